@@ -1,0 +1,98 @@
+"""gamelib: competing AI providers, Bayesian persuasion and market alignment.
+
+The computational companion of the book *Personalization and Pluralistic
+Alignment Under Competition*.  Objects are the book's mathematical objects:
+a :class:`Market`, experiments (row-stochastic matrices ``π[θ, s]``),
+alignment certificates, equilibria and deviation certificates.
+
+>>> import gamelib
+>>> m = gamelib.examples.opposite_tastes()
+>>> gamelib.aligned_value(m), gamelib.uninformed_value(m)
+(array([0.5, 0.5]), array([0.25, 0.25]))
+"""
+
+from . import examples
+from .alignment import (
+    StrongCertificate,
+    WeakCertificate,
+    alignment_residual,
+    strong_alignment,
+    weak_alignment,
+)
+from .equilibrium import (
+    Deviation,
+    Equilibrium,
+    EquilibriumSet,
+    Outcome,
+    deviation_gains,
+    equilibria,
+    outcome_tables,
+    pad_signals,
+    play,
+    profitable_deviation,
+)
+from .experiments import (
+    best_response,
+    experiment_grid,
+    is_informative,
+    posteriors,
+    reveal_everything,
+    reveal_nothing,
+    signal_probabilities,
+    user_value,
+)
+from .market import (
+    Market,
+    aligned_value,
+    best_actions,
+    has_unique_best_actions,
+    mix_markets,
+    uninformed_value,
+)
+from .persuasion import (
+    PersuasionResult,
+    concave_closure,
+    optimal_persuasion,
+    optimal_split,
+    sender_value_curve,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Market",
+    "aligned_value",
+    "uninformed_value",
+    "best_actions",
+    "has_unique_best_actions",
+    "mix_markets",
+    "reveal_nothing",
+    "reveal_everything",
+    "signal_probabilities",
+    "posteriors",
+    "best_response",
+    "user_value",
+    "experiment_grid",
+    "is_informative",
+    "PersuasionResult",
+    "optimal_persuasion",
+    "sender_value_curve",
+    "concave_closure",
+    "optimal_split",
+    "WeakCertificate",
+    "StrongCertificate",
+    "weak_alignment",
+    "strong_alignment",
+    "alignment_residual",
+    "Outcome",
+    "Equilibrium",
+    "EquilibriumSet",
+    "Deviation",
+    "play",
+    "equilibria",
+    "deviation_gains",
+    "profitable_deviation",
+    "outcome_tables",
+    "pad_signals",
+    "examples",
+]

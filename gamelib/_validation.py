@@ -1,0 +1,117 @@
+"""Argument checking shared by every public function of :mod:`gamelib`.
+
+Every check raises :class:`ValueError` whose message starts with the name of
+the offending argument, so that a reader who passes a bad prior or a
+non-stochastic experiment learns at once what to fix.  Nothing here returns a
+silently repaired value except for the conversion to ``float`` arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Absolute tolerance used to accept a vector as a probability distribution.
+PROB_ATOL = 1e-9
+
+#: Absolute tolerance used when comparing expected utilities (ties, deviations).
+VALUE_ATOL = 1e-9
+
+
+def as_finite_array(x, name, ndim=None, shape=None):
+    """Return ``x`` as a float array after checking dimensions and finiteness.
+
+    ``shape`` may contain ``None`` for a free axis.
+    """
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: cannot be read as an array of numbers ({exc})") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-dimensional array, got shape {arr.shape}")
+    if shape is not None:
+        if arr.ndim != len(shape):
+            raise ValueError(f"{name}: expected shape {_fmt(shape)}, got {arr.shape}")
+        for got, want in zip(arr.shape, shape):
+            if want is not None and got != want:
+                raise ValueError(f"{name}: expected shape {_fmt(shape)}, got {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name}: is empty (shape {arr.shape})")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}: contains NaN or infinite entries")
+    return arr
+
+
+def as_distribution(x, name, length=None, full_support=False):
+    """Check that ``x`` is a probability vector (non-negative, sums to one)."""
+    arr = as_finite_array(x, name, ndim=1, shape=None if length is None else (length,))
+    if np.any(arr < 0):
+        raise ValueError(f"{name}: has negative entries {arr[arr < 0].tolist()}")
+    total = arr.sum()
+    if abs(total - 1.0) > PROB_ATOL:
+        raise ValueError(f"{name}: entries must sum to one, they sum to {total:.12g}")
+    if full_support and np.any(arr <= 0):
+        raise ValueError(f"{name}: must give positive probability to every entry")
+    return arr
+
+
+def as_experiments(x, name, n_states=None, single=False):
+    """Check row-stochastic experiment(s).
+
+    With ``single=True`` the expected shape is ``[Θ, S]``; otherwise
+    ``[..., Θ, S]`` (any number of leading axes, at least one experiment).
+    """
+    arr = as_finite_array(x, name)
+    if single and arr.ndim != 2:
+        raise ValueError(f"{name}: an experiment is a [n_states, n_signals] matrix, got shape {arr.shape}")
+    if arr.ndim < 2:
+        raise ValueError(f"{name}: experiments have shape [..., n_states, n_signals], got shape {arr.shape}")
+    if n_states is not None and arr.shape[-2] != n_states:
+        raise ValueError(
+            f"{name}: experiments must have one row per state ({n_states}), got {arr.shape[-2]} rows"
+        )
+    if np.any(arr < 0):
+        raise ValueError(f"{name}: has negative signal probabilities")
+    sums = arr.sum(axis=-1)
+    if np.any(np.abs(sums - 1.0) > PROB_ATOL):
+        worst = sums.flat[np.argmax(np.abs(sums - 1.0))]
+        raise ValueError(
+            f"{name}: is not row-stochastic (every row must sum to one; a row sums to {worst:.12g})"
+        )
+    return arr
+
+
+def as_int(x, name, minimum=None):
+    """Check that ``x`` is an integer (not bool) no smaller than ``minimum``."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+        raise ValueError(f"{name}: expected an integer, got {x!r}")
+    if minimum is not None and x < minimum:
+        raise ValueError(f"{name}: must be at least {minimum}, got {x}")
+    return int(x)
+
+
+def as_real(x, name, minimum=None, maximum=None):
+    """Check that ``x`` is a finite real number within optional bounds."""
+    if isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected a number, got {x!r}")
+    try:
+        val = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected a number, got {x!r}") from None
+    if not np.isfinite(val):
+        raise ValueError(f"{name}: must be finite, got {val}")
+    if minimum is not None and val < minimum:
+        raise ValueError(f"{name}: must be at least {minimum}, got {val}")
+    if maximum is not None and val > maximum:
+        raise ValueError(f"{name}: must be at most {maximum}, got {val}")
+    return val
+
+
+def as_mode(mode, name="mode"):
+    """Check the game mode string."""
+    if mode not in ("personalized", "anonymous"):
+        raise ValueError(f"{name}: must be 'personalized' or 'anonymous', got {mode!r}")
+    return mode
+
+
+def _fmt(shape):
+    return "[" + ", ".join("*" if s is None else str(s) for s in shape) + "]"

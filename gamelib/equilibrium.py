@@ -1,0 +1,687 @@
+"""Users' choices, payoffs, exact equilibrium enumeration and deviation certificates.
+
+The game (chapter 2).  Providers move first: in **personalized** mode
+provider ``i`` posts one experiment ``π_i^j`` per user ``j``; in **anonymous**
+mode it posts one policy for everyone — a single experiment, or more
+generally a *menu* of experiments from which each user picks.  Each user then
+picks a provider (and a menu item) maximising her value, ties to the lowest
+provider index and then the lowest item index, and finally acts (ties to the
+lowest action).  Provider ``i`` earns ``Σ_j m_j E[U_i^j(a_j, θ)]``: it cares
+about what users *do*, not about market share.
+
+Two values closer than :data:`gamelib._validation.VALUE_ATOL` count as equal,
+so the choice rule is "among the offers within tolerance of the best, the
+lowest index".
+
+:func:`equilibria` enumerates all pure equilibria over a finite set of
+experiments, exactly, with a vectorised NumPy kernel;
+:func:`profitable_deviation` returns the certificates used in the proofs of
+Theorems 1 and 3.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_mode
+from .experiments import reveal_everything
+from .market import _check_market
+
+__all__ = [
+    "Outcome",
+    "Equilibrium",
+    "EquilibriumSet",
+    "Deviation",
+    "play",
+    "equilibria",
+    "deviation_gains",
+    "profitable_deviation",
+    "outcome_tables",
+    "pad_signals",
+]
+
+#: Number of profiles processed per vectorised block (memory ≈ 40 bytes each).
+_BLOCK = 1 << 18
+
+#: Refuse enumerations larger than this many strategy profiles per game.
+MAX_PROFILES = 4_000_000_000
+
+
+# ----------------------------------------------------------------------------
+# Tables: what each experiment is worth to each user and to each provider
+# ----------------------------------------------------------------------------
+
+
+def outcome_tables(market, experiments):
+    """Value and provider payoffs of each experiment, user by user.
+
+    Parameters
+    ----------
+    market : Market
+    experiments : array_like, shape [E, Θ, S]
+
+    Returns
+    -------
+    values : ndarray, shape [E, n]
+        ``values[e, j]`` is ``V_j(π_e)``.
+    payoffs : ndarray, shape [k, E, n]
+        ``payoffs[i, e, j]`` is ``E[U_i^j(a_j, θ)]`` when user ``j`` consumes
+        experiment ``e`` and acts on it (not weighted by the mass ``m_j``).
+    actions : ndarray of int, shape [E, n, S]
+        The action user ``j`` takes after each signal of experiment ``e``.
+
+    Examples
+    --------
+    >>> from gamelib import examples, experiment_grid, outcome_tables
+    >>> m = examples.opposite_tastes()
+    >>> values, payoffs, actions = outcome_tables(m, experiment_grid(2, 1))
+    >>> values[[0, 2]]              # reveal nothing, reveal everything
+    array([[0.25, 0.25],
+           [0.5 , 0.5 ]])
+    >>> payoffs[:, 0]               # silence: both users play action 0
+    array([[0.25, 0.5 ],
+           [0.5 , 0.25]])
+    """
+    market = _check_market(market)
+    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
+    if experiments.ndim != 3:
+        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    return _tables(market, experiments)
+
+
+def _tables(market, experiments):
+    prior, u = market.prior, market.user_utility
+    scores = np.einsum("t,ets,jat->ejsa", prior, experiments, u)  # [E, n, S, A]
+    actions = np.argmax(scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL, axis=-1)
+    values = np.take_along_axis(scores, actions[..., None], axis=-1)[..., 0].sum(axis=-1)
+    joint = prior[:, None] * experiments  # [E, Θ, S]
+    provider = np.transpose(market.provider_utility, (1, 2, 0, 3))  # [n, A, k, Θ]
+    gathered = provider[np.arange(market.n_users)[None, :, None], actions]  # [E, n, S, k, Θ]
+    payoffs = np.einsum("ets,ejskt->kej", joint, gathered)
+    return values, payoffs, actions
+
+
+def pad_signals(experiments, n_signals):
+    """Append never-sent signals so that experiments have ``n_signals`` columns.
+
+    >>> from gamelib import pad_signals, reveal_nothing
+    >>> pad_signals(reveal_nothing(2), 3)
+    array([[1., 0., 0.],
+           [1., 0., 0.]])
+    """
+    experiments = as_experiments(experiments, "experiments")
+    n_signals = as_int(n_signals, "n_signals", experiments.shape[-1])
+    pad = np.zeros(experiments.shape[:-1] + (n_signals - experiments.shape[-1],))
+    return np.concatenate([experiments, pad], axis=-1)
+
+
+# ----------------------------------------------------------------------------
+# The users' choice rule and outcomes of a given policy profile
+# ----------------------------------------------------------------------------
+
+
+def _choose(values, axis):
+    """Lowest index among entries within VALUE_ATOL of the maximum along ``axis``."""
+    best = values.max(axis=axis, keepdims=True)
+    return np.argmax(values >= best - VALUE_ATOL, axis=axis)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happens when users face a policy profile.
+
+    Attributes
+    ----------
+    choice : ndarray of int, shape [n]
+        The provider each user consults.
+    item : ndarray of int, shape [n]
+        The menu item she picks (0 in personalized mode or for single experiments).
+    user_values : ndarray, shape [n]
+    provider_values : ndarray, shape [k]
+        ``Σ_j m_j E[U_i^j(a_j, θ)]``.
+    action_probabilities : ndarray, shape [n, Θ, A]
+        ``P(a_j = a | θ)`` for each user.
+    """
+
+    choice: np.ndarray
+    item: np.ndarray
+    user_values: np.ndarray
+    provider_values: np.ndarray
+    action_probabilities: np.ndarray
+
+
+def _check_policy(market, policy, mode):
+    mode = as_mode(mode)
+    policy = as_experiments(policy, "policy", n_states=market.n_states)
+    k, n = market.n_providers, market.n_users
+    if mode == "personalized":
+        if policy.ndim != 4 or policy.shape[:2] != (k, n):
+            raise ValueError(
+                f"policy: personalized policies have shape [k={k}, n={n}, Θ, S], got {policy.shape}"
+            )
+        return policy, mode
+    if policy.ndim == 3:
+        policy = policy[:, None]  # single experiments are menus of one item
+    if policy.ndim != 4 or policy.shape[0] != k:
+        raise ValueError(
+            f"policy: anonymous policies have shape [k={k}, Θ, S] or menus [k={k}, M, Θ, S], got {policy.shape}"
+        )
+    return policy, mode
+
+
+def _offers(market, policy, mode):
+    """Each provider's best offer to each user: value, item and payoffs.
+
+    Returns ``values [k, n]``, ``items [k, n]``, ``payoffs [k_l, k_i, n]``
+    (payoff to provider l if user j consumes provider i's offer) and the
+    action table ``actions [k, n, S]`` of the consumed items.
+    """
+    k, n = market.n_providers, market.n_users
+    flat = policy.reshape((-1,) + policy.shape[-2:])
+    values, payoffs, actions = _tables(market, flat)
+    if mode == "personalized":  # policy [k, n, Θ, S]; item (i, j) is row i * n + j
+        rows = np.arange(k)[:, None] * n + np.arange(n)[None, :]
+        cols = np.arange(n)[None, :]
+        items = np.zeros((k, n), dtype=int)
+    else:  # menus [k, M, Θ, S]
+        m = policy.shape[1]
+        menu_values = values.reshape(k, m, n)
+        items = _choose(menu_values, axis=1)  # [k, n]
+        rows = np.arange(k)[:, None] * m + items
+        cols = np.arange(n)[None, :]
+    offer_values = values[rows, cols]
+    offer_payoffs = payoffs[:, rows, cols]
+    offer_actions = actions[rows, cols]
+    return offer_values, items, offer_payoffs, offer_actions, flat, rows
+
+
+def play(market, policy, mode):
+    """Let users respond to a policy profile.
+
+    Parameters
+    ----------
+    market : Market
+    policy : array_like
+        Personalized: ``[k, n, Θ, S]``.  Anonymous: ``[k, Θ, S]`` (one
+        experiment per provider) or ``[k, M, Θ, S]`` (a menu of ``M`` items each).
+    mode : {"personalized", "anonymous"}
+
+    Returns
+    -------
+    Outcome
+
+    Examples
+    --------
+    Both providers silent in the opposite-tastes market: users consult
+    provider 1 (lowest index) and get ``NOINFO = 1/4``; each provider earns 3/8.
+
+    >>> import numpy as np
+    >>> from gamelib import examples, play, reveal_nothing
+    >>> m = examples.opposite_tastes()
+    >>> out = play(m, np.stack([reveal_nothing(2, 2)] * 2), "anonymous")
+    >>> out.choice, out.user_values, out.provider_values
+    (array([0, 0]), array([0.25, 0.25]), array([0.375, 0.375]))
+    """
+    market = _check_market(market)
+    policy, mode = _check_policy(market, policy, mode)
+    values, items, payoffs, actions, flat, rows = _offers(market, policy, mode)
+    n = market.n_users
+    choice = _choose(values, axis=0)  # [n]
+    users = np.arange(n)
+    user_values = values[choice, users]
+    provider_values = (payoffs[:, choice, users] * market.masses).sum(axis=1)
+    consumed = flat[rows[choice, users]]  # [n, Θ, S]
+    acts = actions[choice, users]  # [n, S]
+    onehot = acts[..., None] == np.arange(market.n_actions)  # [n, S, A]
+    action_probabilities = np.einsum("jts,jsa->jta", consumed, onehot.astype(float))
+    return Outcome(choice, items[choice, users], user_values, provider_values, action_probabilities)
+
+
+# ----------------------------------------------------------------------------
+# Deviations
+# ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A strictly profitable unilateral deviation: proof that a profile is not an equilibrium.
+
+    Attributes
+    ----------
+    provider : int
+    user : int or None
+        The user whose experiment changes (personalized mode), else ``None``.
+    gain : float
+        Increase of the deviator's payoff ``Σ_j m_j E[U_i^j]`` (strictly positive).
+    experiment : ndarray
+        The deviating experiment ``[Θ, S]`` (or menu ``[M, Θ, S]``).
+    policy : ndarray
+        The whole profile after the deviation.
+    """
+
+    provider: int
+    user: int | None
+    gain: float
+    experiment: np.ndarray
+    policy: np.ndarray
+
+
+def deviation_gains(market, policy, mode, provider, experiments, user=None, menu_size=1):
+    """Gain of every candidate deviation of one provider.
+
+    Parameters
+    ----------
+    market : Market
+    policy : array_like
+        The current profile (shapes as in :func:`play`).
+    mode : {"personalized", "anonymous"}
+    provider : int
+        The deviating provider.
+    experiments : array_like, shape [E, Θ, S]
+        Candidate experiments.
+    user : int, optional
+        Personalized mode: the user whose experiment the provider changes (required).
+    menu_size : int, default 1
+        Anonymous mode: deviate to menus of this many *distinct* candidates
+        (all ``C(E, menu_size)`` of them, items in increasing index order).
+
+    Returns
+    -------
+    gains : ndarray, shape [number of candidates]
+        Change of the deviator's payoff.
+    candidates : ndarray of int, shape [number of candidates, menu_size]
+        Indices into ``experiments`` of each candidate (menu).
+
+    Examples
+    --------
+    In the opposite-tastes market, under silence, every informative deviation
+    of provider 1 loses (Proposition 2):
+
+    >>> import numpy as np
+    >>> from gamelib import examples, experiment_grid, deviation_gains, reveal_nothing
+    >>> m = examples.opposite_tastes()
+    >>> silent = np.stack([reveal_nothing(2, 2)] * 2)
+    >>> gains, cand = deviation_gains(m, silent, "anonymous", 0, experiment_grid(2, 2))
+    >>> gains.round(4)
+    array([ 0.    , -0.0625, -0.125 , -0.0625,  0.    , -0.0625, -0.125 ,
+           -0.0625,  0.    ])
+
+    Uninformative candidates (0, 4, 8) change nothing; an experiment whose
+    best guess is right with probability ``q`` loses ``(q − ½)/4``.
+    """
+    market = _check_market(market)
+    policy, mode = _check_policy(market, policy, mode)
+    k, n = market.n_providers, market.n_users
+    provider = as_int(provider, "provider", 0)
+    if provider >= k:
+        raise ValueError(f"provider: must be below the number of providers {k}, got {provider}")
+    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
+    if experiments.ndim != 3:
+        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    menu_size = as_int(menu_size, "menu_size", 1)
+    if mode == "personalized":
+        if user is None:
+            raise ValueError("user: personalized deviations change one user's experiment; give user")
+        user = as_int(user, "user", 0)
+        if user >= n:
+            raise ValueError(f"user: must be below the number of users {n}, got {user}")
+        if menu_size != 1:
+            raise ValueError("menu_size: menus only make sense in anonymous mode")
+    elif user is not None:
+        raise ValueError("user: anonymous deviations change the policy for every user; leave user=None")
+    if menu_size > experiments.shape[0]:
+        raise ValueError(f"menu_size: larger than the number of candidate experiments {experiments.shape[0]}")
+
+    values, _, payoffs, _, _, _ = _offers(market, policy, mode)  # [k, n], [k, k, n]
+    cand_values, cand_payoffs, _ = _tables(market, experiments)  # [E, n], [k, E, n]
+    candidates = np.array(list(itertools.combinations(range(experiments.shape[0]), menu_size)))
+    if menu_size > 1:
+        menu_values = cand_values[candidates]  # [C, M, n]
+        item = _choose(menu_values, axis=1)  # [C, n]
+        chosen = np.take_along_axis(candidates, item, axis=1)  # [C, n] experiment index per user
+    else:
+        chosen = np.repeat(candidates, n, axis=1)
+    users = np.arange(n)
+    new_values = cand_values[chosen, users]  # [C, n]
+    new_payoff_own = cand_payoffs[provider][chosen, users]  # [C, n] payoff to deviator if j consumes its offer
+
+    current_choice = _choose(values, axis=0)
+    current = (payoffs[provider, current_choice, users] * market.masses).sum()
+
+    n_cand = len(candidates)
+    all_values = np.broadcast_to(values, (n_cand, k, n)).copy()  # offers after the deviation
+    own_payoffs = np.broadcast_to(payoffs[provider], (n_cand, k, n)).copy()  # deviator's payoff per offer
+    changed = [user] if mode == "personalized" else slice(None)
+    all_values[:, provider, changed] = new_values[:, changed]
+    own_payoffs[:, provider, changed] = new_payoff_own[:, changed]
+    choice = _choose(all_values, axis=1)  # [C, n]
+    own = np.take_along_axis(own_payoffs, choice[:, None, :], axis=1)[:, 0, :]  # [C, n]
+    return (own * market.masses).sum(axis=1) - current, candidates
+
+
+def profitable_deviation(market, policy, mode, experiments=None):
+    """A strictly profitable deviation, or ``None`` if none of the candidates pays.
+
+    The candidates are those of the proofs: the deviating provider reveals the
+    state — to one user only (Theorem 1, personalized mode) or to everyone
+    (Theorem 3, anonymous mode).  Any ``experiments`` given are tried as well.
+    The best deviation found (largest gain) is returned.
+
+    Under assumption (U), if some user ``j`` gets less than ``OPT_j − 2ε_j``
+    (WMA) in personalized mode, or ``Σ_j m_j (OPT_j − V_j) > 2ε`` (SMA) in
+    anonymous mode, a certificate is always found.
+
+    Parameters
+    ----------
+    market : Market
+    policy : array_like
+        Personalized ``[k, n, Θ, S]``; anonymous ``[k, Θ, S]`` or menus ``[k, M, Θ, S]``.
+    mode : {"personalized", "anonymous"}
+    experiments : array_like, shape [E, Θ, S'], optional
+        Extra candidate deviations.
+
+    Returns
+    -------
+    Deviation or None
+
+    Examples
+    --------
+    Silence is not a personalized equilibrium of the opposite-tastes market:
+    provider 1 gains 1/8 by revealing the state to user 1 only.
+
+    >>> import numpy as np
+    >>> from gamelib import examples, profitable_deviation, reveal_nothing
+    >>> m = examples.opposite_tastes()
+    >>> silent = np.broadcast_to(reveal_nothing(2, 2), (2, 2, 2, 2))
+    >>> d = profitable_deviation(m, silent, "personalized")
+    >>> d.provider, d.user, d.gain
+    (0, 0, 0.125)
+    >>> d.experiment
+    array([[1., 0.],
+           [0., 1.]])
+    >>> profitable_deviation(m, silent[:, 0], "anonymous") is None
+    True
+    """
+    market = _check_market(market)
+    policy, mode = _check_policy(market, policy, mode)
+    n_states = market.n_states
+    cands = [reveal_everything(n_states)[None]]
+    if experiments is not None:
+        extra = as_experiments(experiments, "experiments", n_states=n_states)
+        if extra.ndim != 3:
+            raise ValueError(f"experiments: expected shape [E, Θ, S], got {extra.shape}")
+        cands.append(extra)
+    width = max(policy.shape[-1], max(c.shape[-1] for c in cands))
+    policy = pad_signals(policy, width)
+    cands = np.concatenate([pad_signals(c, width) for c in cands], axis=0)
+    users = range(market.n_users) if mode == "personalized" else [None]
+    best = None
+    for i in range(market.n_providers):
+        for j in users:
+            gains, idx = deviation_gains(market, policy, mode, i, cands, user=j)
+            c = int(np.argmax(gains))
+            if gains[c] > VALUE_ATOL and (best is None or gains[c] > best[0] + VALUE_ATOL):
+                best = (float(gains[c]), i, j, cands[idx[c, 0]])
+    if best is None:
+        return None
+    gain, i, j, experiment = best
+    new = policy.copy()
+    if mode == "personalized":
+        new[i, j] = experiment
+    else:
+        new[i] = experiment  # every menu item becomes the deviating experiment
+        if new.shape[1] == 1:
+            new = new[:, 0]
+    return Deviation(provider=i, user=j, gain=gain, experiment=experiment, policy=new)
+
+
+# ----------------------------------------------------------------------------
+# Exact enumeration of pure equilibria
+# ----------------------------------------------------------------------------
+
+
+def _stable_profiles(values, payoffs, n_providers):
+    """All pure equilibria of the game in which k providers each pick one of E experiments.
+
+    Parameters
+    ----------
+    values : ndarray [E, n]
+        Value of each experiment to each user.
+    payoffs : ndarray [k, E, n]
+        Mass-weighted payoff to each provider when user j consumes experiment e.
+
+    Returns
+    -------
+    ndarray of int, shape [N, k]: the equilibrium profiles, lexicographic order.
+
+    The profile space ``E**k`` is swept in blocks along provider 0's axis;
+    providers 1..k-1 are checked inside each block (their axes are whole), and
+    provider 0 against a running maximum over its axis, at the end.
+    """
+    n_exp, n_users = values.shape
+    k = n_providers
+    tol = VALUE_ATOL
+    rest = n_exp ** (k - 1)
+    step = max(1, _BLOCK // rest)
+    shapes = [tuple(n_exp if a == i else 1 for a in range(k)) for i in range(k)]
+    index = [np.arange(n_exp, dtype=np.intp).reshape(s) for s in shapes]
+    val = [[np.ascontiguousarray(values[:, j]).reshape(shapes[i]) for j in range(n_users)] for i in range(k)]
+    pay = [[np.ascontiguousarray(payoffs[l, :, j]) for j in range(n_users)] for l in range(k)]
+    best0 = np.full((1,) + (n_exp,) * (k - 1), -np.inf)
+    cand_flat, cand_u0 = [], []
+    for start in range(0, n_exp, step):
+        stop = min(n_exp, start + step)
+        shape = (stop - start,) + (n_exp,) * (k - 1)
+        util = np.zeros((k,) + shape)
+        idx0 = index[0][start:stop]
+        for j in range(n_users):
+            vals = [val[0][j][start:stop]] + [val[i][j] for i in range(1, k)]
+            top = vals[0]
+            for v in vals[1:]:
+                top = np.maximum(top, v)
+            threshold = top - tol
+            consumed = np.broadcast_to(index[k - 1] if k > 1 else idx0, shape)
+            for i in range(k - 2, -1, -1):
+                consumed = np.where(vals[i] >= threshold, idx0 if i == 0 else index[i], consumed)
+            for l in range(k):
+                util[l] += np.take(pay[l][j], consumed)
+        stable = np.ones(shape, dtype=bool)
+        for l in range(1, k):
+            stable &= util[l] >= util[l].max(axis=l, keepdims=True) - tol
+        best0 = np.maximum(best0, util[0].max(axis=0, keepdims=True))
+        flat = np.flatnonzero(stable)
+        if flat.size:
+            cand_flat.append(flat + start * rest)
+            cand_u0.append(util[0].reshape(-1)[flat])
+    if not cand_flat:
+        return np.empty((0, k), dtype=np.intp)
+    flat = np.concatenate(cand_flat)
+    u0 = np.concatenate(cand_u0)
+    keep = u0 >= best0.reshape(-1)[flat % rest] - tol
+    return np.stack(np.unravel_index(flat[keep], (n_exp,) * k), axis=1)
+
+
+def _profile_outcomes(values, payoffs, profiles):
+    """Choice, consumed experiment, user values, provider payoffs for profiles [N, k]."""
+    offered = values[profiles]  # [N, k, n]
+    choice = _choose(offered, axis=1)  # [N, n]
+    consumed = np.take_along_axis(profiles, choice, axis=1)  # [N, n]
+    users = np.arange(values.shape[1])
+    user_values = values[consumed, users]  # [N, n]
+    provider = payoffs[:, consumed, users].sum(axis=-1).T  # [N, k]
+    return choice, consumed, user_values, provider
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """One pure equilibrium.
+
+    Attributes
+    ----------
+    profile : ndarray of int
+        Experiment indices: ``[k, n]`` (personalized) or ``[k]`` (anonymous).
+    user_values : ndarray, shape [n]
+    provider_values : ndarray, shape [k]
+    choice : ndarray of int, shape [n]
+        Provider consulted by each user.
+    consumed : ndarray of int, shape [n]
+        Index of the experiment each user ends up with.
+    """
+
+    profile: np.ndarray
+    user_values: np.ndarray
+    provider_values: np.ndarray
+    choice: np.ndarray
+    consumed: np.ndarray
+
+
+@dataclass(frozen=True)
+class UserGame:
+    """The personalized game restricted to one user (the game is separable).
+
+    Attributes
+    ----------
+    profiles : ndarray of int, shape [N_j, k]
+        Equilibrium experiment indices of the k providers for this user.
+    user_values : ndarray, shape [N_j]
+    provider_payoffs : ndarray, shape [N_j, k]
+        Mass-weighted contribution ``m_j E[U_i^j]`` of this user to each provider.
+    choice, consumed : ndarray of int, shape [N_j]
+    """
+
+    profiles: np.ndarray
+    user_values: np.ndarray
+    provider_payoffs: np.ndarray
+    choice: np.ndarray
+    consumed: np.ndarray
+
+
+class EquilibriumSet:
+    """All pure equilibria over a finite set of experiments.
+
+    Iterating yields :class:`Equilibrium` objects.  In personalized mode the
+    game separates across users, so the set is the product of the per-user
+    equilibrium sets (``per_user``) and is iterated lazily; ``len`` is the
+    product of their sizes.  In anonymous mode the arrays ``profiles``,
+    ``user_values``, ``provider_values``, ``choices`` hold every equilibrium.
+    """
+
+    def __init__(self, mode, experiments, n_providers, n_users, *, per_user=None, arrays=None):
+        self.mode = mode
+        self.experiments = experiments
+        self.n_providers = n_providers
+        self.n_users = n_users
+        self.per_user = per_user
+        if arrays is not None:
+            self.profiles, self.user_values, self.provider_values, self.choices, self.consumed = arrays
+
+    def __len__(self):
+        if self.mode == "personalized":
+            return int(np.prod([len(g.profiles) for g in self.per_user]))
+        return len(self.profiles)
+
+    def __bool__(self):
+        return len(self) > 0
+
+    def __repr__(self):
+        return f"EquilibriumSet(mode={self.mode!r}, count={len(self)}, experiments={len(self.experiments)})"
+
+    def __iter__(self):
+        if self.mode == "anonymous":
+            for r in range(len(self.profiles)):
+                yield Equilibrium(
+                    self.profiles[r], self.user_values[r], self.provider_values[r], self.choices[r], self.consumed[r]
+                )
+            return
+        for rows in itertools.product(*(range(len(g.profiles)) for g in self.per_user)):
+            games = [g for g in self.per_user]
+            yield Equilibrium(
+                profile=np.stack([g.profiles[r] for g, r in zip(games, rows)], axis=1),
+                user_values=np.array([g.user_values[r] for g, r in zip(games, rows)]),
+                provider_values=np.sum([g.provider_payoffs[r] for g, r in zip(games, rows)], axis=0),
+                choice=np.array([g.choice[r] for g, r in zip(games, rows)]),
+                consumed=np.array([g.consumed[r] for g, r in zip(games, rows)]),
+            )
+
+    def worst_user_values(self):
+        """Each user's lowest value over all equilibria, shape [n].
+
+        In personalized mode user ``j``'s value depends only on her own
+        sub-game, so this is exact without iterating over the product.
+        """
+        if len(self) == 0:
+            raise ValueError("equilibria: the set is empty (no pure equilibrium over these experiments)")
+        if self.mode == "personalized":
+            return np.array([g.user_values.min() for g in self.per_user])
+        return self.user_values.min(axis=0)
+
+    def best_user_values(self):
+        """Each user's highest value over all equilibria, shape [n]."""
+        if len(self) == 0:
+            raise ValueError("equilibria: the set is empty (no pure equilibrium over these experiments)")
+        if self.mode == "personalized":
+            return np.array([g.user_values.max() for g in self.per_user])
+        return self.user_values.max(axis=0)
+
+
+def equilibria(market, experiments, mode):
+    """Every pure equilibrium when providers choose from a finite set of experiments.
+
+    Parameters
+    ----------
+    market : Market
+    experiments : array_like, shape [E, Θ, S]
+        The strategy set: each provider posts one of these (to each user, in
+        personalized mode; to everyone, in anonymous mode).
+    mode : {"personalized", "anonymous"}
+
+    Returns
+    -------
+    EquilibriumSet
+        Iterable of :class:`Equilibrium`; ``profile`` holds experiment indices,
+        ``[k, n]`` personalized or ``[k]`` anonymous.
+
+    Examples
+    --------
+    In the opposite-tastes market with deterministic experiments (silence,
+    two relabelled full revelations, and one more), anonymous silence is an
+    equilibrium and personalized silence is not:
+
+    >>> from gamelib import examples, experiment_grid, equilibria
+    >>> m = examples.opposite_tastes()
+    >>> grid = experiment_grid(2, 1)
+    >>> anon = equilibria(m, grid, "anonymous")
+    >>> [e.profile.tolist() for e in anon if e.user_values.max() < 0.3]
+    [[0, 0], [0, 3], [3, 0], [3, 3]]
+    >>> pers = equilibria(m, grid, "personalized")
+    >>> pers.worst_user_values()
+    array([0.5, 0.5])
+    """
+    market = _check_market(market)
+    mode = as_mode(mode)
+    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
+    if experiments.ndim != 3:
+        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    n_exp, k, n = experiments.shape[0], market.n_providers, market.n_users
+    if float(n_exp) ** k > MAX_PROFILES:
+        raise ValueError(
+            f"experiments: {n_exp}**{k} = {float(n_exp) ** k:.3g} profiles exceed the limit {MAX_PROFILES:.3g}"
+        )
+    values, payoffs, _ = _tables(market, experiments)
+    weighted = payoffs * market.masses  # [k, E, n]
+    if mode == "anonymous":
+        profiles = _stable_profiles(values, weighted, k)
+        choice, consumed, user_values, provider = _profile_outcomes(values, weighted, profiles)
+        return EquilibriumSet(
+            mode, experiments, k, n, arrays=(profiles, user_values, provider, choice, consumed)
+        )
+    games = []
+    for j in range(n):
+        v, p = values[:, j : j + 1], weighted[:, :, j : j + 1]
+        profiles = _stable_profiles(v, p, k)
+        choice, consumed, user_values, provider = _profile_outcomes(v, p, profiles)
+        games.append(UserGame(profiles, user_values[:, 0], provider, choice[:, 0], consumed[:, 0]))
+    return EquilibriumSet(mode, experiments, k, n, per_user=games)

@@ -1,0 +1,276 @@
+"""Experiments, Bayesian updating and what a user gets from information.
+
+An **experiment** is a row-stochastic matrix ``π[θ, s]``: in state ``θ`` the
+user sees signal ``s`` with probability ``π[θ, s]``.  Functions here accept a
+single experiment ``[Θ, S]`` or a stack ``[..., Θ, S]`` and are vectorised over
+the stack.  Users break ties between actions in favour of the lowest index.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from ._validation import (
+    VALUE_ATOL,
+    as_distribution,
+    as_experiments,
+    as_finite_array,
+    as_int,
+)
+
+__all__ = [
+    "reveal_nothing",
+    "reveal_everything",
+    "signal_probabilities",
+    "posteriors",
+    "best_response",
+    "user_value",
+    "experiment_grid",
+    "is_informative",
+]
+
+
+def reveal_nothing(n_states, n_signals=1):
+    """The uninformative experiment: signal 0 whatever the state.
+
+    Examples
+    --------
+    >>> from gamelib import reveal_nothing
+    >>> reveal_nothing(2, n_signals=2)
+    array([[1., 0.],
+           [1., 0.]])
+    """
+    n_states = as_int(n_states, "n_states", 1)
+    n_signals = as_int(n_signals, "n_signals", 1)
+    out = np.zeros((n_states, n_signals))
+    out[:, 0] = 1.0
+    return out
+
+
+def reveal_everything(n_states, n_signals=None):
+    """The fully revealing experiment: signal ``θ`` in state ``θ``.
+
+    ``n_signals`` (default ``n_states``) pads with never-sent signals.
+
+    Examples
+    --------
+    >>> from gamelib import reveal_everything
+    >>> reveal_everything(2)
+    array([[1., 0.],
+           [0., 1.]])
+    """
+    n_states = as_int(n_states, "n_states", 1)
+    n_signals = n_states if n_signals is None else as_int(n_signals, "n_signals", n_states)
+    out = np.zeros((n_states, n_signals))
+    out[np.arange(n_states), np.arange(n_states)] = 1.0
+    return out
+
+
+def signal_probabilities(prior, experiment):
+    """Probability of each signal, ``P(s) = Σ_θ μ(θ) π[θ, s]``.
+
+    Examples
+    --------
+    >>> from gamelib import signal_probabilities
+    >>> signal_probabilities([0.7, 0.3], [[4/7, 3/7], [0.0, 1.0]])
+    array([0.4, 0.6])
+    """
+    prior = as_distribution(prior, "prior")
+    experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
+    return np.einsum("t,...ts->...s", prior, experiment)
+
+
+def posteriors(prior, experiment):
+    """Posterior beliefs after each signal (Bayes' rule).
+
+    Parameters
+    ----------
+    prior : array_like, shape [Θ]
+    experiment : array_like, shape [..., Θ, S]
+
+    Returns
+    -------
+    ndarray, shape [..., S, Θ]
+        ``posteriors(prior, π)[s]`` is ``μ_s``.  For a signal that is never
+        sent the posterior is defined to be the prior (it carries no weight).
+
+    Examples
+    --------
+    Kamenica–Gentzkow's prosecutor: a signal sent with probability 0.6 leaves
+    the judge exactly indifferent.
+
+    >>> from gamelib import posteriors
+    >>> posteriors([0.7, 0.3], [[4/7, 3/7], [0.0, 1.0]]).round(6)
+    array([[1. , 0. ],
+           [0.5, 0.5]])
+    """
+    prior = as_distribution(prior, "prior")
+    experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
+    joint = prior[:, None] * experiment  # [..., Θ, S]
+    mass = joint.sum(axis=-2, keepdims=True)
+    safe = np.where(mass > 0, mass, 1.0)
+    post = np.where(mass > 0, joint / safe, prior[:, None])
+    return np.swapaxes(post, -1, -2)
+
+
+def _scores(prior, experiments, utility):
+    """Unnormalised action scores ``Σ_θ μ(θ) π[θ,s] u[a,θ]`` → [..., S, A]."""
+    return np.einsum("t,...ts,at->...sa", prior, experiments, utility)
+
+
+def _lowest_best(scores):
+    """Index of the lowest action within VALUE_ATOL of the best, last axis."""
+    return np.argmax(scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL, axis=-1)
+
+
+def best_response(prior, experiment, utility):
+    """The action a user takes after each signal (ties: lowest index).
+
+    Parameters
+    ----------
+    prior : array_like, shape [Θ]
+    experiment : array_like, shape [..., Θ, S]
+    utility : array_like, shape [A, Θ]
+
+    Returns
+    -------
+    ndarray of int, shape [..., S]
+
+    Examples
+    --------
+    >>> from gamelib import best_response
+    >>> judge = [[0.0, 1.0], [1.0, 0.0]]    # action 0 = convict, 1 = acquit
+    >>> best_response([0.7, 0.3], [[4/7, 3/7], [0.0, 1.0]], judge)
+    array([1, 0])
+    """
+    prior = as_distribution(prior, "prior")
+    experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
+    utility = as_finite_array(utility, "utility", shape=(None, prior.shape[0]))
+    return _lowest_best(_scores(prior, experiment, utility))
+
+
+def user_value(prior, experiment, utility):
+    """A user's expected utility from an experiment, ``V(π)``.
+
+    ``V(π) = Σ_s max_a Σ_θ μ(θ) π[θ, s] u(a, θ)``.
+
+    Parameters
+    ----------
+    prior : array_like, shape [Θ]
+    experiment : array_like, shape [..., Θ, S]
+    utility : array_like, shape [A, Θ] or [n, A, Θ]
+        One user's utility, or a stack of ``n`` users' utilities.
+
+    Returns
+    -------
+    ndarray, shape [...] or [..., n]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gamelib import user_value, reveal_nothing, reveal_everything
+    >>> u = np.array([[1.0, 0.0], [0.0, 1.0]])          # guess the state
+    >>> float(user_value([0.5, 0.5], reveal_nothing(2), u))
+    0.5
+    >>> float(user_value([0.5, 0.5], reveal_everything(2), u))
+    1.0
+    """
+    prior = as_distribution(prior, "prior")
+    experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
+    utility = as_finite_array(utility, "utility")
+    if utility.ndim == 2:
+        if utility.shape[1] != prior.shape[0]:
+            raise ValueError(f"utility: expected shape [A, {prior.shape[0]}], got {utility.shape}")
+        return _scores(prior, experiment, utility).max(axis=-1).sum(axis=-1)
+    if utility.ndim != 3 or utility.shape[2] != prior.shape[0]:
+        raise ValueError(f"utility: expected shape [A, Θ] or [n, A, Θ], got {utility.shape}")
+    scores = np.einsum("t,...ts,jat->...jsa", prior, experiment, utility)
+    return scores.max(axis=-1).sum(axis=-1)
+
+
+def is_informative(prior, experiment):
+    """Whether some signal moves the posterior away from the prior.
+
+    Vectorised over a stack of experiments.
+
+    Examples
+    --------
+    >>> from gamelib import is_informative, experiment_grid
+    >>> grid = experiment_grid(2, 2)
+    >>> int(is_informative([0.5, 0.5], grid).sum()), len(grid)
+    (6, 9)
+    """
+    prior = as_distribution(prior, "prior")
+    experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
+    joint = prior[:, None] * experiment
+    expected = prior[:, None] * joint.sum(axis=-2, keepdims=True)
+    return np.any(np.abs(joint - expected) > 1e-12, axis=(-2, -1))
+
+
+def experiment_grid(n_states, resolution, n_signals=2):
+    """A finite grid of experiments, the strategy set of the enumerations.
+
+    Each row ``π[θ, ·]`` runs over the probability vectors on ``n_signals``
+    signals whose entries are multiples of ``1/resolution``; all combinations
+    across states are taken.  Reveal-nothing is always in the grid (first);
+    reveal-everything is appended if the grid lacks it (e.g. when
+    ``n_signals < n_states``), padding every experiment to
+    ``max(n_signals, n_states)`` signals with never-sent signals.
+
+    Parameters
+    ----------
+    n_states : int
+    resolution : int
+        Denominator of the grid; ``resolution=1`` gives deterministic experiments.
+    n_signals : int, default 2
+
+    Returns
+    -------
+    ndarray, shape [E, Θ, S]
+        With binary signals ``E = (resolution + 1) ** n_states`` (plus one
+        when reveal-everything had to be appended).
+
+    Examples
+    --------
+    >>> from gamelib import experiment_grid
+    >>> g = experiment_grid(2, 20)
+    >>> g.shape
+    (441, 2, 2)
+    >>> g[0]
+    array([[1., 0.],
+           [1., 0.]])
+    >>> experiment_grid(3, 1).shape      # 2**3 deterministic ones + reveal-everything
+    (9, 3, 3)
+    """
+    n_states = as_int(n_states, "n_states", 1)
+    resolution = as_int(resolution, "resolution", 1)
+    n_signals = as_int(n_signals, "n_signals", 1)
+    rows = _simplex_grid(n_signals, resolution)  # [R, S], first row is (1, 0, ..., 0)
+    n_rows = rows.shape[0]
+    count = n_rows**n_states
+    if count > 5_000_000:
+        raise ValueError(
+            f"resolution: a grid of {count} experiments is too large; lower resolution or n_signals"
+        )
+    idx = np.indices((n_rows,) * n_states).reshape(n_states, -1).T  # [E, Θ]
+    grid = rows[idx]  # [E, Θ, S]
+    width = max(n_signals, n_states)
+    if width > n_signals:
+        grid = np.concatenate([grid, np.zeros(grid.shape[:2] + (width - n_signals,))], axis=-1)
+    full = reveal_everything(n_states, width)
+    if not np.any(np.all(np.abs(grid - full) < 1e-12, axis=(1, 2))):
+        grid = np.concatenate([grid, full[None]], axis=0)
+    return grid
+
+
+def _simplex_grid(n, resolution):
+    """All vectors of ``n`` non-negative multiples of 1/resolution summing to 1.
+
+    Ordered so that ``(1, 0, ..., 0)`` comes first.
+    """
+    points = [
+        c for c in itertools.product(range(resolution, -1, -1), repeat=n) if sum(c) == resolution
+    ]
+    return np.array(points, dtype=float) / resolution

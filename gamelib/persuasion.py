@@ -1,0 +1,252 @@
+"""Single-sender Bayesian persuasion (Kamenica & Gentzkow, 2011).
+
+Two views of the sender's problem (chapter 1):
+
+* :func:`optimal_persuasion` — the exact linear program over *action
+  recommendations*: choose ``π(a | θ)`` to maximise the sender's expected
+  utility subject to obedience (following a recommendation is a best
+  response).  By the revelation principle this is without loss of
+  generality, and ties are broken in the sender's favour, as in KG.
+* for two states, :func:`sender_value_curve`, :func:`concave_closure` and
+  :func:`optimal_split` — the sender's value as a function of the posterior,
+  its concave closure, and the split of the prior that attains it.
+
+For two states a belief is the number ``p = P(θ = 1)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+from ._validation import VALUE_ATOL, as_distribution, as_finite_array, as_real
+
+__all__ = [
+    "PersuasionResult",
+    "optimal_persuasion",
+    "sender_value_curve",
+    "concave_closure",
+    "optimal_split",
+]
+
+
+@dataclass(frozen=True)
+class PersuasionResult:
+    """Solution of the sender's problem.
+
+    Attributes
+    ----------
+    experiment : ndarray, shape [Θ, A]
+        ``experiment[θ, a]`` is the probability of recommending action ``a`` in state ``θ``.
+    sender_value : float
+        The sender's expected utility.
+    receiver_value : float
+        The receiver's expected utility when she obeys.
+    action_probabilities : ndarray, shape [A]
+        Unconditional probability of each recommended action.
+    """
+
+    experiment: np.ndarray
+    sender_value: float
+    receiver_value: float
+    action_probabilities: np.ndarray
+
+
+def _check_pair(prior, sender_utility, receiver_utility):
+    prior = as_distribution(prior, "prior")
+    n_states = prior.shape[0]
+    receiver_utility = as_finite_array(receiver_utility, "receiver_utility", shape=(None, n_states))
+    sender_utility = as_finite_array(
+        sender_utility, "sender_utility", shape=(receiver_utility.shape[0], n_states)
+    )
+    return prior, sender_utility, receiver_utility
+
+
+def optimal_persuasion(prior, sender_utility, receiver_utility):
+    """The sender-optimal experiment, by linear programming.
+
+    Maximise ``Σ_θ Σ_a μ(θ) x[θ, a] v(a, θ)`` over row-stochastic ``x`` subject
+    to obedience: for every recommended ``a`` and alternative ``a'``,
+    ``Σ_θ μ(θ) x[θ, a] (u(a, θ) − u(a', θ)) ≥ 0``.
+
+    Parameters
+    ----------
+    prior : array_like, shape [Θ]
+    sender_utility : array_like, shape [A, Θ]
+    receiver_utility : array_like, shape [A, Θ]
+
+    Returns
+    -------
+    PersuasionResult
+
+    Examples
+    --------
+    The prosecutor (action 0 = convict, state 1 = guilty, prior 0.3 guilty):
+
+    >>> from gamelib import optimal_persuasion
+    >>> judge = [[0, 1], [1, 0]]
+    >>> prosecutor = [[1, 1], [0, 0]]
+    >>> res = optimal_persuasion([0.7, 0.3], prosecutor, judge)
+    >>> round(res.sender_value, 9)
+    0.6
+    >>> res.experiment.round(4)          # P(convict | innocent) = 3/7
+    array([[0.4286, 0.5714],
+           [1.    , 0.    ]])
+    """
+    prior, v, u = _check_pair(prior, sender_utility, receiver_utility)
+    n_actions, n_states = u.shape
+    n_var = n_states * n_actions  # x[θ, a] flattened θ-major
+
+    c = -(prior[:, None] * v.T).ravel()
+    a_eq = np.zeros((n_states, n_var))
+    for t in range(n_states):
+        a_eq[t, t * n_actions : (t + 1) * n_actions] = 1.0
+    rows = []
+    for a in range(n_actions):
+        for b in range(n_actions):
+            if a == b:
+                continue
+            row = np.zeros((n_states, n_actions))
+            row[:, a] = -prior * (u[a] - u[b])  # ≤ 0 form
+            rows.append(row.ravel())
+    a_ub = np.array(rows) if rows else None
+    b_ub = np.zeros(len(rows)) if rows else None
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(n_states), bounds=(0, 1), method="highs")
+    if res.status != 0:  # pragma: no cover - the LP is always feasible (full revelation)
+        raise RuntimeError(f"persuasion LP failed: {res.message}")
+    x = np.clip(res.x.reshape(n_states, n_actions), 0.0, None)
+    x /= x.sum(axis=1, keepdims=True)
+    joint = prior[:, None] * x
+    return PersuasionResult(
+        experiment=x,
+        sender_value=float(np.sum(joint * v.T)),
+        receiver_value=float(np.sum(joint * u.T)),
+        action_probabilities=joint.sum(axis=0),
+    )
+
+
+def _beliefs_to_prior_form(beliefs):
+    beliefs = as_finite_array(beliefs, "beliefs")
+    if np.any((beliefs < 0) | (beliefs > 1)):
+        raise ValueError("beliefs: every belief P(θ=1) must lie in [0, 1]")
+    return beliefs
+
+
+def _two_state(sender_utility, receiver_utility):
+    receiver_utility = as_finite_array(receiver_utility, "receiver_utility", shape=(None, 2))
+    sender_utility = as_finite_array(sender_utility, "sender_utility", shape=(receiver_utility.shape[0], 2))
+    return sender_utility, receiver_utility
+
+
+def sender_value_curve(beliefs, sender_utility, receiver_utility, ties="sender"):
+    """The sender's expected utility when the receiver holds belief ``p``.
+
+    Two states only; ``p = P(θ = 1)``.  The receiver plays a best response;
+    among her best responses she picks the sender's favourite (``ties="sender"``,
+    the Kamenica–Gentzkow convention) or the lowest index (``ties="lowest"``,
+    the convention of the market model).
+
+    Examples
+    --------
+    >>> from gamelib import sender_value_curve
+    >>> judge, prosecutor = [[0, 1], [1, 0]], [[1, 1], [0, 0]]
+    >>> sender_value_curve([0.3, 0.5, 0.8], prosecutor, judge)
+    array([0., 1., 1.])
+    """
+    p = _beliefs_to_prior_form(beliefs)
+    v, u = _two_state(sender_utility, receiver_utility)
+    if ties not in ("sender", "lowest"):
+        raise ValueError(f"ties: must be 'sender' or 'lowest', got {ties!r}")
+    scores = np.multiply.outer(1 - p, u[:, 0]) + np.multiply.outer(p, u[:, 1])  # [..., A]
+    best = scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL
+    sender = np.multiply.outer(1 - p, v[:, 0]) + np.multiply.outer(p, v[:, 1])
+    if ties == "sender":
+        return np.where(best, sender, -np.inf).max(axis=-1)
+    choice = np.argmax(best, axis=-1)
+    return np.take_along_axis(sender, choice[..., None], axis=-1)[..., 0]
+
+
+def concave_closure(sender_utility, receiver_utility):
+    """Knots of the concave closure of the sender's value curve (two states).
+
+    The value curve is piecewise linear between the beliefs at which the
+    receiver switches action; its concave closure is the upper concave
+    envelope of the curve's values at those switch points and at 0 and 1
+    (with sender-favourable ties, the curve is upper semicontinuous, so the
+    envelope is attained).
+
+    Returns
+    -------
+    beliefs, values : ndarray, ndarray
+        The closure is the piecewise-linear interpolation of these points.
+
+    Examples
+    --------
+    >>> from gamelib import concave_closure
+    >>> judge, prosecutor = [[0, 1], [1, 0]], [[1, 1], [0, 0]]
+    >>> concave_closure(prosecutor, judge)
+    (array([0. , 0.5, 1. ]), array([0., 1., 1.]))
+    """
+    v, u = _two_state(sender_utility, receiver_utility)
+    knots = [0.0, 1.0]
+    n_actions = u.shape[0]
+    for a in range(n_actions):
+        for b in range(a + 1, n_actions):
+            d0, d1 = u[a, 0] - u[b, 0], u[a, 1] - u[b, 1]
+            if d0 != d1:
+                p = d0 / (d0 - d1)
+                if 0.0 < p < 1.0:
+                    knots.append(float(p))
+    xs = np.unique(np.array(knots))
+    ys = sender_value_curve(xs, v, u, ties="sender")
+    hull_x, hull_y = [], []
+    for x, y in zip(xs, ys):  # monotone-chain upper hull, x increasing
+        while len(hull_x) >= 2:
+            x1, y1, x2, y2 = hull_x[-2], hull_y[-2], hull_x[-1], hull_y[-1]
+            if (y2 - y1) * (x - x1) <= (y - y1) * (x2 - x1) + 1e-15:
+                hull_x.pop()
+                hull_y.pop()
+            else:
+                break
+        hull_x.append(x)
+        hull_y.append(y)
+    return np.array(hull_x), np.array(hull_y)
+
+
+def optimal_split(belief, sender_utility, receiver_utility):
+    """The Bayes-plausible split of the prior that attains the concave closure.
+
+    Parameters
+    ----------
+    belief : float
+        The prior ``P(θ = 1)``.
+
+    Returns
+    -------
+    posteriors : ndarray, shape [2]
+        The two posteriors ``p_low ≤ belief ≤ p_high`` (equal when no split helps).
+    weights : ndarray, shape [2]
+        Their probabilities; ``weights @ posteriors == belief``.
+    value : float
+        The closure at ``belief``: the sender's optimal expected utility.
+
+    Examples
+    --------
+    >>> from gamelib import optimal_split
+    >>> judge, prosecutor = [[0, 1], [1, 0]], [[1, 1], [0, 0]]
+    >>> post, w, value = optimal_split(0.3, prosecutor, judge)
+    >>> post, w.round(9), round(value, 9)
+    (array([0. , 0.5]), array([0.4, 0.6]), 0.6)
+    """
+    p = as_real(belief, "belief", 0.0, 1.0)
+    v, u = _two_state(sender_utility, receiver_utility)
+    xs, ys = concave_closure(v, u)
+    value = float(np.interp(p, xs, ys))
+    if sender_value_curve(p, v, u, ties="sender") >= value - VALUE_ATOL:
+        return np.array([p, p]), np.array([1.0, 0.0]), value  # no split needed
+    i = int(np.searchsorted(xs, p, side="right")) - 1  # xs[i] < p < xs[i + 1]
+    lo, hi = xs[i], xs[i + 1]
+    w_hi = (p - lo) / (hi - lo)
+    return np.array([lo, hi]), np.array([1 - w_hi, w_hi]), value
