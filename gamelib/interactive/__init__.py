@@ -1,0 +1,30 @@
+"""Interactive figures for the book (matplotlib + ipywidgets; optional for the library).
+
+See :mod:`gamelib.interactive._common` for the convention every chapter follows.
+"""
+
+from ._common import (
+    DEFAULT_FIGSIZE,
+    OKABE_ITO,
+    PALETTE,
+    InteractiveFigure,
+    dropdown,
+    figure_to_png,
+    float_slider,
+    int_slider,
+    interactive_figure,
+    static_figure,
+)
+
+__all__ = [
+    "DEFAULT_FIGSIZE",
+    "OKABE_ITO",
+    "PALETTE",
+    "InteractiveFigure",
+    "dropdown",
+    "figure_to_png",
+    "float_slider",
+    "int_slider",
+    "interactive_figure",
+    "static_figure",
+]

@@ -1,0 +1,87 @@
+"""The executed book builds without a single Sphinx warning and has a page per TOC entry."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, TEST_BUILD, problem_lines, toc_files
+
+pytestmark = pytest.mark.book
+
+CDN_HOSTS = ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "unpkg.com", "mathjax.org",
+             "googleapis.com", "gstatic.com", "polyfill.io")
+
+
+def test_build_succeeds_without_warnings(built_book):
+    tail = built_book.output[-4000:]
+    assert built_book.returncode == 0, f"jupyter-book build failed:\n{tail}"
+    assert problem_lines(built_book.output) == [], "\n".join(problem_lines(built_book.output))
+
+
+def test_every_toc_entry_has_a_page(built_book):
+    assert (built_book.html / "index.html").is_file()
+    missing = [f for f in toc_files() if not (built_book.html / f"{f}.html").is_file()]
+    assert missing == [], f"TOC entries without an HTML page: {missing}"
+
+
+def test_chapters_are_numbered_continuously(built_book):
+    """Parts 'Foundations' .. 'Beyond the paper' number chapters 1..7 in order."""
+    html = (built_book.html / "book" / "index.html").read_text()
+    numbered = [f for f in toc_files() if re.search(r"/ch\d\d_", f)]
+    for n, docname in enumerate(numbered, start=1):
+        page = docname.split("/")[-1]
+        assert re.search(rf'href="{page}.html">\s*{n}\.\s', html), (
+            f"chapter {page} is not numbered {n} in the navigation")
+
+
+def test_notebook_pages_offer_md_and_ipynb_downloads(built_book):
+    for docname in toc_files():
+        source = ROOT / f"{docname}.md"
+        if not source.is_file() or "kernelspec:" not in source.read_text()[:600]:
+            continue
+        html = (built_book.html / f"{docname}.html").read_text()
+        assert "download-source-button" in html, docname
+        assert "download-notebook-button" in html, docname
+        assert (built_book.html / "_sources" / f"{docname}.ipynb").is_file(), docname
+
+
+def test_pages_load_nothing_from_a_cdn(built_book):
+    pattern = re.compile(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="(https?:)?//([^/"]+)')
+    offenders = []
+    for page in built_book.html.rglob("*.html"):
+        for match in pattern.finditer(page.read_text(errors="replace")):
+            offenders.append(f"{page.relative_to(built_book.html)}: {match.group(2)}")
+    assert offenders == []
+    css = "".join(p.read_text(errors="replace") for p in (built_book.html / "_static").rglob("*.css"))
+    assert not any(host in css for host in CDN_HOSTS)
+
+
+def test_vendored_assets_are_in_the_build(built_book):
+    static = built_book.html / "_static"
+    for rel in ("vendor/mathjax/tex-chtml.js", "vendor/requirejs/require.js",
+                "vendor/html-manager/embed-amd.js", "offline/widgets-config.js",
+                "vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff"):
+        assert (static / rel).is_file(), rel
+
+
+def test_instructor_edition_builds_without_solutions(built_book):
+    """scripts/build_instructor.py reuses the test build's execution cache (no re-run)."""
+    assert built_book.returncode == 0
+    out = TEST_BUILD / "instructor"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_instructor.py"),
+         "--path-output", str(out), "--cache", str(built_book.cache)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-4000:]
+    assert problem_lines(output) == [], "\n".join(problem_lines(output))
+    html = out / "_build" / "html"
+    assert all((html / f"{f}.html").is_file() for f in toc_files())
+    for page in html.rglob("*.html"):
+        text = page.read_text(errors="replace")
+        assert 'class="solution' not in text and "solution-title" not in text, page
