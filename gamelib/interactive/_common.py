@@ -177,7 +177,19 @@ def static_figure(
     """
     fig = _new_figure(figsize, dpi)
     draw(fig, **values)
+    _register_png_formatter()
     return fig
+
+
+def _register_png_formatter() -> None:
+    """Let IPython display a bare :class:`Figure` as a PNG (pyplot is never imported)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, figure_to_png)
 
 
 def float_slider(
@@ -325,6 +337,8 @@ class InteractiveFigure:
         self.dpi = dpi
         self.fixed = dict(fixed or {})
         self.last_seconds = float("nan")
+        self._muted = False
+        self.draws = 0  # number of redraws so far (tests check one per change)
         self.image = widgets.HTML(layout=widgets.Layout(min_height=f"{figsize[1]}in"))
         self.caption = widgets.HTML()
         self.output = widgets.Output()
@@ -346,7 +360,8 @@ class InteractiveFigure:
         return vals
 
     def _on_change(self, change: Mapping[str, Any]) -> None:
-        self.update()
+        if not self._muted:
+            self.update()
 
     def update(self, **values: Any) -> Any:
         """Redraw, exactly as a control change does, and return what ``draw`` returned.
@@ -372,13 +387,11 @@ class InteractiveFigure:
             raise KeyError(f"unknown parameter(s): {sorted(unknown)}")
         for name, val in values.items():
             if name in self.controls:
-                ctrl = self.controls[name]
-                with ctrl.hold_trait_notifications():
-                    ctrl.unobserve(self._on_change, names="value")
-                    try:
-                        ctrl.value = val
-                    finally:
-                        ctrl.observe(self._on_change, names="value")
+                self._muted = True  # setting a control must not trigger a second redraw
+                try:
+                    self.controls[name].value = val
+                finally:
+                    self._muted = False
             else:
                 self.fixed[name] = val
         start = time.perf_counter()
@@ -388,6 +401,7 @@ class InteractiveFigure:
             self.output.outputs = ()
         try:
             result = self.draw(fig, **vals)
+            self.draws += 1
         except Exception:
             with self.output:
                 raise

@@ -1,0 +1,310 @@
+"""Tests of gamelib.studies (chapter 7) and its figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gamelib import examples, experiment_grid, strong_alignment, weak_alignment
+from gamelib.studies import (
+    alignment_study,
+    anonymity_study,
+    audience_market,
+    bound_ratio,
+    compare_tie_rules,
+    market_alignment_eps,
+    menu_separation_search,
+    relabel_actions,
+    tie_example,
+    tight_market,
+    tightness_search,
+    welfare,
+    wilson_interval,
+)
+
+GRID2 = experiment_grid(2, 4)
+
+
+# --- Wilson interval -------------------------------------------------------------------
+
+
+def test_wilson_known_values():
+    low, high = wilson_interval(5, 10)
+    # centre (p + z²/2n)/(1 + z²/n) = 0.5 by symmetry; half-width by hand with z = 1.959964
+    z = 1.959963984540054
+    half = z * np.sqrt(0.25 / 10 + z**2 / 400) / (1 + z**2 / 10)
+    assert low == pytest.approx(0.5 - half) and high == pytest.approx(0.5 + half)
+    low, high = wilson_interval(0, 10)
+    assert low == 0.0 and high == pytest.approx(z**2 / 10 / (1 + z**2 / 10))
+
+
+@settings(derandomize=True, max_examples=60)
+@given(st.integers(1, 200), st.data())
+def test_wilson_contains_estimate(n, data):
+    s = data.draw(st.integers(0, n))
+    low, high = wilson_interval(s, n)
+    assert 0 <= low <= s / n + 1e-12 and s / n - 1e-12 <= high <= 1
+
+
+@pytest.mark.parametrize(
+    "args, name",
+    [((-1, 5), "successes"), ((1.5, 5), "successes"), ((1, 0), "trials"), ((6, 5), "successes"),
+     ((1, 5, 1.0), "confidence"), ((1, 5, "x"), "confidence")],
+)
+def test_wilson_errors(args, name):
+    with pytest.raises(ValueError, match=f"^{name}"):
+        wilson_interval(*args)
+
+
+# --- alignment study ------------------------------------------------------------------
+
+
+def test_batched_lp_matches_library():
+    markets = [examples.random_market(s, n_providers=3, n_users=2) for s in range(6)]
+    weak, strong = market_alignment_eps(markets)
+    for m, w, s in zip(markets, weak, strong):
+        assert w == pytest.approx(max(c.eps for c in weak_alignment(m)), abs=1e-7)
+        assert s == pytest.approx(strong_alignment(m).eps, abs=1e-7)
+
+
+def test_alignment_study_properties():
+    stdy = alignment_study(max_providers=4, n_samples=12, seed=3)
+    assert stdy.weak_eps.shape == (4, 12) and stdy.n_samples == 12
+    assert np.all(np.diff(stdy.weak_eps, axis=0) <= 1e-12)
+    assert np.all(np.diff(stdy.strong_eps, axis=0) <= 1e-12)
+    assert np.all(stdy.weak_eps <= stdy.strong_eps + 1e-9)
+    # k = 1: WMA and SMA coincide (one weight, forced to 1)
+    np.testing.assert_allclose(stdy.weak_eps[0], stdy.strong_eps[0], atol=1e-9)
+    p = stdy.probability(0.3)
+    assert np.all(p["weak"] >= p["strong"])
+    assert np.all((p["weak_low"] <= p["weak"]) & (p["weak"] <= p["weak_high"]))
+    # seeded: same numbers again
+    np.testing.assert_array_equal(alignment_study(max_providers=4, n_samples=12, seed=3).weak_eps, stdy.weak_eps)
+
+
+def test_alignment_study_first_provider_closed_form():
+    stdy = alignment_study(max_providers=1, n_samples=3, seed=0, n_users=1)
+    seeds = np.random.default_rng(0).integers(0, 2**31 - 1, size=3)
+    for s, eps in zip(seeds, stdy.weak_eps[0]):
+        m = examples.random_market(int(s), 2, 2, 1, 1)
+        d = (m.user_utility[0] - m.provider_utility[0, 0]).ravel()
+        assert eps == pytest.approx((d.max() - d.min()) / 2, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [({"max_providers": 0}, "max_providers"), ({"n_samples": 0}, "n_samples"), ({"seed": -1}, "seed"),
+     ({"n_states": 0}, "n_states"), ({"n_actions": 1.5}, "n_actions"), ({"n_users": 0}, "n_users")],
+)
+def test_alignment_study_errors(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name}"):
+        alignment_study(**kwargs)
+
+
+def test_probability_error():
+    with pytest.raises(ValueError, match="^eps"):
+        alignment_study(max_providers=1, n_samples=2).probability(-0.1)
+
+
+def test_market_alignment_eps_errors():
+    with pytest.raises(ValueError, match="^markets"):
+        market_alignment_eps([])
+    with pytest.raises(ValueError, match="^markets"):
+        market_alignment_eps([examples.opposite_tastes(), examples.prosecutor()])
+    with pytest.raises(ValueError, match="^markets"):
+        market_alignment_eps(["not a market"])
+
+
+# --- price of anonymity ---------------------------------------------------------------
+
+
+def test_audience_market_structure():
+    m = audience_market(5, taste_noise=0.0, max_stake=2.0)
+    np.testing.assert_allclose(m.provider_utility[0, 0], m.user_utility[0])
+    np.testing.assert_allclose(m.provider_utility[1, 1], m.user_utility[1])
+    ratio = m.provider_utility[0, 1] / m.user_utility[0]
+    assert np.allclose(ratio, ratio.flat[0]) and 0 <= ratio.flat[0] <= 2
+    assert [c.eps for c in weak_alignment(m)] == pytest.approx([0, 0], abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [({"seed": -2}, "seed"), ({"seed": 0, "taste_noise": -1}, "taste_noise"),
+     ({"seed": 0, "max_stake": -1}, "max_stake")],
+)
+def test_audience_market_errors(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name}"):
+        audience_market(**kwargs)
+
+
+def test_anonymity_study_theorem1_and_gap():
+    stdy = anonymity_study(n_markets=15, seed=2, resolution=2)
+    np.testing.assert_allclose(stdy.personalized, stdy.opt, atol=1e-9)  # Theorem 1, ε = 0
+    assert np.all(stdy.gap >= -1e-9)
+    assert np.all(stdy.anonymous >= stdy.noinfo - 1e-9)  # users never get less than NOINFO
+    assert np.all((0 <= stdy.relative_gap) & (stdy.relative_gap <= 1 + 1e-9))
+    assert np.all(stdy.eps_weak <= 1e-7)
+
+
+def test_anonymity_study_errors():
+    with pytest.raises(ValueError, match="^n_markets"):
+        anonymity_study(n_markets=0)
+    with pytest.raises(ValueError, match="^resolution"):
+        anonymity_study(n_markets=1, resolution=0)
+
+
+def test_welfare():
+    m = examples.opposite_tastes(masses=(0.25, 0.75))
+    assert welfare(m, [1.0, 0.0]) == pytest.approx(0.25)
+    np.testing.assert_allclose(welfare(m, [[1.0, 0.0], [0.0, 1.0]]), [0.25, 0.75])
+    with pytest.raises(ValueError, match="^values"):
+        welfare(m, [1.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="^values"):
+        welfare(m, [np.nan, 0.0])
+
+
+# --- tightness ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("safe", [0.55, 0.6, 0.75, 0.9])
+def test_tight_market_attains_bound(safe):
+    m = tight_market(safe)
+    r = bound_ratio(m, GRID2)
+    assert r.eps[0] == pytest.approx((1 - safe) / 2)
+    assert r.gap[0] == pytest.approx(1 - safe)
+    assert r.ratio[0] == pytest.approx(1.0)
+    assert r.mistake[0] == pytest.approx(1.0)
+
+
+def test_refined_bound_on_random_markets():
+    # OPT − V ≤ 2 ε P(error) in every personalized equilibrium (worst one checked)
+    for s in range(12):
+        m = examples.random_market(s, n_actions=3, n_providers=2, n_users=2, alignment="weak", noise=0.2)
+        r = bound_ratio(m, GRID2)
+        assert np.all(r.gap <= 2 * r.eps * r.mistake + 1e-9)
+        assert np.all(r.ratio <= 1 + 1e-9)
+
+
+def test_bound_ratio_zero_eps():
+    m = examples.opposite_tastes()
+    r = bound_ratio(m, experiment_grid(2, 2))
+    np.testing.assert_array_equal(r.ratio, [0.0, 0.0])
+    np.testing.assert_allclose(r.gap, [0.0, 0.0], atol=1e-12)
+
+
+def test_bound_ratio_errors():
+    with pytest.raises(ValueError, match="^experiments"):
+        bound_ratio(tight_market(), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="^experiments"):
+        bound_ratio(tight_market(), experiment_grid(3, 1))
+    with pytest.raises(ValueError, match="^market"):
+        bound_ratio("x", GRID2)
+
+
+@pytest.mark.parametrize("safe", [0.5, 1.0, -1, "a"])
+def test_tight_market_errors(safe):
+    with pytest.raises(ValueError, match="^safe"):
+        tight_market(safe)
+
+
+def test_tightness_search_seeded_and_bounded():
+    a = tightness_search(seed=1, n_random=8, n_refine=12, resolution=2)
+    b = tightness_search(seed=1, n_random=8, n_refine=12, resolution=2)
+    assert a.ratio == b.ratio
+    assert np.all(np.diff(a.history) >= 0) and a.history[-1] == a.ratio
+    assert 0 <= a.ratio <= 1 + 1e-9 and a.n_random == 8
+    assert bound_ratio(a.market, experiment_grid(2, 2)).ratio[0] == pytest.approx(a.ratio)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [({"n_random": 0}, "n_random"), ({"n_refine": -1}, "n_refine"), ({"n_actions": 1}, "n_actions"),
+     ({"step": -0.1}, "step"), ({"margin": -1}, "margin"), ({"resolution": 0}, "resolution"),
+     ({"n_providers": 0}, "n_providers")],
+)
+def test_tightness_search_errors(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name}"):
+        tightness_search(**kwargs)
+
+
+# --- tie-breaking ---------------------------------------------------------------------
+
+
+def test_relabel_actions_roundtrip():
+    m = examples.random_market(0, n_actions=3)
+    back = relabel_actions(relabel_actions(m, [2, 0, 1]), [1, 2, 0])
+    np.testing.assert_array_equal(back.user_utility, m.user_utility)
+    np.testing.assert_array_equal(back.provider_utility, m.provider_utility)
+
+
+@pytest.mark.parametrize("order", [[0, 0], [0, 1, 2], [0.0, 1.0], [[0, 1]]])
+def test_relabel_actions_errors(order):
+    with pytest.raises(ValueError, match="^order"):
+        relabel_actions(examples.prosecutor(), order)
+
+
+def test_tie_example_rules():
+    rows = compare_tie_rules(tie_example(), [[0, 1], [1, 0]], experiment_grid(3, 1))
+    assert [r["full_revelation_equilibrium"] for r in rows] == [False, True]
+    assert rows[0]["deviation"].provider == 0
+    assert rows[0]["deviation"].gain == pytest.approx(1 / 3)
+    # Theorem 1 survives any fixed order: the user gets OPT = 1 in every equilibrium
+    for r in rows:
+        np.testing.assert_allclose(r["worst"], [1.0])
+
+
+def test_compare_tie_rules_errors():
+    with pytest.raises(ValueError, match="^experiments"):
+        compare_tie_rules(tie_example(), [[0, 1]], experiment_grid(2, 1))
+    with pytest.raises(ValueError, match="^order"):
+        compare_tie_rules(tie_example(), [[0, 0]], experiment_grid(3, 1))
+
+
+# --- menus ----------------------------------------------------------------------------
+
+
+def test_menu_example():
+    ex = menu_separation_search(seeds=[19])
+    assert ex.seed == 19 and ex.menu.shape[0] == 2
+    assert ex.single_gain <= 1e-9 < ex.menu_gain
+    # the two users strictly prefer different items
+    assert ex.item_values[0, 0] > ex.item_values[1, 0] and ex.item_values[1, 1] > ex.item_values[0, 1]
+
+
+def test_menu_search_errors():
+    with pytest.raises(ValueError, match="^seeds"):
+        menu_separation_search(seeds=[])
+    with pytest.raises(ValueError, match="^seeds"):
+        menu_separation_search(seeds=[-1])
+    with pytest.raises(ValueError, match="^max_equilibria"):
+        menu_separation_search(seeds=[0], max_equilibria=0)
+
+
+def test_menus_useless_when_rankings_agree():
+    # opposite tastes: users rank all experiments alike, so no menu beats silence (Prop. 2)
+    m = examples.opposite_tastes()
+    grid = experiment_grid(2, 2)
+    silent = np.stack([grid[0]] * 2)
+    import gamelib
+
+    gains, _ = gamelib.deviation_gains(m, silent, "anonymous", 0, grid, menu_size=2)
+    assert gains.max() <= 1e-9
+
+
+# --- figures and widget ---------------------------------------------------------------
+
+
+def test_widget_sampler_and_update():
+    from gamelib.interactive import explorations as ex
+
+    builder, sampler = ex.WIDGETS["alignment"]
+    assert builder().update(eps=0.25).startswith("k = 6")
+    w = ex.alignment_widget(alignment_study(max_providers=3, n_samples=5))
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        vals = sampler(rng)
+        assert 0 <= vals["eps"] <= 0.6
+        assert w.update(**vals).startswith("k = 3")
+    assert 'alt="' in w.image.value
