@@ -1,0 +1,183 @@
+"""Chapter 3 figures: the hull picture of market alignment.
+
+:func:`plot_alignment_picture` draws, for one user, the vectors of what the
+providers want from her and her own utility vector (constants removed, in the
+plane of :func:`gamelib.geometry.alignment_picture`), the convex hull or cone
+of the providers' vectors, and the points chosen by the WMA and SMA
+certificates.  :func:`alignment_widget` moves user 1 of the opposite-tastes
+market between "match the state" and "mismatch it" (taste ``t``) and gives her
+a bias for action 0 that no provider shares (``b``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..examples import opposite_tastes
+from ..geometry import alignment_picture, tilted_taste
+from ._common import PALETTE, dropdown, float_slider, interactive_figure
+
+__all__ = [
+    "tilted_market",
+    "plot_alignment_picture",
+    "draw_users",
+    "draw_alignment",
+    "alignment_alt",
+    "alignment_widget",
+    "WIDGETS",
+]
+
+_BASE = opposite_tastes()
+
+
+def tilted_market(taste=0.0, bias=0.0):
+    """The opposite-tastes market with user 1's utility :func:`~gamelib.geometry.tilted_taste`.
+
+    >>> tilted_market(0.0, 0.0).user_utility[0]
+    array([[0.5, 0. ],
+           [0. , 0.5]])
+    """
+    users = np.array(_BASE.user_utility)
+    users[0] = tilted_taste(taste, bias)
+    return _BASE.replace(user_utility=users)
+
+
+@functools.lru_cache(maxsize=64)
+def _tilted_picture(taste, bias, cone):
+    return alignment_picture(tilted_market(taste, bias), user=0, cone=cone)
+
+
+def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
+    """Draw the hull picture of one user's alignment on ``ax``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    market : Market
+    user : int, default 0
+    cone : bool, default False
+    picture : AlignmentPicture, optional
+        Precomputed :func:`gamelib.geometry.alignment_picture` of the same arguments.
+
+    Returns
+    -------
+    AlignmentPicture
+        The numbers behind the picture.
+    """
+    pic = alignment_picture(market, user=user, cone=cone) if picture is None else picture
+    prov, x = pic.providers, pic.point
+    pts = np.vstack([prov, x[None], pic.weak_point[None], pic.strong_point[None], np.zeros((1, 2))])
+    span = float(np.ptp(pts, axis=0).max()) or 1.0
+    centre = 0.5 * (pts.min(axis=0) + pts.max(axis=0))
+    lo, hi = centre - 0.7 * span, centre + 0.7 * span  # a square window: equal scales
+    if cone:
+        reach = 3.0 * span
+        for i, p in enumerate(prov):
+            norm = float(np.linalg.norm(p))
+            if norm > 1e-12:
+                ax.plot([0, reach * p[0] / norm], [0, reach * p[1] / norm], color=PALETTE[i],
+                        lw=1.5, alpha=0.6)
+        if len(prov) == 2:
+            tri = np.vstack([[0.0, 0.0], *(reach * p / max(np.linalg.norm(p), 1e-12) for p in prov)])
+            ax.fill(tri[:, 0], tri[:, 1], color=PALETTE[5], alpha=0.15, lw=0,
+                    label="cone of the providers' vectors")
+    else:
+        if len(prov) >= 3:
+            from scipy.spatial import ConvexHull, QhullError  # drawing only
+            try:
+                order = ConvexHull(prov).vertices
+                poly = prov[np.append(order, order[0])]
+            except QhullError:  # collinear points: the hull is a segment
+                poly = prov[np.argsort(prov[:, 0] + 1e-9 * prov[:, 1])][[0, -1]]
+        else:
+            poly = prov
+        ax.fill(poly[:, 0], poly[:, 1], color=PALETTE[5], alpha=0.25, lw=0) if len(poly) > 2 else None
+        ax.plot(poly[:, 0], poly[:, 1], color=PALETTE[5], lw=4, alpha=0.6,
+                label="convex hull of the providers' vectors")
+    for i, p in enumerate(prov):
+        ax.plot(*p, "s", color=PALETTE[i], ms=10, label=f"$U_{{{i + 1}}}^{{{user + 1}}}$: "
+                f"{market.provider_names[i]}")
+    ax.plot(0, 0, "+", color=PALETTE[6], ms=10, label="constant utilities")
+    ax.plot([x[0], pic.weak_point[0]], [x[1], pic.weak_point[1]], color=PALETTE[2], ls="--", lw=1)
+    ax.plot([x[0], pic.strong_point[0]], [x[1], pic.strong_point[1]], color=PALETTE[3], ls=":", lw=1)
+    ax.plot(*pic.weak_point, "o", color=PALETTE[2], ms=8, mfc="none", mew=2,
+            label="WMA certificate $\\sum_i w^j_i U_i^j$")
+    ax.plot(*pic.strong_point, "D", color=PALETTE[3], ms=8, mfc="none", mew=2,
+            label="SMA certificate $\\sum_i w_i U_i^j$")
+    ax.plot(*x, "*", color=PALETTE[6], ms=14, label=f"$u_{{{user + 1}}}$: {market.user_names[user]}")
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("direction 1: spanned by the providers' vectors")
+    ax.set_ylabel("direction 2: taste no provider shares")
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize="small")
+    return pic
+
+
+def draw_users(fig, market=None, cone=False):
+    """The hull picture of every user of a market, side by side (default: opposite tastes)."""
+    market = _BASE if market is None else market
+    axes = fig.subplots(1, market.n_users, squeeze=False)[0]
+    for j, ax in enumerate(axes):
+        pic = plot_alignment_picture(ax, market, user=j, cone=cone)
+        ax.set_title(f"user {j + 1}: ε_WMA = {pic.eps_weak:.3f}, ε_SMA = {pic.eps_strong:.3f}",
+                     fontsize="medium")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize="x-small", ncols=2)
+        ax.set_xlabel("direction 1 (providers)")
+        ax.set_ylabel("direction 2")
+
+
+def draw_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
+    """User 1 of the opposite-tastes market with taste ``t`` and bias ``b``."""
+    cone = weights == "cone"
+    ax = fig.add_subplot()
+    pic = plot_alignment_picture(ax, tilted_market(taste, bias), user=0, cone=cone,
+                                 picture=_tilted_picture(float(taste), float(bias), cone))
+    ax.set_title(f"User 1 (t = {taste:.2f}, b = {bias:.2f}), constants removed")
+    shape = "cone" if pic.cone else "hull"
+    exact = "exact picture" if pic.captured > 1 - 1e-9 else f"picture shows {pic.captured:.0%}"
+    return (f"ε_WMA(user 1) = {pic.eps_weak:.3f}, ε_SMA = {pic.eps_strong:.3f}; Euclidean "
+            f"distance from u_1 to the {shape}: {pic.distance:.3f} ({exact}).")
+
+
+def alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
+    """Alt text of the hull picture."""
+    pic = _tilted_picture(float(taste), float(bias), weights == "cone")
+    where = "on" if pic.distance < 1e-9 else f"at distance {pic.distance:.2f} from"
+    return (
+        f"A plane picture of user 1's utility with taste t = {taste:.2f} and bias b = {bias:.2f}: "
+        f"the two providers' vectors are squares on the horizontal axis, the "
+        f"{'cone they span' if pic.cone else 'segment between them is their convex hull'}, and "
+        f"the user's vector, a star, lies {where} it. The WMA certificate point is at distance "
+        f"{pic.eps_weak:.2f} in the sup norm and the SMA certificate point at {pic.eps_strong:.2f}."
+    )
+
+
+def alignment_widget(taste=0.0, bias=0.0, weights="simplex"):
+    """Taste and bias sliders and a simplex/cone dropdown redrawing the hull picture.
+
+    Returns
+    -------
+    InteractiveFigure
+    """
+    return interactive_figure(
+        draw_alignment,
+        {
+            "taste": float_slider(taste, 0.0, 1.0, 0.05, "user 1's taste t (0 = match, 1 = mismatch)"),
+            "bias": float_slider(bias, -0.5, 0.5, 0.05, "user 1's bias b for action 0"),
+            "weights": dropdown(["simplex", "cone"], weights, "weights"),
+        },
+        alt=alignment_alt,
+        figsize=(7.6, 4.0),
+    )
+
+
+def _sample(rng):
+    return {"taste": float(rng.choice(np.round(np.arange(0.0, 1.001, 0.05), 2))),
+            "bias": float(rng.choice(np.round(np.arange(-0.5, 0.501, 0.05), 2))),
+            "weights": str(rng.choice(["simplex", "cone"]))}
+
+
+WIDGETS = {"alignment": (alignment_widget, _sample)}

@@ -1,0 +1,129 @@
+"""Chapter 1 figures: the sender's value curve, its concave closure and the optimal split.
+
+The widget :func:`concavification_widget` lets the reader move the prior and the
+judge's standard of proof (the belief in guilt at which she convicts) and redraws
+the prosecutor's value curve, its concave closure and the split of the prior that
+attains it.  :func:`plot_concavification` draws the same picture for any
+two-state sender–receiver pair.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..geometry import threshold_receiver
+from ..persuasion import concave_closure, optimal_persuasion, optimal_split, sender_value_curve
+from ._common import PALETTE, float_slider, interactive_figure
+
+__all__ = [
+    "PROSECUTOR",
+    "plot_concavification",
+    "draw_concavification",
+    "concavification_alt",
+    "concavification_widget",
+    "WIDGETS",
+]
+
+#: The prosecutor's utility ``v[a, θ]``: 1 for a conviction (action 0) in either state.
+PROSECUTOR = np.array([[1.0, 1.0], [0.0, 0.0]])
+
+_BELIEFS = np.linspace(0.0, 1.0, 401)
+
+
+def plot_concavification(ax, prior, sender_utility, receiver_utility, *, state_label="θ = 1"):
+    """Draw the value curve, its concave closure and the optimal split on ``ax``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    prior : float
+        ``P(θ = 1)``.
+    sender_utility, receiver_utility : array_like, shape [A, 2]
+    state_label : str, optional
+        Name of state 1 for the horizontal axis.
+
+    Returns
+    -------
+    posteriors, weights : ndarray
+        The optimal split (from :func:`gamelib.optimal_split`).
+    value : float
+        The concave closure at the prior.
+    """
+    curve = sender_value_curve(_BELIEFS, sender_utility, receiver_utility)
+    jumps = np.flatnonzero(np.abs(np.diff(curve)) > 1e-9 + 2 * np.abs(np.diff(curve)).min())
+    xs, ys = _BELIEFS.copy(), curve.copy()
+    if jumps.size:  # break the line where the receiver switches action
+        xs = np.insert(xs, jumps + 1, np.nan)
+        ys = np.insert(ys, jumps + 1, np.nan)
+    ax.plot(xs, ys, color=PALETTE[0], lw=2, label="sender's value $\\hat v(p)$")
+    kx, ky = concave_closure(sender_utility, receiver_utility)
+    ax.plot(kx, ky, color=PALETTE[1], lw=2, ls="--", label="concave closure")
+    post, weights, value = optimal_split(prior, sender_utility, receiver_utility)
+    post_values = sender_value_curve(post, sender_utility, receiver_utility)
+    if post[0] < post[1]:
+        ax.plot(post, post_values, color=PALETTE[2], lw=1, ls=":")
+        ax.plot(post, post_values, "o", color=PALETTE[2], ms=8,
+                label="optimal split: posteriors")
+    ax.plot([prior], [value], "D", color=PALETTE[3], ms=8, label="value at the prior")
+    ax.axvline(prior, color=PALETTE[6], lw=0.8, alpha=0.5)
+    ax.set_xlabel(f"belief $p = P({state_label})$")
+    ax.set_ylabel("sender's expected utility")
+    ax.set_xlim(0, 1)
+    lo, hi = float(np.min(curve)), float(np.max(curve))
+    pad = 0.08 * max(hi - lo, 1e-9)
+    ax.set_ylim(lo - pad, hi + 3 * pad)
+    ax.legend(loc="lower right", fontsize="small")
+    return post, weights, value
+
+
+def draw_concavification(fig, prior=0.3, threshold=0.5):
+    """The prosecutor and a judge who convicts iff ``P(guilty) ≥ threshold``."""
+    judge = threshold_receiver(threshold)
+    ax = fig.add_subplot()
+    post, weights, value = plot_concavification(ax, prior, PROSECUTOR, judge, state_label="guilty")
+    ax.set_title(f"Persuading a judge with standard of proof {threshold:.2f}")
+    lp = optimal_persuasion([1.0 - prior, prior], PROSECUTOR, judge).sender_value
+    if post[0] < post[1]:
+        split = (f"split the prior {prior:.2f} into posteriors {post[0]:.2f} (probability "
+                 f"{weights[0]:.2f}) and {post[1]:.2f} (probability {weights[1]:.2f})")
+    else:
+        split = f"no split helps at the prior {prior:.2f}"
+    return (f"{split}; conviction probability = closure at the prior = {value:.3f} "
+            f"(persuasion LP: {lp:.3f})")
+
+
+def concavification_alt(prior=0.3, threshold=0.5):
+    """Alt text of the concavification figure."""
+    return (
+        f"The prosecutor's value as a function of the judge's belief in guilt: 0 below the "
+        f"threshold {threshold:.2f} and 1 from it on. Its concave closure rises linearly from 0 "
+        f"at belief 0 to 1 at the threshold, then stays at 1. At the prior {prior:.2f} the "
+        f"closure equals {min(1.0, prior / threshold) if threshold > 0 else 1.0:.2f}, the "
+        f"highest conviction probability the prosecutor can achieve."
+    )
+
+
+def concavification_widget(prior=0.3, threshold=0.5):
+    """Prior and standard-of-proof sliders redrawing the concavification picture.
+
+    Returns
+    -------
+    InteractiveFigure
+    """
+    return interactive_figure(
+        draw_concavification,
+        {
+            "prior": float_slider(prior, 0.02, 0.98, 0.02, "prior P(guilty)"),
+            "threshold": float_slider(threshold, 0.05, 0.95, 0.05, "judge convicts iff P(guilty) ≥"),
+        },
+        alt=concavification_alt,
+        figsize=(6.4, 4.0),
+    )
+
+
+def _sample(rng):
+    return {"prior": float(rng.choice(np.arange(0.02, 0.981, 0.02))),
+            "threshold": float(rng.choice(np.arange(0.05, 0.951, 0.05)))}
+
+
+WIDGETS = {"concavification": (concavification_widget, _sample)}
