@@ -1,0 +1,158 @@
+"""Widget of chapter 4: Theorem 1's floor and the worst personalized equilibrium.
+
+The providers of a weakly aligned market drift, with weight ``t``, towards
+wanting action 0 from every user in every state
+(:func:`gamelib.regimes.fixed_action_providers`).  The figure shows, along the
+whole path, each user's worst personalized-equilibrium value next to
+Theorem 1's floor ``OPT_j − 2ε_j``; the slider marks one ``t``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .. import examples
+from ..experiments import experiment_grid
+from ..regimes import fixed_action_providers, interpolation_path
+from ._common import PALETTE, dropdown, float_slider, interactive_figure
+
+__all__ = ["drift_paths", "draw_drift", "drift_widget", "draw_slack_histogram", "WIDGETS", "MARKETS", "TS"]
+
+#: Mixing weights at which the path is computed (the slider's steps).
+TS = np.round(np.linspace(0.0, 1.0, 21), 6)
+
+#: Markets offered by the widget (name → weakly aligned market).
+MARKETS = {
+    "opposite tastes": lambda: examples.opposite_tastes(),
+    "random weakly aligned (seed 5)": lambda: examples.random_market(5, alignment="weak"),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def drift_paths(resolution=10):
+    """Personalized equilibria along the drift towards fixed-action providers, per market.
+
+    Returns
+    -------
+    dict of str to gamelib.regimes.Path
+
+    Examples
+    --------
+    >>> p = drift_paths(2)["opposite tastes"]
+    >>> p.worst[0], p.worst[-1]
+    (array([0.5, 0.5]), array([0.25, 0.25]))
+    """
+    grid = experiment_grid(2, resolution)
+    out = {}
+    for name, make in MARKETS.items():
+        base = make()
+        out[name] = interpolation_path(base, fixed_action_providers(base), TS, grid, "personalized")
+    return out
+
+
+def draw_drift(fig, t=0.3, market="opposite tastes", paths=None):
+    """Draw Theorem 1's floor and the worst equilibrium values along the drift.
+
+    Examples
+    --------
+    >>> from gamelib.interactive import static_figure
+    >>> fig = static_figure(draw_drift, t=0.5)
+    >>> fig.axes[0].get_xlabel()
+    'drift t towards providers who always want action 0'
+    """
+    p = (paths or drift_paths())[market]
+    r = int(np.argmin(np.abs(p.ts - t)))
+    fig.set_layout_engine("none")  # fixed margins: a constrained layout doubles the redraw time
+    ax = fig.add_axes((0.11, 0.12, 0.86, 0.8))
+    lo = p.noinfo.min() - 0.25 * (p.opt.max() - p.noinfo.min() + 1e-9)
+    hi = p.opt.max() + 0.1 * (p.opt.max() - p.noinfo.min() + 1e-9)
+    for j in range(p.worst.shape[1]):
+        c = PALETTE[j]
+        ax.plot(p.ts, p.opt[:, j], color=c, linestyle="--", linewidth=1,
+                label="OPT (dashed)" if j == 0 else None)
+        ax.plot(p.ts, p.weak_bound[:, j], color=c, linestyle=":", linewidth=2,
+                label="floor OPT − 2ε (dotted)" if j == 0 else None)
+        ax.plot(p.ts, p.worst[:, j], color=c, linewidth=2.5 - j, drawstyle="steps-mid",
+                label=f"worst equilibrium value, user {j + 1}")
+        ax.plot([p.ts[r]], [p.worst[r, j]], "o", color=c)
+    ax.axvline(p.ts[r], color=PALETTE[6], linewidth=0.8)
+    ax.set_ylim(lo, hi)
+    ax.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
+    ax.set_xlabel("drift t towards providers who always want action 0")
+    ax.set_ylabel("user's expected utility")
+    ax.set_title(f"Personalized equilibria, {market}")
+    ax.legend(fontsize=7, loc="center right")
+    parts = [
+        f"user {j + 1}: ε = {p.eps_weak[r, j]:.3f}, floor {p.weak_bound[r, j]:.3f}, "
+        f"worst V = {p.worst[r, j]:.3f} (OPT {p.opt[r, j]:.3f})"
+        for j in range(p.worst.shape[1])
+    ]
+    return f"t = {p.ts[r]:.2f} — " + "; ".join(parts)
+
+
+def draw_slack_histogram(fig, slack, title, xlabel, bins=40):
+    """Histogram of bound slacks (Theorems 1 and 3), with the zero line.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    slack : array_like
+        Slacks, one per equilibrium (``regimes.bound_survey(...).slack``).
+    title, xlabel : str
+    bins : int, default 40
+
+    Examples
+    --------
+    >>> from gamelib.interactive import static_figure
+    >>> fig = static_figure(draw_slack_histogram, slack=[0.0, 0.1, 0.2], title="t", xlabel="x")
+    >>> fig.axes[0].get_ylabel()
+    'number of equilibria (log scale)'
+    """
+    slack = np.asarray(slack, dtype=float)
+    ax = fig.add_subplot()
+    hi = max(float(slack.max()), 1e-6)
+    ax.hist(slack, bins=np.linspace(min(0.0, float(slack.min())), hi, bins), color=PALETTE[0],
+            log=True)
+    ax.axvline(0.0, color=PALETTE[3], linestyle="--", linewidth=2)
+    ax.set_title(title + " — dashed: the bound")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("number of equilibria (log scale)")
+    return f"smallest slack {slack.min():.4f} over {slack.size} equilibria"
+
+
+def _alt(t, market):
+    return (f"Line chart for the {market} market: as the drift t grows from 0 to 1 the floor "
+            f"OPT minus twice epsilon falls linearly for each user while the worst personalized "
+            f"equilibrium value stays at OPT and then drops in one step; the marker is at t = {t:.2f}.")
+
+
+def drift_widget():
+    """The chapter's widget: a drift slider and a market menu.
+
+    Examples
+    --------
+    >>> w = drift_widget()
+    >>> w.update(t=1.0).startswith("t = 1.00")
+    True
+    """
+    paths = drift_paths()
+    return interactive_figure(
+        draw_drift,
+        {
+            "t": float_slider(0.3, 0.0, 1.0, 0.05, "drift t"),
+            "market": dropdown(list(MARKETS), "opposite tastes", "market"),
+        },
+        alt=lambda t, market, paths: _alt(t, market),
+        fixed={"paths": paths},
+        figsize=(6.4, 4.0),
+    )
+
+
+def _sample(rng):
+    return {"t": float(rng.choice(TS)), "market": str(rng.choice(list(MARKETS)))}
+
+
+#: name → (builder, sampler) for the widget benchmark.
+WIDGETS = {"drift": (drift_widget, _sample)}

@@ -1,0 +1,825 @@
+"""The three results, checked by computation (chapters 4–6).
+
+Theorem 1 (personalization), Proposition 2 (anonymous silence) and Theorem 3
+(strong alignment) are statements about *every* equilibrium, or about the
+*existence* of one.  This module turns each into a computation over the exact
+equilibrium enumeration of :func:`gamelib.equilibria`:
+
+* :func:`check_bound` — the slack of Theorem 1 (``V_j − (OPT_j − 2ε_j)``, per
+  user sub-game) or of Theorem 3 (``2ε − Σ_j m_j (OPT_j − V_j)``) on every
+  enumerated equilibrium of one market; :func:`bound_survey` repeats it over
+  many seeded random markets;
+* :func:`silent_profile`, :func:`deviation_summary` — a profile and the best
+  unilateral deviation from it over a finite set of experiments or menus;
+* :func:`silence_margins`, :func:`silence_deviation_gain` — the closed form of
+  Proposition 2 in the opposite-tastes market with general masses and stakes;
+* :func:`fixed_action_providers` — the same users facing providers who want one
+  fixed action (no alignment);
+* :func:`interpolation_path` — equilibria, alignment and bounds along
+  ``mix_markets(first, second, t)``;
+* :func:`regime_table` — the four regimes (personalized / anonymous ×
+  weak / strong alignment) side by side.
+
+A slack is non-negative exactly when the bound holds; a value below
+``-VALUE_ATOL`` would be a counterexample to the theorem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_mode, as_real
+from .alignment import strong_alignment, weak_alignment
+from .equilibrium import _check_policy, deviation_gains, equilibria, outcome_tables, pad_signals
+from .examples import random_market
+from .experiments import experiment_grid, is_informative, reveal_everything, reveal_nothing
+from .market import _check_market, aligned_value, best_actions, mix_markets, uninformed_value
+
+__all__ = [
+    "BoundCheck",
+    "check_bound",
+    "Chain",
+    "revealed_payoffs",
+    "proof_chain",
+    "Survey",
+    "bound_survey",
+    "silent_profile",
+    "revealing_profile",
+    "DeviationSummary",
+    "deviation_summary",
+    "silence_margins",
+    "silence_deviation_gain",
+    "fixed_action_providers",
+    "Path",
+    "interpolation_path",
+    "regime_table",
+]
+
+
+# ----------------------------------------------------------------------------
+# Theorems 1 and 3 on every enumerated equilibrium
+# ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoundCheck:
+    """The slack of Theorem 1 or Theorem 3 on every enumerated equilibrium.
+
+    Attributes
+    ----------
+    mode : str
+        ``"personalized"`` (Theorem 1) or ``"anonymous"`` (Theorem 3).
+    eps : ndarray
+        Personalized: each user's smallest WMA gap ``ε_j``, shape [n].
+        Anonymous: the smallest SMA gap ``ε``, shape [1].
+    opt : ndarray, shape [n]
+        ``OPT_j``.
+    slack : ndarray, shape [N]
+        Personalized: ``V_j − (OPT_j − 2ε_j)`` for every equilibrium of every
+        user's sub-game (the personalized game separates across users, so
+        these are all the values ``V_j`` any equilibrium can give).
+        Anonymous: ``2ε − Σ_j m_j (OPT_j − V_j)`` for every equilibrium.
+    user : ndarray of int, shape [N]
+        The user of each slack entry (personalized), ``-1`` (anonymous).
+    """
+
+    mode: str
+    eps: np.ndarray
+    opt: np.ndarray
+    slack: np.ndarray
+    user: np.ndarray
+
+    @property
+    def min_slack(self):
+        """Smallest slack (``inf`` if there is no equilibrium)."""
+        return float(self.slack.min()) if self.slack.size else float("inf")
+
+    @property
+    def holds(self):
+        """Whether the bound holds on every enumerated equilibrium."""
+        return self.min_slack >= -VALUE_ATOL
+
+
+def check_bound(market, experiments, mode, cone=False):
+    """Slack of the bound of Theorem 1 (personalized) or 3 (anonymous) on every equilibrium.
+
+    Parameters
+    ----------
+    market : Market
+    experiments : array_like, shape [E, Θ, S]
+        Strategy set of every provider (should contain reveal-everything, the
+        deviation the proofs use; :func:`gamelib.experiment_grid` always does).
+    mode : {"personalized", "anonymous"}
+    cone : bool, default False
+        Measure alignment with non-negative (cone) weights instead of the simplex.
+
+    Returns
+    -------
+    BoundCheck
+
+    Examples
+    --------
+    In the opposite-tastes market (WMA(0)), every personalized equilibrium gives
+    each user exactly ``OPT_j``: all slacks are zero.
+
+    >>> from gamelib import examples, experiment_grid
+    >>> from gamelib.regimes import check_bound
+    >>> chk = check_bound(examples.opposite_tastes(), experiment_grid(2, 2), "personalized")
+    >>> chk.eps, chk.holds, float(chk.slack.max())
+    (array([0., 0.]), True, 0.0)
+    >>> check_bound(examples.opposite_tastes(), experiment_grid(2, 2), "anonymous").min_slack
+    0.5
+    """
+    market = _check_market(market)
+    mode = as_mode(mode)
+    experiments = _check_grid(market, experiments)
+    opt = aligned_value(market)
+    eqs = equilibria(market, experiments, mode)
+    if mode == "personalized":
+        eps = np.array([c.eps for c in weak_alignment(market, cone=cone)])
+        parts = [g.user_values - (opt[j] - 2 * eps[j]) for j, g in enumerate(eqs.per_user)]
+        users = [np.full(len(p), j) for j, p in enumerate(parts)]
+        return BoundCheck(mode, eps, opt, np.concatenate(parts), np.concatenate(users))
+    eps = np.array([strong_alignment(market, cone=cone).eps])
+    loss = (opt - eqs.user_values) @ market.masses if len(eqs) else np.empty(0)
+    slack = 2 * eps[0] - loss
+    return BoundCheck(mode, eps, opt, slack, np.full(len(slack), -1))
+
+
+@dataclass(frozen=True)
+class Survey:
+    """Theorem 1 or 3 checked on many random markets (:func:`bound_survey`).
+
+    Attributes
+    ----------
+    seeds : ndarray of int, shape [M]
+        Seed of each market (``random_market(seed, ...)``).
+    shapes : ndarray of int, shape [M, 4]
+        ``(n_states, n_actions, n_providers, n_users)`` of each market.
+    eps : ndarray, shape [M]
+        Largest WMA gap over users (personalized) or the SMA gap (anonymous).
+    min_slack : ndarray, shape [M]
+        Smallest slack over the market's equilibria.
+    n_equilibria : ndarray of int, shape [M]
+        Number of enumerated equilibria (personalized: summed over the users'
+        sub-games).
+    slack : ndarray, shape [N]
+        Every slack of every market, concatenated.
+    market : ndarray of int, shape [N]
+        Position (0..M-1) of the market of each slack entry.
+    """
+
+    seeds: np.ndarray
+    shapes: np.ndarray
+    eps: np.ndarray
+    min_slack: np.ndarray
+    n_equilibria: np.ndarray
+    slack: np.ndarray
+    market: np.ndarray
+
+    @property
+    def holds(self):
+        """Whether the bound holds on every equilibrium of every market."""
+        return bool(np.all(self.min_slack >= -VALUE_ATOL))
+
+
+def bound_survey(n_markets, mode, alignment, noise=0.0, resolution=4, seed=0):
+    """Check Theorem 1 or 3 on every equilibrium of many seeded random markets.
+
+    Market ``r`` is ``random_market(seed + r, ...)`` with a shape drawn from
+    ``numpy.random.default_rng(seed)``: 2 or 3 states, 2 or 3 actions, 2 or 3
+    providers, 1 to 4 users.  Providers choose from
+    ``experiment_grid(2, resolution)`` (binary states) or
+    ``experiment_grid(3, 2)`` (ternary states).
+
+    Parameters
+    ----------
+    n_markets : int
+    mode : {"personalized", "anonymous"}
+    alignment : {None, "weak", "strong"}
+        Passed to :func:`gamelib.examples.random_market`.
+    noise : float, default 0
+        Perturbation of the users' utilities (so ε ≤ noise).
+    resolution : int, default 4
+        Grid resolution for binary-state markets.
+    seed : int, default 0
+
+    Returns
+    -------
+    Survey
+
+    Examples
+    --------
+    >>> from gamelib.regimes import bound_survey
+    >>> s = bound_survey(3, "personalized", "weak", noise=0.05, resolution=3)
+    >>> s.holds, s.shapes.shape
+    (True, (3, 4))
+    """
+    n_markets = as_int(n_markets, "n_markets", 1)
+    mode = as_mode(mode)
+    if alignment not in (None, "weak", "strong"):
+        raise ValueError(f"alignment: must be None, 'weak' or 'strong', got {alignment!r}")
+    noise = as_real(noise, "noise", minimum=0.0)
+    resolution = as_int(resolution, "resolution", 1)
+    seed = as_int(seed, "seed", 0)
+    rng = np.random.default_rng(seed)
+    shapes = np.column_stack(
+        [
+            rng.integers(2, 4, n_markets),  # states
+            rng.integers(2, 4, n_markets),  # actions
+            rng.integers(2, 4, n_markets),  # providers
+            rng.integers(1, 5, n_markets),  # users
+        ]
+    )
+    grids = {2: None, 3: None}
+    eps, mins, counts, slacks, owner = [], [], [], [], []
+    for r, (n_s, n_a, k, n) in enumerate(shapes):
+        if grids[n_s] is None:
+            grids[n_s] = experiment_grid(int(n_s), resolution if n_s == 2 else 2)
+        m = random_market(seed + r, int(n_s), int(n_a), int(k), int(n), alignment=alignment, noise=noise)
+        chk = check_bound(m, grids[n_s], mode)
+        eps.append(float(chk.eps.max()))
+        mins.append(chk.min_slack)
+        counts.append(len(chk.slack))
+        slacks.append(chk.slack)
+        owner.append(np.full(len(chk.slack), r))
+    return Survey(
+        seeds=seed + np.arange(n_markets),
+        shapes=shapes,
+        eps=np.array(eps),
+        min_slack=np.array(mins),
+        n_equilibria=np.array(counts),
+        slack=np.concatenate(slacks),
+        market=np.concatenate(owner),
+    )
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The inequality chain of the proofs of Theorems 1 and 3, evaluated on one equilibrium.
+
+    Attributes
+    ----------
+    mode : str
+    values : ndarray, shape [n]
+        The users' equilibrium values ``V_j``.
+    opt : ndarray, shape [n]
+    equilibrium_payoffs : ndarray, shape [k, n]
+        ``E_eq[U_i^j]``: provider ``i``'s expected utility from user ``j``'s
+        equilibrium action (not weighted by the mass).
+    revealed_payoffs : ndarray, shape [k, n]
+        ``E_{P*}[U_i^j] = Σ_θ μ(θ) U_i^j(a*_j(θ), θ)``: the same after the
+        reveal-everything deviation, when user ``j`` plays her best action.
+    weights : ndarray
+        WMA weights ``[n, k]`` (personalized) or the common SMA weights ``[k]``.
+    offsets : ndarray, shape [n]
+    eps : ndarray
+        Per-user WMA gaps ``[n]`` or the SMA gap ``[1]``.
+    terms : ndarray
+        Personalized, shape [n, 4]: for each user
+        ``(V_j − c_j + ε_j, Σ_i w^j_i E_eq[U_i^j], Σ_i w^j_i E_{P*}[U_i^j], OPT_j − c_j − ε_j)``.
+        Anonymous, shape [4]: the same summed over users with masses ``m_j``
+        and the common weights.  The proofs show each row is non-increasing.
+    """
+
+    mode: str
+    values: np.ndarray
+    opt: np.ndarray
+    equilibrium_payoffs: np.ndarray
+    revealed_payoffs: np.ndarray
+    weights: np.ndarray
+    offsets: np.ndarray
+    eps: np.ndarray
+    terms: np.ndarray
+
+    @property
+    def holds(self):
+        """Whether every step of the chain holds (up to ``VALUE_ATOL``)."""
+        return bool(np.all(np.diff(self.terms, axis=-1) <= VALUE_ATOL))
+
+
+def revealed_payoffs(market):
+    """``E_{P*}[U_i^j]``: each provider's utility when each user is told the state.
+
+    User ``j`` then plays ``a*_j(θ)`` (lowest-index best action).
+
+    Returns
+    -------
+    ndarray, shape [k, n]
+
+    Examples
+    --------
+    >>> from gamelib import examples
+    >>> from gamelib.regimes import revealed_payoffs
+    >>> revealed_payoffs(examples.opposite_tastes())
+    array([[0.5, 0. ],
+           [0. , 0.5]])
+    """
+    market = _check_market(market)
+    best = best_actions(market)  # [n, Θ]
+    n, k = market.n_users, market.n_providers
+    u = market.provider_utility[:, np.arange(n)[:, None], best, np.arange(market.n_states)]  # [k, n, Θ]
+    return u @ market.prior
+
+
+def proof_chain(market, experiments, mode):
+    """Evaluate the proof's chain of inequalities on the worst enumerated equilibrium.
+
+    Personalized (Theorem 1): for each user the equilibrium of her sub-game
+    that gives her the least (the sub-games combine into one equilibrium).
+    Anonymous (Theorem 3): the equilibrium with the largest
+    ``Σ_j m_j (OPT_j − V_j)``.
+
+    Parameters
+    ----------
+    market : Market
+    experiments : array_like, shape [E, Θ, S]
+    mode : {"personalized", "anonymous"}
+
+    Returns
+    -------
+    Chain
+
+    Examples
+    --------
+    >>> from gamelib import examples, experiment_grid
+    >>> from gamelib.regimes import proof_chain
+    >>> ch = proof_chain(examples.opposite_tastes(aligned=True), experiment_grid(2, 2), "anonymous")
+    >>> ch.terms, ch.holds
+    (array([0.5, 0.5, 0.5, 0.5]), True)
+    """
+    market = _check_market(market)
+    mode = as_mode(mode)
+    experiments = _check_grid(market, experiments)
+    eqs = equilibria(market, experiments, mode)
+    if len(eqs) == 0:
+        raise ValueError("experiments: no pure equilibrium over these experiments")
+    opt = aligned_value(market)
+    star = revealed_payoffs(market)
+    if mode == "personalized":
+        rows = [int(np.argmin(g.user_values)) for g in eqs.per_user]
+        values = np.array([g.user_values[r] for g, r in zip(eqs.per_user, rows)])
+        eq_pay = np.stack([g.provider_payoffs[r] for g, r in zip(eqs.per_user, rows)], axis=1)
+        eq_pay = eq_pay / market.masses  # [k, n], unweighted
+        certs = weak_alignment(market)
+        w = np.array([c.weights for c in certs])  # [n, k]
+        c = np.array([c.offset for c in certs])
+        eps = np.array([c_.eps for c_ in certs])
+        terms = np.stack(
+            [
+                values - c + eps,
+                np.einsum("ji,ij->j", w, eq_pay),
+                np.einsum("ji,ij->j", w, star),
+                opt - c - eps,
+            ],
+            axis=1,
+        )
+        return Chain(mode, values, opt, eq_pay, star, w, c, eps, terms)
+    loss = (opt - eqs.user_values) @ market.masses
+    r = int(np.argmax(loss))
+    values = eqs.user_values[r]
+    consumed = eqs.consumed[r]
+    _, payoffs, _ = outcome_tables(market, experiments)
+    eq_pay = payoffs[:, consumed, np.arange(market.n_users)]  # [k, n]
+    cert = strong_alignment(market)
+    w, c, eps = cert.weights, cert.offsets, cert.eps
+    m = market.masses
+    terms = np.array(
+        [
+            m @ (values - c) + eps,
+            w @ eq_pay @ m,
+            w @ star @ m,
+            m @ (opt - c) - eps,
+        ]
+    )
+    return Chain(mode, values, opt, eq_pay, star, w, c, np.array([eps]), terms)
+
+
+# ----------------------------------------------------------------------------
+# Profiles and deviations from them
+# ----------------------------------------------------------------------------
+
+
+def silent_profile(market, mode, n_signals=2):
+    """The profile in which every provider reveals nothing (to everyone).
+
+    Returns
+    -------
+    ndarray
+        ``[k, n, Θ, S]`` (personalized) or ``[k, Θ, S]`` (anonymous).
+
+    Examples
+    --------
+    >>> from gamelib import examples
+    >>> from gamelib.regimes import silent_profile
+    >>> silent_profile(examples.opposite_tastes(), "anonymous").shape
+    (2, 2, 2)
+    >>> silent_profile(examples.opposite_tastes(), "personalized").shape
+    (2, 2, 2, 2)
+    """
+    market = _check_market(market)
+    mode = as_mode(mode)
+    n_signals = as_int(n_signals, "n_signals", 1)
+    return _profile(market, mode, reveal_nothing(market.n_states, n_signals))
+
+
+def revealing_profile(market, mode):
+    """The profile in which every provider reveals the state (to everyone).
+
+    Examples
+    --------
+    >>> from gamelib import examples
+    >>> from gamelib.regimes import revealing_profile
+    >>> revealing_profile(examples.opposite_tastes(), "anonymous")[1]
+    array([[1., 0.],
+           [0., 1.]])
+    """
+    market = _check_market(market)
+    mode = as_mode(mode)
+    return _profile(market, mode, reveal_everything(market.n_states))
+
+
+def _profile(market, mode, experiment):
+    k, n = market.n_providers, market.n_users
+    shape = (k, n) if mode == "personalized" else (k,)
+    return np.broadcast_to(experiment, shape + experiment.shape).copy()
+
+
+@dataclass(frozen=True)
+class DeviationSummary:
+    """The best unilateral deviations from a profile over a finite candidate set.
+
+    Attributes
+    ----------
+    max_gain : float
+        Largest gain of any candidate deviation of any provider (``0`` means
+        "nothing changes" is the best; the profile is an equilibrium against
+        these candidates iff ``max_gain <= VALUE_ATOL``).
+    best_informative_gain : float
+        Largest gain among deviations to an *informative* experiment (or a menu
+        with at least one informative item); ``-inf`` if there is none.
+    provider : int
+        The provider achieving ``max_gain``.
+    user : int or None
+        The user whose experiment changes (personalized mode).
+    candidate : ndarray of int
+        Indices into the candidate experiments of the best deviation (a menu).
+    n_candidates : int
+        Number of deviations examined (all providers, users and menus).
+    """
+
+    max_gain: float
+    best_informative_gain: float
+    provider: int
+    user: int | None
+    candidate: np.ndarray
+    n_candidates: int
+
+    @property
+    def is_equilibrium(self):
+        """Whether no candidate deviation is strictly profitable."""
+        return self.max_gain <= VALUE_ATOL
+
+
+def deviation_summary(market, policy, mode, experiments, menu_size=1):
+    """Best deviation of every provider from ``policy`` over ``experiments`` (or menus of them).
+
+    Parameters
+    ----------
+    market : Market
+    policy : array_like
+        As in :func:`gamelib.play`.
+    mode : {"personalized", "anonymous"}
+    experiments : array_like, shape [E, Θ, S]
+        Candidate experiments; padded with never-sent signals to match ``policy``.
+    menu_size : int, default 1
+        Anonymous mode: deviate to every menu of this many distinct candidates.
+
+    Returns
+    -------
+    DeviationSummary
+
+    Examples
+    --------
+    Proposition 2: anonymous silence in the opposite-tastes market survives
+    every experiment of a grid, and every informative one is a strict loss.
+
+    >>> from gamelib import examples, experiment_grid
+    >>> from gamelib.regimes import deviation_summary, silent_profile
+    >>> m = examples.opposite_tastes()
+    >>> d = deviation_summary(m, silent_profile(m, "anonymous"), "anonymous", experiment_grid(2, 4))
+    >>> d.is_equilibrium, d.best_informative_gain
+    (True, -0.03125)
+    """
+    market = _check_market(market)
+    policy, mode = _check_policy(market, policy, mode)
+    experiments = _check_grid(market, experiments)
+    menu_size = as_int(menu_size, "menu_size", 1)
+    width = max(policy.shape[-1], experiments.shape[-1])
+    policy = pad_signals(policy, width)
+    experiments = pad_signals(experiments, width)
+    if mode == "anonymous" and policy.shape[1] == 1:
+        policy = policy[:, 0]
+    informative = is_informative(market.prior, experiments)
+    users = range(market.n_users) if mode == "personalized" else [None]
+    best = (-np.inf, 0, None, None)
+    best_inf, count = -np.inf, 0
+    for i in range(market.n_providers):
+        for j in users:
+            gains, cands = deviation_gains(
+                market, policy, mode, i, experiments, user=j, menu_size=menu_size
+            )
+            count += len(gains)
+            c = int(np.argmax(gains))
+            if gains[c] > best[0] + VALUE_ATOL:
+                best = (float(gains[c]), i, j, cands[c])
+            inf = informative[cands].any(axis=1)
+            if inf.any():
+                best_inf = max(best_inf, float(gains[inf].max()))
+    return DeviationSummary(best[0], best_inf, best[1], best[2], best[3], count)
+
+
+# ----------------------------------------------------------------------------
+# Proposition 2 in closed form
+# ----------------------------------------------------------------------------
+
+
+def silence_margins(mass1, stake1, stake2):
+    """Closed form of Proposition 2 for ``opposite_tastes(masses, stakes)``.
+
+    With user masses ``(m₁, m₂ = 1 − m₁)`` and stakes ``(s₁, s₂)``, an
+    experiment whose best guess of the state is right with probability ``q``
+    changes provider ``i``'s payoff, relative to silence, by
+    ``−(q − ½)·margin_i`` with
+
+        margin_1 = m₂ s₁ − m₁/2,    margin_2 = m₁ s₂ − m₂/2.
+
+    Silence is an anonymous equilibrium iff both margins are ``≥ 0``; every
+    informative deviation is a strict loss iff both are ``> 0``.
+
+    Parameters
+    ----------
+    mass1 : float or array_like
+        ``m₁`` in (0, 1).
+    stake1, stake2 : float or array_like
+        Non-negative stakes; broadcast together with ``mass1``.
+
+    Returns
+    -------
+    ndarray, shape [..., 2]
+
+    Examples
+    --------
+    >>> from gamelib.regimes import silence_margins
+    >>> silence_margins(0.5, 1.0, 1.0)
+    array([0.25, 0.25])
+    >>> silence_margins([0.2, 0.8], 1.0, 1.0)        # a small audience breaks silence
+    array([[ 0.7, -0.2],
+           [-0.2,  0.7]])
+    """
+    m1 = as_finite_array(mass1, "mass1")
+    if np.any(m1 <= 0) or np.any(m1 >= 1):
+        raise ValueError("mass1: must lie strictly between 0 and 1")
+    s1 = as_finite_array(stake1, "stake1")
+    s2 = as_finite_array(stake2, "stake2")
+    for name, s in (("stake1", s1), ("stake2", s2)):
+        if np.any(s < 0):
+            raise ValueError(f"{name}: must be non-negative")
+    m1, s1, s2 = np.broadcast_arrays(m1, s1, s2)
+    m2 = 1.0 - m1
+    return np.stack([m2 * s1 - m1 / 2, m1 * s2 - m2 / 2], axis=-1)
+
+
+def silence_deviation_gain(mass1, stake1, stake2, accuracy):
+    """Closed-form gain of each provider's deviation from anonymous silence.
+
+    ``accuracy`` is ``q``, the probability that the deviating experiment's
+    best guess of the state is right (``½ ≤ q ≤ 1``).
+
+    Returns
+    -------
+    ndarray, shape [..., 2]
+        ``−(q − ½) · silence_margins(mass1, stake1, stake2)``.
+
+    Examples
+    --------
+    >>> from gamelib.regimes import silence_deviation_gain
+    >>> silence_deviation_gain(0.5, 1.0, 1.0, 1.0)      # full revelation: ½ − 1/4 − 3/8
+    array([-0.125, -0.125])
+    """
+    q = as_finite_array(accuracy, "accuracy")
+    if np.any(q < 0.5) or np.any(q > 1):
+        raise ValueError("accuracy: must lie in [1/2, 1]")
+    margins = silence_margins(mass1, stake1, stake2)
+    return -(q[..., None] - 0.5) * margins
+
+
+def fixed_action_providers(market, action=0):
+    """The same users, facing providers who want ``action`` from everyone, in every state.
+
+    Every ``U_i^j(a, θ) = 1[a = action]``: no alignment at all.
+
+    Examples
+    --------
+    >>> from gamelib import examples, weak_alignment
+    >>> from gamelib.regimes import fixed_action_providers
+    >>> m = fixed_action_providers(examples.opposite_tastes())
+    >>> m.provider_utility[1, 0]
+    array([[1., 1.],
+           [0., 0.]])
+    >>> [c.eps for c in weak_alignment(m)]
+    [0.75, 0.75]
+    """
+    market = _check_market(market)
+    action = as_int(action, "action", 0)
+    if action >= market.n_actions:
+        raise ValueError(f"action: must be below the number of actions {market.n_actions}, got {action}")
+    want = np.zeros(market.provider_utility.shape)
+    want[:, :, action, :] = 1.0
+    return market.replace(provider_utility=want)
+
+
+# ----------------------------------------------------------------------------
+# Along a path of markets; the four regimes
+# ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Path:
+    """Equilibria, alignment and benchmarks along ``mix_markets(first, second, t)``.
+
+    Attributes
+    ----------
+    mode : str
+    ts : ndarray, shape [T]
+    eps_weak : ndarray, shape [T, n]
+        Each user's smallest WMA gap.
+    eps_strong : ndarray, shape [T]
+        The smallest SMA gap.
+    opt, noinfo : ndarray, shape [T, n]
+    worst : ndarray, shape [T, n]
+        Each user's lowest value over all equilibria.
+    worst_loss : ndarray, shape [T]
+        Largest ``Σ_j m_j (OPT_j − V_j)`` over all equilibria.
+    n_equilibria : ndarray, shape [T]
+        Number of equilibria (float: personalized counts are products).
+    n_silent : ndarray, shape [T]
+        Number of equilibria in which every user consumes an uninformative experiment.
+    """
+
+    mode: str
+    ts: np.ndarray
+    eps_weak: np.ndarray
+    eps_strong: np.ndarray
+    opt: np.ndarray
+    noinfo: np.ndarray
+    worst: np.ndarray
+    worst_loss: np.ndarray
+    n_equilibria: np.ndarray
+    n_silent: np.ndarray
+
+    @property
+    def weak_bound(self):
+        """Theorem 1's floor ``OPT_j − 2ε_j``, shape [T, n]."""
+        return self.opt - 2 * self.eps_weak
+
+    @property
+    def strong_bound(self):
+        """Theorem 3's ceiling ``2ε`` on ``Σ_j m_j (OPT_j − V_j)``, shape [T]."""
+        return 2 * self.eps_strong
+
+
+def interpolation_path(first, second, ts, experiments, mode):
+    """Equilibria and bounds of ``mix_markets(first, second, t)`` for each ``t``.
+
+    Parameters
+    ----------
+    first, second : Market
+        Same prior, masses and shapes.
+    ts : array_like, shape [T]
+        Mixing weights in [0, 1].
+    experiments : array_like, shape [E, Θ, S]
+    mode : {"personalized", "anonymous"}
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    From the opposite-tastes market to its aligned version: the silent
+    anonymous equilibria disappear on the way.
+
+    >>> from gamelib import examples, experiment_grid
+    >>> from gamelib.regimes import interpolation_path
+    >>> p = interpolation_path(examples.opposite_tastes(), examples.opposite_tastes(aligned=True),
+    ...                        [0.0, 1.0], experiment_grid(2, 2), "anonymous")
+    >>> p.eps_strong.round(3), p.n_silent
+    (array([0.375, 0.   ]), array([9., 0.]))
+    >>> p.worst
+    array([[0.25, 0.25],
+           [0.5 , 0.5 ]])
+    """
+    first = _check_market(first, "first")
+    second = _check_market(second, "second")
+    mode = as_mode(mode)
+    ts = as_finite_array(ts, "ts", ndim=1)
+    if np.any(ts < 0) or np.any(ts > 1):
+        raise ValueError("ts: every mixing weight must lie in [0, 1]")
+    experiments = _check_grid(first, experiments)
+    informative = is_informative(first.prior, experiments)
+    rows = []
+    for t in ts:
+        m = mix_markets(first, second, float(t))
+        opt = aligned_value(m)
+        eqs = equilibria(m, experiments, mode)
+        if mode == "personalized":
+            worst = eqs.worst_user_values()
+            loss = float((opt - worst) @ m.masses)
+            silent = float(np.prod([(~informative[g.consumed]).sum() for g in eqs.per_user]))
+        else:
+            worst = eqs.worst_user_values()
+            loss = float(((opt - eqs.user_values) @ m.masses).max())
+            silent = float((~informative[eqs.consumed]).all(axis=1).sum())
+        rows.append(
+            (
+                [c.eps for c in weak_alignment(m)],
+                strong_alignment(m).eps,
+                opt,
+                uninformed_value(m),
+                worst,
+                loss,
+                float(len(eqs)),
+                silent,
+            )
+        )
+    cols = list(zip(*rows))
+    return Path(
+        mode,
+        ts,
+        np.array(cols[0]),
+        np.array(cols[1]),
+        np.array(cols[2]),
+        np.array(cols[3]),
+        np.array(cols[4]),
+        np.array(cols[5]),
+        np.array(cols[6]),
+        np.array(cols[7]),
+    )
+
+
+def regime_table(weak_market, strong_market, experiments):
+    """The four regimes — personalized / anonymous × weak-only / strong alignment.
+
+    Parameters
+    ----------
+    weak_market : Market
+        A market that is weakly but not strongly aligned.
+    strong_market : Market
+        A strongly aligned market.
+    experiments : array_like, shape [E, Θ, S]
+
+    Returns
+    -------
+    dict
+        Keyed by ``(mode, "weak" | "strong")``; each value is a dict with
+        ``eps_weak`` (largest over users), ``eps_strong``, ``n_equilibria``,
+        ``n_silent``, ``worst`` (each user's worst equilibrium value),
+        ``opt``, ``noinfo``, ``worst_loss`` (largest ``Σ m_j (OPT_j − V_j)``).
+
+    Examples
+    --------
+    >>> from gamelib import examples, experiment_grid
+    >>> from gamelib.regimes import regime_table
+    >>> tab = regime_table(examples.opposite_tastes(), examples.opposite_tastes(aligned=True),
+    ...                    experiment_grid(2, 2))
+    >>> tab["anonymous", "weak"]["worst"], tab["personalized", "weak"]["worst"]
+    (array([0.25, 0.25]), array([0.5, 0.5]))
+    """
+    weak_market = _check_market(weak_market, "weak_market")
+    strong_market = _check_market(strong_market, "strong_market")
+    out = {}
+    for label, market in (("weak", weak_market), ("strong", strong_market)):
+        for mode in ("personalized", "anonymous"):
+            p = interpolation_path(market, market, [0.0], experiments, mode)
+            out[mode, label] = {
+                "eps_weak": float(p.eps_weak[0].max()),
+                "eps_strong": float(p.eps_strong[0]),
+                "n_equilibria": float(p.n_equilibria[0]),
+                "n_silent": float(p.n_silent[0]),
+                "worst": p.worst[0],
+                "opt": p.opt[0],
+                "noinfo": p.noinfo[0],
+                "worst_loss": float(p.worst_loss[0]),
+            }
+    return out
+
+
+def _check_grid(market, experiments):
+    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
+    if experiments.ndim != 3:
+        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    return experiments
+
