@@ -59,6 +59,26 @@ from .persuasion import (
 
 __version__ = "0.1.0"
 
+#: Submodules loaded on first use (``gamelib.regimes``, ...), so that
+#: ``import gamelib`` stays light: ``studies`` pulls in scipy.stats, and
+#: ``interactive`` matplotlib and ipywidgets.
+_LAZY_SUBMODULES = ("geometry", "regimes", "studies", "interactive")
+
+
+def __getattr__(name):
+    """Import the chapter-level submodules lazily.
+
+    >>> import gamelib
+    >>> gamelib.regimes.__name__
+    'gamelib.regimes'
+    """
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Market",
     "aligned_value",
@@ -95,4 +115,7 @@ __all__ = [
     "outcome_tables",
     "pad_signals",
     "examples",
+    "geometry",
+    "regimes",
+    "studies",
 ]
