@@ -4,6 +4,9 @@ See :mod:`gamelib.interactive._common` for the convention every chapter follows.
 """
 
 from ._common import (
+    AnimatedFigure,
+    animated_figure,
+    static_animated_figure,
     DEFAULT_FIGSIZE,
     OKABE_ITO,
     PALETTE,
@@ -21,6 +24,9 @@ __all__ = [
     "OKABE_ITO",
     "PALETTE",
     "InteractiveFigure",
+    "AnimatedFigure",
+    "animated_figure",
+    "static_animated_figure",
     "dropdown",
     "figure_to_png",
     "float_slider",

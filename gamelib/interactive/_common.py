@@ -74,6 +74,9 @@ __all__ = [
     "PALETTE",
     "InteractiveFigure",
     "interactive_figure",
+    "AnimatedFigure",
+    "animated_figure",
+    "static_animated_figure",
     "static_figure",
     "float_slider",
     "int_slider",
@@ -396,16 +399,15 @@ class InteractiveFigure:
                 self.fixed[name] = val
         start = time.perf_counter()
         vals = self.values()
-        fig = _new_figure(self.figsize, self.dpi)
         if self.output.outputs:
             self.output.outputs = ()
         try:
-            result = self.draw(fig, **vals)
+            png_bytes, result = self._render(vals)
             self.draws += 1
         except Exception:
             with self.output:
                 raise
-        png = base64.b64encode(figure_to_png(fig)).decode("ascii")
+        png = base64.b64encode(png_bytes).decode("ascii")
         alt = self.alt(**vals) if callable(self.alt) else self.alt
         self.image.value = (
             f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}" '
@@ -418,8 +420,148 @@ class InteractiveFigure:
         self.last_seconds = time.perf_counter() - start
         return result
 
+    def _render(self, vals: Mapping[str, Any]) -> tuple[bytes, Any]:
+        """Draw the whole figure afresh; return the PNG and what ``draw`` returned."""
+        fig = _new_figure(self.figsize, self.dpi)
+        result = self.draw(fig, **vals)
+        return figure_to_png(fig), result
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _flatten_artists(artists: Any) -> list:
+    if artists is None:
+        return []
+    if isinstance(artists, Mapping):
+        artists = list(artists.values())
+    if isinstance(artists, (list, tuple)):
+        out = []
+        for a in artists:
+            out.extend(_flatten_artists(a))
+        return out
+    return [artists]
+
+
+class AnimatedFigure(InteractiveFigure):
+    """An :class:`InteractiveFigure` that redraws only what the controls change.
+
+    ``setup(fig, **values)`` draws, once, everything that does not depend on
+    the controls — axes with *fixed* limits, labels, reference curves — and
+    returns the artists that do (lines, patches, images, texts; any nesting of
+    lists, tuples and dicts).  ``refresh(artists, **values)`` updates those
+    artists in place (``set_data``, ``set_text``, ``set_height``, ...) and may
+    return a caption.  A redraw restores the saved background and draws the
+    changing artists over it (Agg blitting), so it costs a few milliseconds
+    instead of a full layout and render.
+    """
+
+    def __init__(self, setup: Callable[..., Any], refresh: Callable[..., Any],
+                 controls: Mapping[str, widgets.ValueWidget], **kwargs: Any) -> None:
+        self.setup = setup
+        self.refresh = refresh
+        self._canvas = None
+        super().__init__(refresh, controls, **kwargs)
+
+    def _prepare(self, vals: Mapping[str, Any]) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        fig = _new_figure(self.figsize, self.dpi)
+        self.artists = self.setup(fig, **vals)
+        self._animated = _flatten_artists(self.artists)
+        for artist in self._animated:
+            artist.set_animated(True)
+        self._canvas = FigureCanvasAgg(fig)
+        self._canvas.draw()  # layout and static parts, once
+        fig.set_layout_engine("none")  # freeze the layout found above
+        self._background = self._canvas.copy_from_bbox(fig.bbox)
+        self.figure = fig
+
+    def _render(self, vals: Mapping[str, Any]) -> tuple[bytes, Any]:
+        from PIL import Image
+
+        if self._canvas is None:
+            self._prepare(vals)
+        result = self.refresh(self.artists, **vals)
+        canvas = self._canvas
+        canvas.restore_region(self._background)
+        for artist in self._animated:
+            if artist.get_visible():
+                (artist.axes or self.figure).draw_artist(artist)
+        buf = io.BytesIO()
+        Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
+            buf, format="png", compress_level=1
+        )
+        return buf.getvalue(), result
+
+
+def animated_figure(
+    setup: Callable[..., Any],
+    refresh: Callable[..., Any],
+    controls: Mapping[str, widgets.ValueWidget],
+    *,
+    alt: str | Callable[..., str],
+    figsize: tuple[float, float] = DEFAULT_FIGSIZE,
+    dpi: int = DEFAULT_DPI,
+    fixed: Mapping[str, Any] | None = None,
+) -> AnimatedFigure:
+    """Build a fast widget: static parts drawn once, changing artists blitted.
+
+    Use it when a full redraw is too slow for a responsive control (the book's
+    target is 50 ms per callback).  The axes limits must not depend on the
+    controls; everything that does is an artist returned by ``setup`` and
+    updated by ``refresh``.
+
+    Parameters
+    ----------
+    setup : callable
+        ``setup(fig, **values) -> artists``, called once with the default values.
+    refresh : callable
+        ``refresh(artists, **values) -> str | None``, called on every change.
+    controls, alt, figsize, dpi, fixed
+        As in :func:`interactive_figure`.
+
+    Returns
+    -------
+    AnimatedFigure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(0, 1, 50)
+    >>> def setup(fig, q=0.5):
+    ...     ax = fig.add_subplot(xlim=(0, 1), ylim=(0, 1), xlabel="x", ylabel="q x")
+    ...     return {"line": ax.plot(x, q * x, color=PALETTE[0])[0]}
+    >>> def refresh(artists, q=0.5):
+    ...     artists["line"].set_ydata(q * x)
+    ...     return f"slope {q:.2f}"
+    >>> w = animated_figure(setup, refresh, {"q": float_slider(0.5, 0, 1, 0.1, "q")},
+    ...                     alt="a line through the origin")
+    >>> w.update(q=0.8), w.draws
+    ('slope 0.80', 2)
+    >>> fig = static_animated_figure(setup, refresh, q=0.8)
+    >>> len(fig.axes)
+    1
+    """
+    return AnimatedFigure(setup, refresh, controls, alt=alt, figsize=figsize, dpi=dpi, fixed=fixed)
+
+
+def static_animated_figure(
+    setup: Callable[..., Any],
+    refresh: Callable[..., Any],
+    *,
+    figsize: tuple[float, float] = DEFAULT_FIGSIZE,
+    dpi: int = DEFAULT_DPI,
+    **values: Any,
+) -> Figure:
+    """The static figure of an :func:`animated_figure` at the given values.
+
+    Returns an ordinary figure (nothing animated) for a chapter's static cell.
+    """
+    _register_png_formatter()
+    fig = _new_figure(figsize, dpi)
+    refresh(setup(fig, **values), **values)
+    return fig
 
 
 def interactive_figure(
