@@ -443,8 +443,111 @@ def profitable_deviation(market, policy, mode, experiments=None):
 # ----------------------------------------------------------------------------
 
 
+def _subgame_payoffs(values, payoffs, k):
+    """Payoff tables of the sub-game among providers 1..k-1, one per (provider, user).
+
+    ``out[l][j]`` has shape ``[E] * (k-1)``: the mass-weighted payoff to provider
+    ``l`` from user ``j`` when providers 1..k-1 post the indexed experiments and
+    provider 0 does not win her.  It does not depend on provider 0's experiment,
+    so it is computed once instead of in every block.
+    """
+    n_exp, n_users = values.shape
+    m = k - 1
+    shapes = [tuple(n_exp if a == i else 1 for a in range(m)) for i in range(m)]
+    full = (n_exp,) * m
+    out = [[None] * n_users for _ in range(k)]
+    for j in range(n_users):
+        vals = [values[:, j].reshape(s) for s in shapes]
+        top = vals[0]
+        for v in vals[1:]:
+            top = np.maximum(top, v)
+        threshold = top - VALUE_ATOL
+        wins = [vals[i] >= threshold for i in range(m - 1)]
+        for l in range(k):
+            pay = [payoffs[l, :, j].reshape(s) for s in shapes]
+            table = np.broadcast_to(pay[-1], full)
+            for i in range(m - 2, -1, -1):
+                table = np.where(wins[i], pay[i], table)
+            out[l][j] = np.ascontiguousarray(np.broadcast_to(table, full))
+    return out
+
+
 def _stable_profiles(values, payoffs, n_providers):
     """All pure equilibria of the game in which k providers each pick one of E experiments.
+
+    Parameters
+    ----------
+    values : ndarray [E, n]
+        Value of each experiment to each user.
+    payoffs : ndarray [k, E, n]
+        Mass-weighted payoff to each provider when user j consumes experiment e.
+
+    Returns
+    -------
+    ndarray of int, shape [N, k]: the equilibrium profiles, lexicographic order.
+
+    The profile space ``E**k`` is swept in blocks along provider 0's axis;
+    providers 1..k-1 are checked inside each block (their axes are whole), and
+    provider 0 against a running maximum over its axis, at the end.
+
+    User j consults provider 0 iff ``v_j(e_0) >= v_j(e_i) - tol`` for every
+    ``i >= 1`` (being within tol of the maximum is being within tol of each
+    offer), a mask that is an outer product of 1-D comparisons; otherwise she
+    consults whom she would consult in the sub-game of providers 1..k-1, whose
+    payoff tables (:func:`_subgame_payoffs`) are computed once.  A block is then
+    one ``np.where`` per (provider, user) instead of a chain of ``np.where`` and
+    an ``np.take`` gather.
+    """
+    n_exp, n_users = values.shape
+    k = n_providers
+    tol = VALUE_ATOL
+    rest = n_exp ** (k - 1)
+    if k == 1 or k * n_users * rest > _BLOCK * 64:  # sub-game tables too large: direct sweep
+        return _stable_profiles_direct(values, payoffs, k)
+    step = max(1, _BLOCK // rest)
+    sub = _subgame_payoffs(values, payoffs, k)
+    lead = (-1,) + (1,) * (k - 1)  # a column along provider 0's axis
+    thresholds = [
+        [(values[:, j] - tol).reshape((1,) + tuple(n_exp if a == i else 1 for a in range(1, k))) for i in range(1, k)]
+        for j in range(n_users)
+    ]
+    v0 = [values[:, j].reshape(lead) for j in range(n_users)]
+    p0 = [[payoffs[l, :, j].reshape(lead) for j in range(n_users)] for l in range(k)]
+    best0 = np.full((n_exp,) * (k - 1), -np.inf)
+    cand_flat, cand_u0 = [], []
+    for start in range(0, n_exp, step):
+        stop = min(n_exp, start + step)
+        wins0 = []  # user j consults provider 0, shape (block, E, ..., E) by broadcasting
+        for j in range(n_users):
+            head = v0[j][start:stop]
+            mask = head >= thresholds[j][0]
+            for t in thresholds[j][1:]:
+                mask = mask & (head >= t)
+            wins0.append(mask)
+        util = []
+        for l in range(k):
+            u = np.where(wins0[0], p0[l][0][start:stop], sub[l][0])
+            for j in range(1, n_users):
+                u += np.where(wins0[j], p0[l][j][start:stop], sub[l][j])
+            util.append(u)
+        stable = util[1] >= util[1].max(axis=1, keepdims=True) - tol
+        for l in range(2, k):
+            stable &= util[l] >= util[l].max(axis=l, keepdims=True) - tol
+        np.maximum(best0, util[0].max(axis=0), out=best0)
+        flat = np.flatnonzero(stable)
+        if flat.size:
+            cand_flat.append(flat + start * rest)
+            cand_u0.append(util[0].reshape(-1)[flat])
+    if not cand_flat:
+        return np.empty((0, k), dtype=np.intp)
+    flat = np.concatenate(cand_flat)
+    u0 = np.concatenate(cand_u0)
+    keep = u0 >= best0.reshape(-1)[flat % rest] - tol
+    return np.stack(np.unravel_index(flat[keep], (n_exp,) * k), axis=1)
+
+
+def _stable_profiles_direct(values, payoffs, n_providers):
+    """The direct sweep (used when k = 1 or the sub-game tables would be too large).
 
     Parameters
     ----------
@@ -505,13 +608,32 @@ def _stable_profiles(values, payoffs, n_providers):
 
 
 def _profile_outcomes(values, payoffs, profiles):
-    """Choice, consumed experiment, user values, provider payoffs for profiles [N, k]."""
-    offered = values[profiles]  # [N, k, n]
-    choice = _choose(offered, axis=1)  # [N, n]
-    consumed = np.take_along_axis(profiles, choice, axis=1)  # [N, n]
-    users = np.arange(values.shape[1])
-    user_values = values[consumed, users]  # [N, n]
-    provider = payoffs[:, consumed, users].sum(axis=-1).T  # [N, k]
+    """Choice, consumed experiment, user values, provider payoffs for profiles [N, k].
+
+    Same rule as :func:`_choose` (lowest index within VALUE_ATOL of the best);
+    written as loops over the few providers and users, because NumPy reductions
+    over tiny trailing axes are slow.
+    """
+    n_users = values.shape[1]
+    n_prov = profiles.shape[1]
+    n = len(profiles)
+    choice = np.empty((n, n_users), dtype=np.intp)
+    consumed = np.empty((n, n_users), dtype=np.intp)
+    user_values = np.empty((n, n_users))
+    provider = np.zeros((n, payoffs.shape[0]))
+    for j in range(n_users):
+        offered = [values[profiles[:, i], j] for i in range(n_prov)]
+        best = offered[0]
+        for v in offered[1:]:
+            best = np.maximum(best, v)
+        threshold = best - VALUE_ATOL
+        pick = np.full(n, n_prov - 1, dtype=np.intp)
+        for i in range(n_prov - 2, -1, -1):
+            pick[offered[i] >= threshold] = i
+        choice[:, j] = pick
+        consumed[:, j] = profiles[np.arange(n), pick]
+        user_values[:, j] = values[consumed[:, j], j]
+        provider += payoffs[:, consumed[:, j], j].T
     return choice, consumed, user_values, provider
 
 
