@@ -94,13 +94,13 @@ def outcome_tables(market, experiments):
 
 def _tables(market, experiments):
     prior, u = market.prior, market.user_utility
-    scores = np.einsum("t,ets,jat->ejsa", prior, experiments, u)  # [E, n, S, A]
+    joint = np.swapaxes(prior[:, None] * experiments, 1, 2)  # [E, S, Θ]: μ(θ) π[θ, s]
+    scores = joint[:, None] @ np.swapaxes(u, 1, 2)[None]  # [E, n, S, A]
     actions = np.argmax(scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL, axis=-1)
     values = np.take_along_axis(scores, actions[..., None], axis=-1)[..., 0].sum(axis=-1)
-    joint = prior[:, None] * experiments  # [E, Θ, S]
-    provider = np.transpose(market.provider_utility, (1, 2, 0, 3))  # [n, A, k, Θ]
-    gathered = provider[np.arange(market.n_users)[None, :, None], actions]  # [E, n, S, k, Θ]
-    payoffs = np.einsum("ets,ejskt->kej", joint, gathered)
+    # provider utility at the action taken: [k, E, n, S, Θ], weighted by the joint law
+    chosen = market.provider_utility[:, np.arange(market.n_users)[None, :, None], actions]
+    payoffs = (chosen * joint[None, :, None]).sum(axis=(-1, -2))  # [k, E, n]
     return values, payoffs, actions
 
 

@@ -5,7 +5,7 @@ import pytest
 
 import gamelib
 from gamelib import regimes
-from gamelib.interactive import InteractiveFigure, static_figure
+from gamelib.interactive import AnimatedFigure, InteractiveFigure, static_figure
 from gamelib.interactive import anonymity, personalization, strong
 
 MODULES = [personalization, anonymity, strong]
@@ -18,6 +18,7 @@ def test_widgets_build_and_update(module):
     for name, (builder, sampler) in module.WIDGETS.items():
         w = builder()
         assert isinstance(w, InteractiveFigure)
+        assert isinstance(w, AnimatedFigure)  # blitted: only the moving artists are redrawn
         assert 'alt="' in w.image.value and "data:image/png" in w.image.value
         for _ in range(3):
             values = sampler(rng)
@@ -70,3 +71,75 @@ def test_widget_markets_are_weakly_aligned():
     for make in personalization.MARKETS.values():
         m = make()
         assert max(c.eps for c in gamelib.weak_alignment(m)) < 1e-8
+
+
+# --- every widget: 10 random updates, the caption carries the computed numbers ----------
+
+
+def _ten_updates(module, name):
+    builder, sampler = module.WIDGETS[name]
+    w = builder()
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        values = sampler(rng)
+        before = w.draws
+        caption = w.update(**values)
+        assert w.draws == before + 1 and not w.output.outputs
+        assert 'alt="' in w.image.value and "data:image/png" in w.image.value
+        assert w.caption.value.startswith('<p class="gamelib-caption">')
+        yield values, caption
+
+
+def test_drift_random_updates_caption_numbers():
+    paths = personalization.drift_paths()
+    for values, cap in _ten_updates(personalization, "drift"):
+        p = paths[values["market"]]
+        r = int(np.argmin(np.abs(p.ts - values["t"])))
+        assert cap.startswith(f"t = {p.ts[r]:.2f} — ")
+        for j in range(p.worst.shape[1]):
+            assert (f"user {j + 1}: ε = {p.eps_weak[r, j]:.3f}, floor {p.weak_bound[r, j]:.3f}, "
+                    f"worst V = {p.worst[r, j]:.3f} (OPT {p.opt[r, j]:.3f})") in cap
+
+
+def test_phase_random_updates_caption_numbers():
+    grid = gamelib.experiment_grid(2, 20)
+    for values, cap in _ten_updates(anonymity, "phase"):
+        m1, s1, s2 = values["mass1"], values["stake1"], values["stake2"]
+        m = regimes.silence_margins(m1, s1, s2)
+        market = gamelib.examples.opposite_tastes((m1, 1 - m1), (s1, s2))
+        summary = regimes.deviation_summary(
+            market, regimes.silent_profile(market, "anonymous"), "anonymous", grid)
+        assert f"m₁ = {m1:.2f}, s₁ = {s1:.2f}, s₂ = {s2:.2f}" in cap
+        assert f"margins ({m[0]:.3f}, {m[1]:.3f})" in cap
+        assert f"over {summary.n_candidates} enumerated deviations" in cap
+        assert f"(best informative gain {summary.best_informative_gain:.4f})" in cap
+        assert ("not an equilibrium" in cap) == (not summary.is_equilibrium)
+
+
+def test_phase_region_table_matches_closed_form():
+    for s2 in (0.0, 0.35, 1.0, 2.0, 0.123):  # on and off the slider's steps
+        lower, found = anonymity._silent_region(s2)
+        silent = regimes.silence_margins(anonymity._M1[None, :], anonymity._S1[:, None], s2).min(-1) >= 0
+        assert np.array_equal(found, silent.any(axis=0))
+        below = anonymity._S1[:, None] < lower[None, :]
+        assert np.array_equal(silent[:, found], ~below[:, found])
+
+
+def test_interpolation_random_updates_caption_numbers():
+    p = strong.strong_path()
+    for values, cap in _ten_updates(strong, "interpolation"):
+        r = int(np.argmin(np.abs(p.ts - values["t"])))
+        assert cap.startswith(f"t = {p.ts[r]:.2f}: ε_SMA = {p.eps_strong[r]:.3f}; ")
+        assert f"{int(p.n_equilibria[r])} anonymous equilibria, {int(p.n_silent[r])} silent" in cap
+        assert f"worst values ({p.worst[r, 0]:.3f}, {p.worst[r, 1]:.3f})" in cap
+        assert f"= {p.worst_loss[r]:.3f} ≤ 2ε = {2 * p.eps_strong[r]:.3f}" in cap
+
+
+def test_drift_market_switch_keeps_own_axes():
+    w = personalization.drift_widget()
+    w.update(market="opposite tastes")
+    low = w.figure.axes[0].get_ylim()
+    w.update(market="random weakly aligned (seed 5)")
+    high = w.figure.axes[0].get_ylim()
+    assert low[1] < high[0]  # each market keeps its own (fixed) y-range
+    assert w.figure.axes[0].get_title().endswith("random weakly aligned (seed 5)")

@@ -308,3 +308,21 @@ def test_widget_sampler_and_update():
         assert 0 <= vals["eps"] <= 0.6
         assert w.update(**vals).startswith("k = 3")
     assert 'alt="' in w.image.value
+
+
+def test_alignment_widget_random_updates_caption_numbers():
+    from gamelib.interactive import AnimatedFigure
+    from gamelib.interactive import explorations as ex
+
+    study = alignment_study(max_providers=3, n_samples=5)
+    w = ex.alignment_widget(study)
+    assert isinstance(w, AnimatedFigure)
+    _, sampler = ex.WIDGETS["alignment"]
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        eps = sampler(rng)["eps"]
+        p = study.probability(eps)
+        cap = w.update(eps=eps)
+        assert cap == (f"k = 3: WMA({eps:.2f}) holds in {p['weak'][-1]:.0%} of markets, "
+                       f"SMA({eps:.2f}) in {p['strong'][-1]:.0%}")
+        assert f"within epsilon {eps:.2f}" in w.image.value and not w.output.outputs

@@ -9,9 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import studies
-from ._common import PALETTE, float_slider, interactive_figure
+from .personalization import _KeepOnTop
+from ._common import PALETTE, animated_figure, float_slider
 
 __all__ = [
+    "setup_alignment",
+    "refresh_alignment",
     "draw_alignment",
     "alignment_widget",
     "draw_anonymity",
@@ -20,6 +23,65 @@ __all__ = [
     "draw_menu",
     "WIDGETS",
 ]
+
+
+_SERIES = (
+    ("weak", "Weak Market Alignment", PALETTE[0], "o"),
+    ("strong", "Strong Market Alignment", PALETTE[1], "s"),
+)
+
+
+def setup_alignment(fig, study, eps=0.25):
+    """Axes, labels and title of the alignment figure; return the bands, curves and legend.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> st = studies.alignment_study(max_providers=2, n_samples=4)
+    >>> a = setup_alignment(Figure(), st)
+    >>> sorted(a["lines"]), a["eps"].get_text()
+    (['strong', 'weak'], 'tolerance ε = 0.25')
+    """
+    k = study.n_providers
+    ax = fig.add_subplot()
+    p = study.probability(eps)
+    bands, lines = {}, {}
+    for name, label, colour, marker in _SERIES:
+        bands[name] = ax.fill_between(k, p[name + "_low"], p[name + "_high"], color=colour,
+                                      alpha=0.2, linewidth=0)
+        lines[name] = ax.plot(k, p[name], marker=marker, color=colour, label=label)[0]
+    ax.set_xlim(k[0] - 0.25, k[-1] + 0.25)  # fixed: nothing moves the axes
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xticks(k)
+    ax.set_xlabel("number of providers k")
+    ax.set_ylabel("share of markets aligned within ε")
+    ax.set_title(f"Diversity helps alignment ({study.n_samples} random markets, 95% Wilson bands)")
+    legend = ax.legend(loc="upper left")
+    label = ax.text(1.0, -0.1, f"tolerance ε = {eps:.2f}", transform=ax.transAxes, ha="right",
+                    va="top")  # the moving number sits beside the x label, not in the data
+    return {"bands": bands, "lines": lines, "legend": _KeepOnTop(legend), "eps": label}
+
+
+def refresh_alignment(artists, study, eps=0.25):
+    """Redraw both probabilities and their bands at tolerance ``eps``; return the caption.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> st = studies.alignment_study(max_providers=2, n_samples=4)
+    >>> refresh_alignment(setup_alignment(Figure(), st), st, 0.3).startswith("k = 2")
+    True
+    """
+    p = study.probability(eps)
+    k = study.n_providers
+    for name, *_ in _SERIES:
+        artists["bands"][name].set_data(k, p[name + "_low"], p[name + "_high"])
+        artists["lines"][name].set_ydata(p[name])
+    artists["eps"].set_text(f"tolerance ε = {eps:.2f}")
+    return (
+        f"k = {k[-1]}: WMA({eps:.2f}) holds in {p['weak'][-1]:.0%} of markets, "
+        f"SMA({eps:.2f}) in {p['strong'][-1]:.0%}"
+    )
 
 
 def draw_alignment(fig, study, eps=0.25):
@@ -32,25 +94,7 @@ def draw_alignment(fig, study, eps=0.25):
     >>> draw_alignment(Figure(), st, 0.3).startswith("k = 2")
     True
     """
-    p = study.probability(eps)
-    k = study.n_providers
-    ax = fig.add_subplot()
-    for name, label, colour, marker in (
-        ("weak", "Weak Market Alignment", PALETTE[0], "o"),
-        ("strong", "Strong Market Alignment", PALETTE[1], "s"),
-    ):
-        ax.fill_between(k, p[name + "_low"], p[name + "_high"], color=colour, alpha=0.2, linewidth=0)
-        ax.plot(k, p[name], marker=marker, color=colour, label=label)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xticks(k)
-    ax.set_xlabel("number of providers k")
-    ax.set_ylabel(f"share of markets aligned within ε = {eps:.2f}")
-    ax.set_title(f"Diversity helps alignment ({study.n_samples} random markets, 95% Wilson bands)")
-    ax.legend(loc="upper left")
-    return (
-        f"k = {k[-1]}: WMA({eps:.2f}) holds in {p['weak'][-1]:.0%} of markets, "
-        f"SMA({eps:.2f}) in {p['strong'][-1]:.0%}"
-    )
+    return refresh_alignment(setup_alignment(fig, study, eps), study, eps)
 
 
 def alignment_widget(study=None):
@@ -63,12 +107,13 @@ def alignment_widget(study=None):
 
     Returns
     -------
-    InteractiveFigure
+    AnimatedFigure
     """
     if study is None:
         study = studies.alignment_study()
-    return interactive_figure(
-        draw_alignment,
+    return animated_figure(
+        setup_alignment,
+        refresh_alignment,
         {"eps": float_slider(0.25, 0.0, 0.6, 0.01, "tolerance ε")},
         fixed={"study": study},
         alt=lambda study, eps: (

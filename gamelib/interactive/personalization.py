@@ -12,13 +12,17 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from matplotlib.artist import Artist
 
 from .. import examples
 from ..experiments import experiment_grid
 from ..regimes import fixed_action_providers, interpolation_path
-from ._common import PALETTE, dropdown, float_slider, interactive_figure
+from ._common import PALETTE, AnimatedFigure, dropdown, float_slider
 
-__all__ = ["drift_paths", "draw_drift", "drift_widget", "draw_slack_histogram", "WIDGETS", "MARKETS", "TS"]
+__all__ = [
+    "drift_paths", "setup_drift", "refresh_drift", "draw_drift", "drift_widget",
+    "draw_slack_histogram", "WIDGETS", "MARKETS", "TS",
+]
 
 #: Mixing weights at which the path is computed (the slider's steps).
 TS = np.round(np.linspace(0.0, 1.0, 21), 6)
@@ -28,6 +32,42 @@ MARKETS = {
     "opposite tastes": lambda: examples.opposite_tastes(),
     "random weakly aligned (seed 5)": lambda: examples.random_market(5, alignment="weak"),
 }
+
+
+class _KeepOnTop(Artist):
+    """Keep a static artist (a legend) above the blitted ones, without redrawing it.
+
+    Return it from ``setup`` after the moving artists: when the widget renders
+    its background, the target's pixels are copied; each refresh pastes them
+    back over whatever was blitted below (a few microseconds, where drawing a
+    legend's text again costs 10–30 ms).  In an ordinary (static) figure it is
+    never drawn and the target keeps its usual z-order.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> _ = ax.plot([0, 1], label="a")
+    >>> _KeepOnTop(ax.legend()).get_animated()
+    False
+    """
+
+    def __init__(self, target, pad=2):
+        super().__init__()
+        self._target = target
+        self._pad = pad
+        self._region = None
+        # the callback registry lives on the figure, so it survives the widget's new canvas
+        target.get_figure(root=True).canvas.mpl_connect("draw_event", self._capture)
+
+    def _capture(self, event):
+        if self.get_animated() and hasattr(event.renderer, "copy_from_bbox"):
+            bbox = self._target.get_window_extent(event.renderer).padded(self._pad)
+            self._region = event.renderer.copy_from_bbox(bbox)
+
+    def draw(self, renderer):
+        if self._region is not None:
+            renderer.restore_region(self._region)
 
 
 @functools.lru_cache(maxsize=None)
@@ -52,22 +92,26 @@ def drift_paths(resolution=10):
     return out
 
 
-def draw_drift(fig, t=0.3, market="opposite tastes", paths=None):
-    """Draw Theorem 1's floor and the worst equilibrium values along the drift.
+def setup_drift(fig, t=0.3, market="opposite tastes", paths=None):
+    """Draw what does not move with ``t``: the market's curves, axes, legend.
+
+    Returns the changing artists (one marker per user and the vertical line,
+    then the legend, which must stay above them).  The y-limits fit the market,
+    which is why :func:`drift_widget` keeps one background per market.
 
     Examples
     --------
-    >>> from gamelib.interactive import static_figure
-    >>> fig = static_figure(draw_drift, t=0.5)
-    >>> fig.axes[0].get_xlabel()
-    'drift t towards providers who always want action 0'
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_drift(Figure(), market="opposite tastes", paths=drift_paths(2))
+    >>> len(a["markers"]), bool(a["vline"].axes.get_ylim()[0] > 0)
+    (2, True)
     """
     p = (paths or drift_paths())[market]
-    r = int(np.argmin(np.abs(p.ts - t)))
-    fig.set_layout_engine("none")  # fixed margins: a constrained layout doubles the redraw time
+    fig.set_layout_engine("none")  # fixed margins, identical in the widget and the static figure
     ax = fig.add_axes((0.11, 0.12, 0.86, 0.8))
     lo = p.noinfo.min() - 0.25 * (p.opt.max() - p.noinfo.min() + 1e-9)
     hi = p.opt.max() + 0.1 * (p.opt.max() - p.noinfo.min() + 1e-9)
+    markers = []
     for j in range(p.worst.shape[1]):
         c = PALETTE[j]
         ax.plot(p.ts, p.opt[:, j], color=c, linestyle="--", linewidth=1,
@@ -76,20 +120,52 @@ def draw_drift(fig, t=0.3, market="opposite tastes", paths=None):
                 label="floor OPT − 2ε (dotted)" if j == 0 else None)
         ax.plot(p.ts, p.worst[:, j], color=c, linewidth=2.5 - j, drawstyle="steps-mid",
                 label=f"worst equilibrium value, user {j + 1}")
-        ax.plot([p.ts[r]], [p.worst[r, j]], "o", color=c)
-    ax.axvline(p.ts[r], color=PALETTE[6], linewidth=0.8)
+        markers.append(ax.plot([p.ts[0]], [p.worst[0, j]], "o", color=c)[0])
+    vline = ax.axvline(p.ts[0], color=PALETTE[6], linewidth=0.8)
+    ax.set_xlim(-0.05, 1.05)  # fixed: the line and markers never rescale the axes
     ax.set_ylim(lo, hi)
     ax.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
     ax.set_xlabel("drift t towards providers who always want action 0")
     ax.set_ylabel("user's expected utility")
     ax.set_title(f"Personalized equilibria, {market}")
-    ax.legend(fontsize=7, loc="center right")
+    legend = ax.legend(fontsize=7, loc="center right")
+    return {"vline": vline, "markers": markers, "legend": _KeepOnTop(legend)}
+
+
+def refresh_drift(artists, t=0.3, market="opposite tastes", paths=None):
+    """Move the marker line to the path's step nearest ``t``; return the caption.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_drift(Figure(), paths=drift_paths(2))
+    >>> refresh_drift(a, t=1.0, paths=drift_paths(2)).startswith("t = 1.00 — user 1: ε = 0.750")
+    True
+    """
+    p = (paths or drift_paths())[market]
+    r = int(np.argmin(np.abs(p.ts - t)))
+    artists["vline"].set_xdata([p.ts[r], p.ts[r]])
+    for j, marker in enumerate(artists["markers"]):
+        marker.set_data([p.ts[r]], [p.worst[r, j]])
     parts = [
         f"user {j + 1}: ε = {p.eps_weak[r, j]:.3f}, floor {p.weak_bound[r, j]:.3f}, "
         f"worst V = {p.worst[r, j]:.3f} (OPT {p.opt[r, j]:.3f})"
         for j in range(p.worst.shape[1])
     ]
     return f"t = {p.ts[r]:.2f} — " + "; ".join(parts)
+
+
+def draw_drift(fig, t=0.3, market="opposite tastes", paths=None):
+    """Draw Theorem 1's floor and the worst equilibrium values along the drift (static figure).
+
+    Examples
+    --------
+    >>> from gamelib.interactive import static_figure
+    >>> fig = static_figure(draw_drift, t=0.5)
+    >>> fig.axes[0].get_xlabel()
+    'drift t towards providers who always want action 0'
+    """
+    return refresh_drift(setup_drift(fig, t, market, paths), t, market, paths)
 
 
 def draw_slack_histogram(fig, slack, title, xlabel, bins=40):
@@ -128,6 +204,44 @@ def _alt(t, market):
             f"equilibrium value stays at OPT and then drops in one step; the marker is at t = {t:.2f}.")
 
 
+class _PerChoiceAnimatedFigure(AnimatedFigure):
+    """An :class:`AnimatedFigure` with one prepared background per value of a dropdown.
+
+    The drift widget's axes limits fit the chosen market, so a market change
+    swaps in that market's background (laid out and rendered once, in
+    :func:`drift_widget`) and only the slider's artists are blitted.
+    """
+
+    def __init__(self, setup, refresh, controls, *, key, **kwargs):
+        self._key = key
+        self._states = {}
+        self._current = None
+        super().__init__(setup, refresh, controls, **kwargs)
+
+    def prepare_all(self):
+        """Lay out and render the background of every choice now (not on first use)."""
+        vals = self.values()
+        for choice in self.controls[self._key].options:
+            self._switch({**vals, self._key: choice})
+        self._switch(vals)
+
+    def _switch(self, vals):
+        choice = vals[self._key]
+        if choice == self._current:
+            return
+        if choice not in self._states:
+            self._prepare(vals)
+            self._states[choice] = (self._canvas, self._background, self.figure,
+                                    self.artists, self._animated)
+        (self._canvas, self._background, self.figure,
+         self.artists, self._animated) = self._states[choice]
+        self._current = choice
+
+    def _render(self, vals):
+        self._switch(vals)
+        return super()._render(vals)
+
+
 def drift_widget():
     """The chapter's widget: a drift slider and a market menu.
 
@@ -136,18 +250,24 @@ def drift_widget():
     >>> w = drift_widget()
     >>> w.update(t=1.0).startswith("t = 1.00")
     True
+    >>> w.update(market="random weakly aligned (seed 5)").startswith("t = 1.00")
+    True
     """
     paths = drift_paths()
-    return interactive_figure(
-        draw_drift,
+    w = _PerChoiceAnimatedFigure(
+        setup_drift,
+        refresh_drift,
         {
             "t": float_slider(0.3, 0.0, 1.0, 0.05, "drift t"),
             "market": dropdown(list(MARKETS), "opposite tastes", "market"),
         },
+        key="market",
         alt=lambda t, market, paths: _alt(t, market),
         fixed={"paths": paths},
         figsize=(6.4, 4.0),
     )
+    w.prepare_all()
+    return w
 
 
 def _sample(rng):

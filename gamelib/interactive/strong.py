@@ -15,9 +15,10 @@ import numpy as np
 from .. import examples
 from ..experiments import experiment_grid
 from ..regimes import interpolation_path
-from ._common import PALETTE, float_slider, interactive_figure
+from .personalization import _KeepOnTop
+from ._common import PALETTE, animated_figure, float_slider
 
-__all__ = ["strong_path", "draw_strong", "strong_widget", "WIDGETS", "TS"]
+__all__ = ["strong_path", "setup_strong", "refresh_strong", "draw_strong", "strong_widget", "WIDGETS", "TS"]
 
 #: Mixing weights at which the path is computed (the slider's steps).
 TS = np.round(np.linspace(0.0, 1.0, 21), 6)
@@ -39,20 +40,19 @@ def strong_path(resolution=10):
     )
 
 
-def draw_strong(fig, t=0.5, path=None):
-    """Draw the bound, the worst values and the silent equilibria along the path.
+def setup_strong(fig, t=0.5, path=None):
+    """Draw both panels' curves, axes and legend; return the marker line and points.
 
     Examples
     --------
-    >>> from gamelib.interactive import static_figure
-    >>> fig = static_figure(draw_strong, t=0.2)
-    >>> len(fig.axes)
-    2
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_strong(Figure(), path=strong_path(2))
+    >>> sorted(a)
+    ['legend', 'marker', 'vline']
     """
     p = path or strong_path()
-    r = int(np.argmin(np.abs(p.ts - t)))
     masses = examples.opposite_tastes().masses
-    fig.set_layout_engine("none")  # fixed margins: a constrained layout doubles the redraw time
+    fig.set_layout_engine("none")  # fixed margins, identical in the widget and the static figure
     left = fig.add_axes((0.08, 0.13, 0.52, 0.79))
     right = fig.add_axes((0.71, 0.13, 0.27, 0.79))
     floor = p.opt - 2 * p.eps_strong[:, None] / masses
@@ -64,27 +64,59 @@ def draw_strong(fig, t=0.5, path=None):
                   label=f"worst value, user {j + 1}")
     left.axhline(p.opt[0, 0], color=PALETTE[2], linestyle="--", linewidth=1, label="OPT")
     left.axhline(p.noinfo[0, 0], color=PALETTE[6], linestyle="-.", linewidth=1, label="NOINFO")
-    left.axvline(p.ts[r], color=PALETTE[6], linewidth=0.8)
+    vline = left.axvline(p.ts[0], color=PALETTE[6], linewidth=0.8)
+    left.set_xlim(-0.05, 1.05)  # fixed: the moving line never rescales the axes
     left.set_ylim(0.0, 0.6)
     left.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
     left.set_yticks([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
     left.set_xlabel("t (0: opposite tastes, 1: aligned)")
     left.set_ylabel("user's expected utility")
     left.set_title("Worst anonymous equilibrium", fontsize=10)
-    left.legend(fontsize=6.5, loc="lower right")
+    legend = left.legend(fontsize=6.5, loc="lower right")
     right.plot(p.ts, p.n_silent, color=PALETTE[3], drawstyle="steps-mid", linewidth=2)
-    right.plot([p.ts[r]], [p.n_silent[r]], "o", color=PALETTE[3])
+    marker = right.plot([p.ts[0]], [p.n_silent[0]], "o", color=PALETTE[3])[0]
     top = max(float(p.n_silent.max()), 1.0)
+    right.set_xlim(-0.05, 1.05)
     right.set_ylim(-0.05 * top, 1.1 * top)
     right.set_xticks([0.0, 0.5, 1.0])
     right.set_yticks(np.round(np.linspace(0, top, 5)))
     right.set_xlabel("t")
     right.set_ylabel("number of silent equilibria")
     right.set_title("Silent equilibria", fontsize=10)
+    return {"vline": vline, "marker": marker, "legend": _KeepOnTop(legend)}
+
+
+def refresh_strong(artists, t=0.5, path=None):
+    """Mark the path's step nearest ``t``; return the caption of its numbers.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> p = strong_path(2)
+    >>> refresh_strong(setup_strong(Figure(), path=p), t=1.0, path=p).startswith("t = 1.00: ε_SMA = 0.000")
+    True
+    """
+    p = path or strong_path()
+    r = int(np.argmin(np.abs(p.ts - t)))
+    artists["vline"].set_xdata([p.ts[r], p.ts[r]])
+    artists["marker"].set_data([p.ts[r]], [p.n_silent[r]])
     return (f"t = {p.ts[r]:.2f}: ε_SMA = {p.eps_strong[r]:.3f}; {int(p.n_equilibria[r])} anonymous "
             f"equilibria, {int(p.n_silent[r])} silent; worst values "
             f"({p.worst[r, 0]:.3f}, {p.worst[r, 1]:.3f}); largest Σ m_j (OPT_j − V_j) = "
             f"{p.worst_loss[r]:.3f} ≤ 2ε = {2 * p.eps_strong[r]:.3f}")
+
+
+def draw_strong(fig, t=0.5, path=None):
+    """Draw the bound, the worst values and the silent equilibria along the path (static figure).
+
+    Examples
+    --------
+    >>> from gamelib.interactive import static_figure
+    >>> fig = static_figure(draw_strong, t=0.2)
+    >>> len(fig.axes)
+    2
+    """
+    return refresh_strong(setup_strong(fig, t, path), t, path)
 
 
 def _alt(t, path):
@@ -103,8 +135,9 @@ def strong_widget():
     >>> w.update(t=1.0).startswith("t = 1.00: ε_SMA = 0.000")
     True
     """
-    return interactive_figure(
-        draw_strong,
+    return animated_figure(
+        setup_strong,
+        refresh_strong,
         {"t": float_slider(0.2, 0.0, 1.0, 0.05, "mixing weight t")},
         alt=_alt,
         fixed={"path": strong_path()},
