@@ -65,3 +65,94 @@ def test_widgets_registry_and_samplers(module):
             assert isinstance(caption, str) and caption
             assert w.output.outputs == ()  # draw raised nothing
             assert w.last_seconds > 0
+
+
+# --- the widgets are animated (blitted): one test per widget that random slider
+# positions update it and that the caption carries the numbers computed afresh.
+
+
+def _animated_updates(module, name, n=10, seed=1):
+    from gamelib.interactive import AnimatedFigure
+
+    builder, sampler = module.WIDGETS[name]
+    w = builder()
+    assert isinstance(w, AnimatedFigure)
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        values = sampler(rng)
+        caption = w.update(**values)
+        assert w.output.outputs == ()
+        assert 'alt="' in w.image.value
+        yield values, caption
+
+
+def test_concavification_updates_carry_computed_numbers():
+    from gamelib.geometry import threshold_receiver
+    from gamelib.persuasion import optimal_persuasion, optimal_split
+
+    for values, caption in _animated_updates(fig1, "concavification"):
+        judge = threshold_receiver(values["threshold"])
+        post, weights, value = optimal_split(values["prior"], fig1.PROSECUTOR, judge)
+        lp = optimal_persuasion([1 - values["prior"], values["prior"]], fig1.PROSECUTOR,
+                                judge).sender_value
+        assert f"closure at the prior = {value:.3f}" in caption
+        assert f"(persuasion LP: {lp:.3f})" in caption
+        assert f"prior {values['prior']:.2f}" in caption
+
+
+def test_market_updates_carry_computed_numbers():
+    from gamelib.equilibrium import play
+    from gamelib.examples import opposite_tastes
+
+    market = opposite_tastes()
+    for values, caption in _animated_updates(fig2, "market"):
+        exps = np.stack([fig2.binary_experiment(values["p1_0"], values["p1_1"]),
+                         fig2.binary_experiment(values["p2_0"], values["p2_1"])])
+        policy, mode = fig2.audience_policy(exps, values["audience"], 2)
+        outcome = play(market, policy, mode)
+        assert caption.startswith(f"{mode} mode")
+        for name, v in zip(market.provider_names, outcome.provider_values):
+            assert f"{name} earns {v:.3f}" in caption
+        for j in range(2):
+            assert f"gets {outcome.user_values[j]:.3f}" in caption
+
+
+def test_accuracy_updates_carry_computed_numbers():
+    for values, caption in _animated_updates(fig2, "accuracy"):
+        q = values["q"]
+        assert caption.startswith(f"q = {q:.2f}: the user gets {max(q, 1 - q):.2f}")
+        assert caption.endswith("(no information 0.50, OPT 1.00)")
+
+
+def test_alignment_updates_carry_computed_numbers():
+    from gamelib.geometry import alignment_picture
+
+    for values, caption in _animated_updates(fig3, "alignment"):
+        pic = alignment_picture(fig3.tilted_market(values["taste"], values["bias"]),
+                                cone=values["weights"] == "cone")
+        assert f"ε_WMA(user 1) = {pic.eps_weak:.3f}, ε_SMA = {pic.eps_strong:.3f}" in caption
+        assert f"to the {'cone' if pic.cone else 'hull'}: {pic.distance:.3f}" in caption
+
+
+def test_alignment_window_holds_every_slider_corner():
+    from gamelib.geometry import alignment_picture
+
+    (x0, x1), (y0, y1) = fig3._WINDOW
+    for cone in (False, True):
+        for taste in (0.0, 0.5, 1.0):
+            for bias in (-0.5, 0.0, 0.5):
+                pic = alignment_picture(fig3.tilted_market(taste, bias), cone=cone)
+                pts = np.vstack([pic.providers, pic.point, pic.weak_point, pic.strong_point])
+                assert (pts[:, 0] > x0).all() and (pts[:, 0] < x1).all()
+                assert (pts[:, 1] > y0).all() and (pts[:, 1] < y1).all()
+
+
+@pytest.mark.parametrize("draw, values", [
+    (fig1.draw_concavification, {"prior": 0.3, "threshold": 0.5}),
+    (fig2.draw_market, {}),
+    (fig2.draw_accuracy, {"q": 0.75}),
+    (fig3.draw_alignment, {"taste": 0.3, "bias": 0.2}),
+])
+def test_static_cells_still_draw(draw, values):
+    fig = static_figure(draw, **values)
+    assert fig.axes and any(ax.get_title() for ax in fig.axes)

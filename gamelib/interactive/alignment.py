@@ -17,12 +17,14 @@ import numpy as np
 
 from ..examples import opposite_tastes
 from ..geometry import alignment_picture, tilted_taste
-from ._common import PALETTE, dropdown, float_slider, interactive_figure
+from ._common import PALETTE, animated_figure, dropdown, float_slider
 
 __all__ = [
     "tilted_market",
     "plot_alignment_picture",
     "draw_users",
+    "setup_alignment",
+    "refresh_alignment",
     "draw_alignment",
     "alignment_alt",
     "alignment_widget",
@@ -129,17 +131,117 @@ def draw_users(fig, market=None, cone=False):
         ax.set_ylabel("direction 2")
 
 
-def draw_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
-    """User 1 of the opposite-tastes market with taste ``t`` and bias ``b``."""
-    cone = weights == "cone"
+#: The widget's fixed drawing window ``(xlim, ylim)``.  With user 1's utility
+#: :func:`~gamelib.geometry.tilted_taste`, the providers' vectors stay at ``(0.5, 0)`` and
+#: ``(-1, 0)``, the user's vector is ``((1 - 2t)/2, |b|)`` and both certificate points lie on
+#: the segment between the providers: this window holds every slider position
+#: (``tests/test_interactive_ch1_3.py`` checks it on the slider grid's corners).
+_WINDOW = ((-1.2, 0.7), (-0.35, 0.75))
+
+
+def _alignment_numbers(taste, bias):
+    return f"t = {taste:.2f}, b = {bias:.2f}"
+
+
+def setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
+    """Draw the fixed parts of the hull picture; return the artists the controls move.
+
+    The providers' vectors do not move with user 1's taste and bias, so their hull
+    (simplex weights) and their cone (cone weights) are drawn here, and ``refresh``
+    only shows the one of the chosen weights.
+    """
+    market = tilted_market(taste, bias)
+    prov = _tilted_picture(float(taste), float(bias), False).providers
+    (x0, x1), (y0, y1) = _WINDOW
     ax = fig.add_subplot()
-    pic = plot_alignment_picture(ax, tilted_market(taste, bias), user=0, cone=cone,
-                                 picture=_tilted_picture(float(taste), float(bias), cone))
-    ax.set_title(f"User 1 (t = {taste:.2f}, b = {bias:.2f}), constants removed")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_autoscale_on(False)
+    reach = 10.0 * max(x1 - x0, y1 - y0)
+    cone_parts = []
+    for i, p in enumerate(prov):
+        norm = float(np.linalg.norm(p))
+        if norm > 1e-12:
+            cone_parts += ax.plot([0, reach * p[0] / norm], [0, reach * p[1] / norm],
+                                  color=PALETTE[i], lw=1.5, alpha=0.6)
+    cone_label = "cone of the providers' vectors (cone)"
+    hull_label = "hull of the providers' vectors (simplex)"
+    if len(prov) == 2:
+        tri = np.vstack([[0.0, 0.0], *(reach * p / max(np.linalg.norm(p), 1e-12) for p in prov)])
+        cone_parts += ax.fill(tri[:, 0], tri[:, 1], color=PALETTE[5], alpha=0.15, lw=0,
+                              label=cone_label)
+    hull_parts = []
+    if len(prov) >= 3:
+        from scipy.spatial import ConvexHull, QhullError  # drawing only
+        try:
+            order = ConvexHull(prov).vertices
+            poly = prov[np.append(order, order[0])]
+        except QhullError:  # collinear points: the hull is a segment
+            poly = prov[np.argsort(prov[:, 0] + 1e-9 * prov[:, 1])][[0, -1]]
+        if len(poly) > 2:
+            hull_parts += ax.fill(poly[:, 0], poly[:, 1], color=PALETTE[5], alpha=0.25, lw=0)
+    else:
+        poly = prov
+    hull_parts += ax.plot(poly[:, 0], poly[:, 1], color=PALETTE[5], lw=4, alpha=0.6,
+                          label=hull_label)
+    handles = [hull_parts[-1]] + cone_parts[-1:]
+    for i, p in enumerate(prov):
+        handles += ax.plot(*p, "s", color=PALETTE[i], ms=10, label=f"$U_{{{i + 1}}}^{{1}}$: "
+                           f"{market.provider_names[i]}")
+    handles += ax.plot(0, 0, "+", color=PALETTE[6], ms=10, label="constant utilities")
+    weak_line = ax.plot([], [], color=PALETTE[2], ls="--", lw=1)[0]
+    strong_line = ax.plot([], [], color=PALETTE[3], ls=":", lw=1)[0]
+    weak_dot = ax.plot([], [], "o", color=PALETTE[2], ms=8, mfc="none", mew=2,
+                       label="WMA certificate $\\sum_i w^j_i U_i^j$")[0]
+    strong_dot = ax.plot([], [], "D", color=PALETTE[3], ms=8, mfc="none", mew=2,
+                         label="SMA certificate $\\sum_i w_i U_i^j$")[0]
+    star = ax.plot([], [], "*", color=PALETTE[6], ms=14,
+                   label=f"$u_{{1}}$: {market.user_names[0]}")[0]
+    handles += [weak_dot, strong_dot, star]
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("direction 1: spanned by the providers' vectors")
+    ax.set_ylabel("direction 2: taste no provider shares")
+    # The words of the title are drawn once, its numbers on every change (text is slow).
+    title = ax.set_title("User 1, constants removed:")
+    numbers = ax.annotate(_alignment_numbers(taste, bias), xy=(1.0, 0.0), xycoords=title,
+                          xytext=(0.3, 0.0), textcoords="offset fontsize", ha="left",
+                          va="bottom", fontsize=title.get_fontsize())
+    numbers.set_in_layout(False)  # it sits on the title's line, which the layout counts
+    # One legend, drawn once, names both the hull (simplex weights) and the cone.
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize="small")
+    return {"hull": hull_parts, "cone": cone_parts, "weak_line": weak_line,
+            "strong_line": strong_line, "weak_dot": weak_dot, "strong_dot": strong_dot,
+            "star": star, "numbers": numbers}
+
+
+def refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
+    """Move user 1's point and the certificates to ``taste``, ``bias``; return the caption."""
+    cone = weights == "cone"
+    pic = _tilted_picture(float(taste), float(bias), cone)
+    x, weak, strong = pic.point, pic.weak_point, pic.strong_point
+    for a in artists["hull"]:
+        a.set_visible(not cone)
+    for a in artists["cone"]:
+        a.set_visible(cone)
+    artists["weak_line"].set_data([x[0], weak[0]], [x[1], weak[1]])
+    artists["strong_line"].set_data([x[0], strong[0]], [x[1], strong[1]])
+    artists["weak_dot"].set_data([weak[0]], [weak[1]])
+    artists["strong_dot"].set_data([strong[0]], [strong[1]])
+    artists["star"].set_data([x[0]], [x[1]])
+    artists["numbers"].set_text(_alignment_numbers(taste, bias))
     shape = "cone" if pic.cone else "hull"
     exact = "exact picture" if pic.captured > 1 - 1e-9 else f"picture shows {pic.captured:.0%}"
     return (f"ε_WMA(user 1) = {pic.eps_weak:.3f}, ε_SMA = {pic.eps_strong:.3f}; Euclidean "
             f"distance from u_1 to the {shape}: {pic.distance:.3f} ({exact}).")
+
+
+def draw_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
+    """User 1 of the opposite-tastes market with taste ``t`` and bias ``b``.
+
+    The static figure of :func:`alignment_widget` (:func:`setup_alignment`, then
+    :func:`refresh_alignment`); returns the caption.
+    """
+    return refresh_alignment(setup_alignment(fig, taste, bias, weights), taste, bias, weights)
 
 
 def alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
@@ -160,10 +262,11 @@ def alignment_widget(taste=0.0, bias=0.0, weights="simplex"):
 
     Returns
     -------
-    InteractiveFigure
+    AnimatedFigure
     """
-    return interactive_figure(
-        draw_alignment,
+    return animated_figure(
+        setup_alignment,
+        refresh_alignment,
         {
             "taste": float_slider(taste, 0.0, 1.0, 0.05, "user 1's taste t (0 = match, 1 = mismatch)"),
             "bias": float_slider(bias, -0.5, 0.5, 0.05, "user 1's bias b for action 0"),

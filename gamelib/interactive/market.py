@@ -10,6 +10,8 @@ benchmarks and each provider's payoff, computed with :func:`gamelib.play`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..equilibrium import play
@@ -17,16 +19,20 @@ from ..examples import opposite_tastes
 from ..experiments import reveal_everything, reveal_nothing, user_value
 from ..geometry import symmetric_experiment
 from ..market import aligned_value, uninformed_value
-from ._common import PALETTE, dropdown, float_slider, interactive_figure
+from ._common import PALETTE, animated_figure, dropdown, float_slider
 
 __all__ = [
     "AUDIENCES",
     "binary_experiment",
     "audience_policy",
     "plot_outcome",
+    "setup_market",
+    "refresh_market",
     "draw_market",
     "market_alt",
     "market_widget",
+    "setup_accuracy",
+    "refresh_accuracy",
     "draw_accuracy",
     "accuracy_alt",
     "accuracy_widget",
@@ -112,15 +118,67 @@ def plot_outcome(axes, market, outcome):
     ax_p.set_title("Providers")
 
 
-def draw_market(fig, audience="anonymous: one experiment for everybody",
-                p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
-    """Draw the opposite-tastes market under the chosen experiments; return a caption."""
-    market = opposite_tastes()
+_MARKET = opposite_tastes()
+
+
+def _provider_ceiling(market):
+    """The largest payoff any provider can get: ``Σ_j m_j max U_i^j`` (fixes the y-axis)."""
+    best = np.asarray(market.provider_utility).reshape(market.n_providers, market.n_users, -1)
+    return float((best.max(axis=2) @ market.masses).max())
+
+
+def setup_market(fig, audience="anonymous: one experiment for everybody",
+                 p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
+    """Draw the fixed parts of the market figure (axes, benchmarks, labels); return the bars.
+
+    The providers' axis runs up to 1.25 times the largest payoff a provider can get
+    (at least 0.5), whatever the experiments.
+    """
+    market = _MARKET
+    n, k = market.n_users, market.n_providers
+    ax_u, ax_p = fig.subplots(1, 2, width_ratios=[3, 2])
+    x = np.arange(n)
+    user_bars = ax_u.bar(x, np.zeros(n), color=PALETTE[0], width=0.6)
+    opt, noinfo = aligned_value(market), uninformed_value(market)
+    # the benchmarks are returned too (unchanged by refresh), so that they are drawn
+    # over the moving bars, as in a full redraw
+    benchmarks = [
+        ax_u.hlines(opt, x - 0.4, x + 0.4, color=PALETTE[6], lw=2, label="OPT"),
+        ax_u.hlines(noinfo, x - 0.4, x + 0.4, color=PALETTE[6], lw=2, ls=":", label="NOINFO"),
+    ]
+    notes = [ax_u.annotate(f"→ {market.provider_names[0]}", (j, 0.0), ha="center", va="bottom",
+                           fontsize="small", xytext=(0, 2), textcoords="offset points")
+             for j in range(n)]
+    ax_u.set_xticks(x, [f"user {j + 1}\n({market.user_names[j]})" for j in range(n)])
+    ax_u.set_ylabel("user's expected utility $V_j$")
+    ax_u.set_ylim(0, 1.25 * float(opt.max()))
+    ax_u.set_title("Users (bar colour = provider consulted)")
+    ax_u.legend(loc="upper right", fontsize="small", ncols=2)
+    y = np.arange(k)
+    provider_bars = ax_p.bar(y, np.zeros(k), color=[PALETTE[i] for i in range(k)], width=0.6)
+    ax_p.set_xticks(y, list(market.provider_names))
+    ax_p.set_ylabel("provider's payoff $\\sum_j m_j\\,E[U_i^j]$")
+    ax_p.set_ylim(0, 1.25 * max(0.5, _provider_ceiling(market)))
+    ax_p.set_title("Providers")
+    return {"users": list(user_bars), "benchmarks": benchmarks, "notes": notes,
+            "providers": list(provider_bars)}
+
+
+def refresh_market(artists, audience="anonymous: one experiment for everybody",
+                   p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
+    """Play the market under the chosen experiments, move the bars; return the caption."""
+    market = _MARKET
     experiments = np.stack([binary_experiment(p1_0, p1_1), binary_experiment(p2_0, p2_1)])
     policy, mode = audience_policy(experiments, audience, market.n_users)
     outcome = play(market, policy, mode)
-    axes = fig.subplots(1, 2, width_ratios=[3, 2])
-    plot_outcome(axes, market, outcome)
+    for j, (bar, note) in enumerate(zip(artists["users"], artists["notes"])):
+        value, chosen = float(outcome.user_values[j]), int(outcome.choice[j])
+        bar.set_height(value)
+        bar.set_color(PALETTE[chosen])
+        note.xy = (j, value)
+        note.set_text(f"→ {market.provider_names[chosen]}")
+    for bar, value in zip(artists["providers"], outcome.provider_values):
+        bar.set_height(float(value))
     parts = []
     for j in range(market.n_users):
         right = float(market.prior @ outcome.action_probabilities[j, [0, 1], [0, 1]])
@@ -129,6 +187,17 @@ def draw_market(fig, audience="anonymous: one experiment for everybody",
     pay = ", ".join(f"{name} earns {v:.3f}"
                     for name, v in zip(market.provider_names, outcome.provider_values))
     return f"{mode} mode: " + "; ".join(parts) + f". {pay}."
+
+
+def draw_market(fig, audience="anonymous: one experiment for everybody",
+                p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
+    """Draw the opposite-tastes market under the chosen experiments; return a caption.
+
+    The static figure of :func:`market_widget` (:func:`setup_market`, then
+    :func:`refresh_market`).
+    """
+    vals = dict(audience=audience, p1_0=p1_0, p1_1=p1_1, p2_0=p2_0, p2_1=p2_1)
+    return refresh_market(setup_market(fig, **vals), **vals)
 
 
 def market_alt(audience="anonymous: one experiment for everybody",
@@ -148,13 +217,14 @@ def market_widget(**defaults):
 
     Returns
     -------
-    InteractiveFigure
+    AnimatedFigure
     """
     vals = {"audience": "anonymous: one experiment for everybody",
             "p1_0": 0.0, "p1_1": 1.0, "p2_0": 0.0, "p2_1": 0.0}
     vals.update(defaults)
-    return interactive_figure(
-        draw_market,
+    return animated_figure(
+        setup_market,
+        refresh_market,
         {
             "audience": dropdown(list(AUDIENCES), vals["audience"], "offered"),
             "p1_0": float_slider(vals["p1_0"], 0.0, 1.0, 0.05, "provider 1: P(signal 1 | θ=0)"),
@@ -172,23 +242,53 @@ _GUESS = np.eye(2)  # guess the state: 1 for a right guess
 _QS = np.linspace(0.0, 1.0, 101)
 
 
-def draw_accuracy(fig, q=0.75):
-    """The guessing user's value of the symmetric experiment of accuracy ``q`` (introduction)."""
+@functools.lru_cache(maxsize=1)
+def _guess_benchmarks():
+    """OPT and NOINFO of the guessing user (full revelation, no information)."""
+    return (float(user_value(_GUESS_PRIOR, reveal_everything(2), _GUESS)),
+            float(user_value(_GUESS_PRIOR, reveal_nothing(2), _GUESS)))
+
+
+def _accuracy_title():
+    return "What a model of accuracy q is worth to a user who guesses the state"
+
+
+def setup_accuracy(fig, q=0.75):
+    """Draw the value curve and the benchmarks once; return the marker of the current ``q``."""
     values = user_value(_GUESS_PRIOR, symmetric_experiment(_QS), _GUESS)
-    here = float(user_value(_GUESS_PRIOR, symmetric_experiment(q), _GUESS))
-    opt = float(user_value(_GUESS_PRIOR, reveal_everything(2), _GUESS))
-    noinfo = float(user_value(_GUESS_PRIOR, reveal_nothing(2), _GUESS))
+    opt, noinfo = _guess_benchmarks()
     ax = fig.add_subplot()
     ax.plot(_QS, values, color=PALETTE[0], label="value of the model, $V(\\pi_q)$")
     ax.axhline(opt, color=PALETTE[2], linestyle="--", label="perfectly aligned, OPT")
     ax.axhline(noinfo, color=PALETTE[1], linestyle=":", label="no information")
-    ax.plot([q], [here], "o", color=PALETTE[3])
-    ax.set_title("What a model of accuracy q is worth to a user who guesses the state")
+    point = ax.plot([q], [0.5], "o", color=PALETTE[3])[0]
+    ax.set_title(_accuracy_title())
     ax.set_xlabel("probability $q$ that the model reports the state correctly")
     ax.set_ylabel("user's expected utility")
+    ax.set_xlim(-0.05, 1.05)
     ax.set_ylim(0.4, 1.25)
     ax.legend(loc="upper center", ncol=3, fontsize="small")
+    return {"point": point}
+
+
+def refresh_accuracy(artists, q=0.75):
+    """Move the marker to ``q``; return the caption of computed values."""
+    here = float(user_value(_GUESS_PRIOR, symmetric_experiment(q), _GUESS))
+    artists["point"].set_data([q], [here])
+    opt, noinfo = _guess_benchmarks()
     return f"q = {q:.2f}: the user gets {here:.2f} (no information {noinfo:.2f}, OPT {opt:.2f})"
+
+
+def draw_accuracy(fig, q=0.75):
+    """The guessing user's value of the symmetric experiment of accuracy ``q`` (introduction).
+
+    The static figure of :func:`accuracy_widget`; returns the caption.
+
+    >>> from matplotlib.figure import Figure
+    >>> draw_accuracy(Figure(), q=0.25)
+    'q = 0.25: the user gets 0.75 (no information 0.50, OPT 1.00)'
+    """
+    return refresh_accuracy(setup_accuracy(fig, q), q)
 
 
 def accuracy_alt(q=0.75):
@@ -202,10 +302,10 @@ def accuracy_widget(q=0.75):
 
     Returns
     -------
-    InteractiveFigure
+    AnimatedFigure
     """
-    return interactive_figure(
-        draw_accuracy, {"q": float_slider(q, 0.0, 1.0, 0.05, "accuracy q")},
+    return animated_figure(
+        setup_accuracy, refresh_accuracy, {"q": float_slider(q, 0.0, 1.0, 0.05, "accuracy q")},
         alt=accuracy_alt, figsize=(6.4, 3.6),
     )
 

@@ -13,11 +13,13 @@ import numpy as np
 
 from ..geometry import threshold_receiver
 from ..persuasion import concave_closure, optimal_persuasion, optimal_split, sender_value_curve
-from ._common import PALETTE, float_slider, interactive_figure
+from ._common import PALETTE, animated_figure, float_slider
 
 __all__ = [
     "PROSECUTOR",
     "plot_concavification",
+    "setup_concavification",
+    "refresh_concavification",
     "draw_concavification",
     "concavification_alt",
     "concavification_widget",
@@ -50,12 +52,8 @@ def plot_concavification(ax, prior, sender_utility, receiver_utility, *, state_l
         The concave closure at the prior.
     """
     curve = sender_value_curve(_BELIEFS, sender_utility, receiver_utility)
-    jumps = np.flatnonzero(np.abs(np.diff(curve)) > 1e-9 + 2 * np.abs(np.diff(curve)).min())
-    xs, ys = _BELIEFS.copy(), curve.copy()
-    if jumps.size:  # break the line where the receiver switches action
-        xs = np.insert(xs, jumps + 1, np.nan)
-        ys = np.insert(ys, jumps + 1, np.nan)
-    ax.plot(xs, ys, color=PALETTE[0], lw=2, label="sender's value $\\hat v(p)$")
+    ax.plot(*_value_line(sender_utility, receiver_utility), color=PALETTE[0], lw=2,
+            label="sender's value $\\hat v(p)$")
     kx, ky = concave_closure(sender_utility, receiver_utility)
     ax.plot(kx, ky, color=PALETTE[1], lw=2, ls="--", label="concave closure")
     post, weights, value = optimal_split(prior, sender_utility, receiver_utility)
@@ -76,20 +74,88 @@ def plot_concavification(ax, prior, sender_utility, receiver_utility, *, state_l
     return post, weights, value
 
 
-def draw_concavification(fig, prior=0.3, threshold=0.5):
-    """The prosecutor and a judge who convicts iff ``P(guilty) ≥ threshold``."""
-    judge = threshold_receiver(threshold)
+def _value_line(sender_utility, receiver_utility):
+    """The sender's value curve on ``_BELIEFS``, broken (NaN) where the receiver switches."""
+    curve = sender_value_curve(_BELIEFS, sender_utility, receiver_utility)
+    jumps = np.flatnonzero(np.abs(np.diff(curve)) > 1e-9 + 2 * np.abs(np.diff(curve)).min())
+    xs, ys = _BELIEFS, curve
+    if jumps.size:  # break the line where the receiver switches action
+        xs = np.insert(xs, jumps + 1, np.nan)
+        ys = np.insert(ys, jumps + 1, np.nan)
+    return xs, ys
+
+
+def setup_concavification(fig, prior=0.3, threshold=0.5):
+    """Draw the fixed parts of the concavification picture; return the changing artists.
+
+    The axes limits do not depend on the controls: the sender's value always lies
+    between the smallest and the largest entry of :data:`PROSECUTOR`.
+    """
     ax = fig.add_subplot()
-    post, weights, value = plot_concavification(ax, prior, PROSECUTOR, judge, state_label="guilty")
-    ax.set_title(f"Persuading a judge with standard of proof {threshold:.2f}")
+    value_line = ax.plot([], [], color=PALETTE[0], lw=2, label="sender's value $\\hat v(p)$")[0]
+    closure_line = ax.plot([], [], color=PALETTE[1], lw=2, ls="--", label="concave closure")[0]
+    split_line = ax.plot([], [], color=PALETTE[2], lw=1, ls=":")[0]
+    split_dots = ax.plot([], [], "o", color=PALETTE[2], ms=8,
+                         label="optimal split: posteriors")[0]
+    value_dot = ax.plot([], [], "D", color=PALETTE[3], ms=8, label="value at the prior")[0]
+    prior_line = ax.axvline(prior, color=PALETTE[6], lw=0.8, alpha=0.5)
+    ax.set_xlabel("belief $p = P(guilty)$")
+    ax.set_ylabel("sender's expected utility")
+    ax.set_xlim(0, 1)
+    lo, hi = float(PROSECUTOR.min()), float(PROSECUTOR.max())
+    pad = 0.08 * max(hi - lo, 1e-9)
+    ax.set_ylim(lo - pad, hi + 3 * pad)
+    # The title's words are drawn once; only its number is redrawn (text is slow to render).
+    title = ax.set_title("Persuading a judge with standard of proof")
+    number = ax.annotate(f"{threshold:.2f}", xy=(1.0, 0.0), xycoords=title, xytext=(0.3, 0.0),
+                         textcoords="offset fontsize", ha="left", va="bottom",
+                         fontsize=title.get_fontsize())
+    number.set_in_layout(False)  # it sits on the title's line, which the layout counts
+    # Below the axes, where no moving artist can cross it (it is drawn once).
+    ax.legend(handles=[value_line, closure_line, split_dots, value_dot], loc="upper center",
+              bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize="small")
+    return {"value": value_line, "closure": closure_line, "split_line": split_line,
+            "split_dots": split_dots, "value_dot": value_dot, "prior_line": prior_line,
+            "threshold": number}
+
+
+def refresh_concavification(artists, prior=0.3, threshold=0.5):
+    """Move the concavification picture to ``prior`` and ``threshold``; return the caption."""
+    judge = threshold_receiver(threshold)
+    artists["value"].set_data(*_value_line(PROSECUTOR, judge))
+    artists["closure"].set_data(*concave_closure(PROSECUTOR, judge))
+    post, weights, value = optimal_split(prior, PROSECUTOR, judge)
+    split = bool(post[0] < post[1])
+    if split:
+        post_values = sender_value_curve(post, PROSECUTOR, judge)
+        artists["split_line"].set_data(post, post_values)
+        artists["split_dots"].set_data(post, post_values)
+    for name in ("split_line", "split_dots"):
+        artists[name].set_visible(split)
+    artists["value_dot"].set_data([prior], [value])
+    artists["prior_line"].set_xdata([prior, prior])
+    artists["threshold"].set_text(f"{threshold:.2f}")
     lp = optimal_persuasion([1.0 - prior, prior], PROSECUTOR, judge).sender_value
-    if post[0] < post[1]:
-        split = (f"split the prior {prior:.2f} into posteriors {post[0]:.2f} (probability "
-                 f"{weights[0]:.2f}) and {post[1]:.2f} (probability {weights[1]:.2f})")
+    if split:
+        text = (f"split the prior {prior:.2f} into posteriors {post[0]:.2f} (probability "
+                f"{weights[0]:.2f}) and {post[1]:.2f} (probability {weights[1]:.2f})")
     else:
-        split = f"no split helps at the prior {prior:.2f}"
-    return (f"{split}; conviction probability = closure at the prior = {value:.3f} "
+        text = f"no split helps at the prior {prior:.2f}"
+    return (f"{text}; conviction probability = closure at the prior = {value:.3f} "
             f"(persuasion LP: {lp:.3f})")
+
+
+def draw_concavification(fig, prior=0.3, threshold=0.5):
+    """The prosecutor and a judge who convicts iff ``P(guilty) ≥ threshold``.
+
+    The static figure of the widget: :func:`setup_concavification` then
+    :func:`refresh_concavification`; returns the caption.
+
+    >>> from matplotlib.figure import Figure
+    >>> draw_concavification(Figure(), prior=0.7).startswith("no split helps")
+    True
+    """
+    return refresh_concavification(setup_concavification(fig, prior, threshold), prior, threshold)
 
 
 def concavification_alt(prior=0.3, threshold=0.5):
@@ -108,10 +174,11 @@ def concavification_widget(prior=0.3, threshold=0.5):
 
     Returns
     -------
-    InteractiveFigure
+    AnimatedFigure
     """
-    return interactive_figure(
-        draw_concavification,
+    return animated_figure(
+        setup_concavification,
+        refresh_concavification,
         {
             "prior": float_slider(prior, 0.02, 0.98, 0.02, "prior P(guilty)"),
             "threshold": float_slider(threshold, 0.05, 0.95, 0.05, "judge convicts iff P(guilty) ≥"),
