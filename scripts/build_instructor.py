@@ -4,56 +4,118 @@ Use it to hand out the book (or print it) while setting its exercises as homewor
 
     python scripts/build_instructor.py                  # -> _build/instructor/_build/html
 
-It writes a copy of ``_config.yml`` with sphinx-exercise's ``hide_solutions: true`` to
-``_build/_config_instructor.yml`` and builds with it (``-n -W --keep-going``, like the main
-build). Executed notebooks come from the shared execution cache (``_build/.jupyter_cache``,
-the one a plain ``jupyter-book build .`` fills), so after a normal build nothing is re-run.
+The chapters keep their exercises; every solution block (``{solution-start}`` …
+``{solution-end}``, including the code cells inside it, and any plain ``{solution}``
+directive) is cut from a copy of the sources in ``_build/instructor/src``, which is then
+built with ``-n -W --keep-going`` like the main book.  (sphinx-exercise's own
+``hide_solutions`` option cannot be used: it leaves the code cells of gated solutions in
+the page and fails on the ``{solution-end}`` node.)
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
+#: What the book needs to build, copied into the instructor source tree.
+SOURCES = ("_config.yml", "_toc.yml", "references.bib", "book", "_static", "_ext")
+
+_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>solution(?:-start|-end)?)\}")
 
 
-def write_config(cache: Path) -> Path:
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    config["title"] = f"{config.get('title', 'Book')} (instructor edition, no solutions)"
-    config.setdefault("execute", {})["cache"] = str(cache.resolve())
-    sphinx = config.setdefault("sphinx", {})
-    sphinx.setdefault("config", {})["hide_solutions"] = True
-    # paths in a --config file are resolved from that file's folder: make them absolute
-    sphinx["local_extensions"] = {
-        name: str((ROOT / path).resolve())
-        for name, path in (sphinx.get("local_extensions") or {}).items()
-    }
-    out = ROOT / "_build" / "_config_instructor.yml"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
-    return out
+def strip_solutions(text: str) -> str:
+    """Remove every solution from a MyST Markdown chapter.
+
+    >>> src = '''Intro
+    ... ```{exercise}
+    ... :label: ex
+    ... Prove it.
+    ... ```
+    ... ```{solution-start} ex
+    ... :class: dropdown
+    ... ```
+    ... It holds.
+    ... ```{code-cell} ipython3
+    ... print(1)
+    ... ```
+    ... ```{solution-end}
+    ... ```
+    ... ```{solution} ex
+    ... Short.
+    ... ```
+    ... After'''
+    >>> print(strip_solutions(src))
+    Intro
+    ```{exercise}
+    :label: ex
+    Prove it.
+    ```
+    After
+    """
+    out: list[str] = []
+    lines = text.splitlines(keepends=True)
+    i = 0
+    while i < len(lines):
+        match = _OPEN.match(lines[i])
+        if match and match["name"] in ("solution", "solution-start"):
+            if match["name"] == "solution":  # skip to this directive's closing fence
+                i = _skip_to_fence(lines, i + 1, match["fence"])
+                continue
+            while i < len(lines):  # gated: skip to the end of the {solution-end} directive
+                end = _OPEN.match(lines[i])
+                if end and end["name"] == "solution-end":
+                    i = _skip_to_fence(lines, i + 1, end["fence"])
+                    break
+                i += 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return "".join(out)
+
+
+def _skip_to_fence(lines: list[str], start: int, fence: str) -> int:
+    """Index just after the line that closes a directive opened with ``fence``."""
+    for j in range(start, len(lines)):
+        if lines[j].rstrip() == fence:
+            return j + 1
+    raise ValueError(f"lines: a directive opened with {fence!r} is never closed")
+
+
+def write_sources(dest: Path) -> Path:
+    """Copy the book's sources to ``dest`` with solutions removed; return ``dest``."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for name in SOURCES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        else:
+            shutil.copy2(src, dest / name)
+    config = dest / "_config.yml"
+    text = config.read_text()
+    config.write_text(re.sub(r'^title: *"?([^"\n]*)"?', r'title: "\1 (instructor edition, no solutions)"',
+                             text, count=1, flags=re.M))
+    for chapter in (dest / "book").glob("*.md"):
+        chapter.write_text(strip_solutions(chapter.read_text()))
+    return dest
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--path-output", type=Path, default=ROOT / "_build" / "instructor",
-                        help="folder that receives _build/html (default: _build/instructor)")
-    parser.add_argument("--cache", type=Path, default=ROOT / "_build" / ".jupyter_cache",
-                        help="jupyter-cache folder to reuse (default: _build/.jupyter_cache)")
+                        help="folder that receives src/ and _build/html (default: _build/instructor)")
     args = parser.parse_args(argv)
-    config = write_config(args.cache)
-    shutil.rmtree(args.path_output / "_build" / "html", ignore_errors=True)
+    out = args.path_output.resolve()
+    src = write_sources(out / "src")
     exe = shutil.which("jupyter-book") or "jupyter-book"
-    cmd = [exe, "build", str(ROOT), "--config", str(config), "-n", "-W", "--keep-going",
-           "--path-output", str(args.path_output)]
+    cmd = [exe, "build", str(src), "-n", "-W", "--keep-going", "--path-output", str(out)]
     print("+", " ".join(cmd), flush=True)
-    return subprocess.call(cmd, cwd=ROOT)
+    return subprocess.call(cmd, cwd=src)
 
 
 if __name__ == "__main__":
