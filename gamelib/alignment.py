@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from ._validation import as_finite_array
 from .market import _check_market
@@ -104,6 +103,8 @@ def _solve(blocks, n_weights, cone):
         a_eq = np.zeros((1, n_var))
         a_eq[0, :n_weights] = 1.0
         b_eq = [1.0]
+    from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
+
     res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if res.status != 0:  # pragma: no cover - always feasible and bounded
         raise RuntimeError(f"alignment LP failed: {res.message}")

@@ -26,7 +26,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import nnls
 
 from ._validation import as_distribution, as_experiments, as_finite_array, as_int, as_real
 from .alignment import strong_alignment, weak_alignment
@@ -309,6 +308,8 @@ def hull_distance(point, vertices, cone=False):
     if k > MAX_VERTICES:
         raise ValueError(f"vertices: at most {MAX_VERTICES} vertices, got {k}")
     if cone:
+        from scipy.optimize import nnls  # imported on first use
+
         weights, dist = nnls(vertices.T, point)
         return float(dist), weights
     best_dist, best_w = np.inf, None

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from ._validation import VALUE_ATOL, as_distribution, as_finite_array, as_real
 
@@ -113,6 +112,8 @@ def optimal_persuasion(prior, sender_utility, receiver_utility):
             rows.append(row.ravel())
     a_ub = np.array(rows) if rows else None
     b_ub = np.zeros(len(rows)) if rows else None
+    from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
+
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(n_states), bounds=(0, 1), method="highs")
     if res.status != 0:  # pragma: no cover - the LP is always feasible (full revelation)
         raise RuntimeError(f"persuasion LP failed: {res.message}")

@@ -22,9 +22,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_real
 from .alignment import weak_alignment
@@ -101,7 +99,7 @@ def wilson_interval(successes, trials, confidence=0.95):
     confidence = as_real(confidence, "confidence", 0.0, 1.0)
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence: must lie strictly between 0 and 1, got {confidence}")
-    z = norm.ppf(0.5 + confidence / 2)
+    z = ndtri(0.5 + confidence / 2)  # standard normal quantile
     p = s / t
     denom = 1 + z**2 / t
     centre = (p + z**2 / (2 * t)) / denom
@@ -142,6 +140,9 @@ def _alignment_eps_batch(targets, mats):
         np.arange(n_blocks)[:, None, None] * 2 * rows_per + np.arange(2 * rows_per)[None, :, None], block.shape
     )
     cols = np.broadcast_to(np.arange(n_blocks)[:, None, None] * n_var + np.arange(n_var)[None, None, :], block.shape)
+    from scipy import sparse  # imported on first use: keeps `import gamelib` light
+    from scipy.optimize import linprog
+
     a_ub = sparse.csr_matrix((block.ravel(), (rows.ravel(), cols.ravel())), shape=(2 * rows_per * n_blocks, n_var * n_blocks))
     flat = targets.reshape(n_blocks, rows_per)
     b_ub = np.concatenate([-flat, flat], axis=1).ravel()
