@@ -46,12 +46,28 @@ def toc_files() -> list[str]:
     return [f.removesuffix(".md").removesuffix(".ipynb") for f in files]
 
 
+#: A kernel that is told to shut down may log this from its own stderr (which the build
+#: inherits) when its I/O thread has already closed: ipykernel's control handler flushes
+#: stderr onto a closed ZMQ socket.  It happens after the notebook has executed, is
+#: intermittent, and changes nothing in the book; it is only allowed with exactly this trace.
+KERNEL_SHUTDOWN_RACE = (
+    "ERROR:tornado.general:Uncaught exception in ZMQStream callback",
+    ("process_control", "zmq.error.ZMQError: Socket operation on non-socket"),
+)
+
+
 def problem_lines(output: str) -> list[str]:
-    """Lines of build output that mention a warning or an error."""
+    """Lines of build output that mention a warning or an error (tested in test_build_log.py)."""
     bad = []
-    for line in output.splitlines():
-        if ("WARNING" in line or "ERROR" in line) and not line.strip().startswith(ALLOWED_LINES):
-            bad.append(line)
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if not ("WARNING" in line or "ERROR" in line) or line.strip().startswith(ALLOWED_LINES):
+            continue
+        if line.strip() == KERNEL_SHUTDOWN_RACE[0]:
+            trace = "\n".join(lines[i + 1 : i + 40])
+            if all(marker in trace for marker in KERNEL_SHUTDOWN_RACE[1]):
+                continue
+        bad.append(line)
     return bad
 
 
