@@ -534,16 +534,8 @@ def _stable_profiles(values, payoffs, n_providers):
         for l in range(2, k):
             stable &= util[l] >= util[l].max(axis=l, keepdims=True) - tol
         np.maximum(best0, util[0].max(axis=0), out=best0)
-        flat = np.flatnonzero(stable)
-        if flat.size:
-            cand_flat.append(flat + start * rest)
-            cand_u0.append(util[0].reshape(-1)[flat])
-    if not cand_flat:
-        return np.empty((0, k), dtype=np.intp)
-    flat = np.concatenate(cand_flat)
-    u0 = np.concatenate(cand_u0)
-    keep = u0 >= best0.reshape(-1)[flat % rest] - tol
-    return np.stack(np.unravel_index(flat[keep], (n_exp,) * k), axis=1)
+        _collect_candidates(stable, util[0], start * rest, cand_flat, cand_u0)
+    return _equilibria_among_candidates(cand_flat, cand_u0, best0, n_exp, k)
 
 
 def _stable_profiles_direct(values, payoffs, n_providers):
@@ -595,15 +587,25 @@ def _stable_profiles_direct(values, payoffs, n_providers):
         for l in range(1, k):
             stable &= util[l] >= util[l].max(axis=l, keepdims=True) - tol
         best0 = np.maximum(best0, util[0].max(axis=0, keepdims=True))
-        flat = np.flatnonzero(stable)
-        if flat.size:
-            cand_flat.append(flat + start * rest)
-            cand_u0.append(util[0].reshape(-1)[flat])
+        _collect_candidates(stable, util[0], start * rest, cand_flat, cand_u0)
+    return _equilibria_among_candidates(cand_flat, cand_u0, best0, n_exp, k)
+
+
+def _collect_candidates(stable, util0, offset, cand_flat, cand_u0):
+    """Record the profiles of a block that providers 1..k-1 cannot improve on."""
+    flat = np.flatnonzero(stable)
+    if flat.size:
+        cand_flat.append(flat + offset)
+        cand_u0.append(util0.reshape(-1)[flat])
+
+
+def _equilibria_among_candidates(cand_flat, cand_u0, best0, n_exp, k):
+    """Keep the candidates where provider 0 is also at a best response; return [N, k] indices."""
     if not cand_flat:
         return np.empty((0, k), dtype=np.intp)
     flat = np.concatenate(cand_flat)
     u0 = np.concatenate(cand_u0)
-    keep = u0 >= best0.reshape(-1)[flat % rest] - tol
+    keep = u0 >= best0.reshape(-1)[flat % best0.size] - VALUE_ATOL
     return np.stack(np.unravel_index(flat[keep], (n_exp,) * k), axis=1)
 
 
