@@ -541,20 +541,9 @@ def _stable_profiles(values, payoffs, n_providers):
 def _stable_profiles_direct(values, payoffs, n_providers):
     """The direct sweep (used when k = 1 or the sub-game tables would be too large).
 
-    Parameters
-    ----------
-    values : ndarray [E, n]
-        Value of each experiment to each user.
-    payoffs : ndarray [k, E, n]
-        Mass-weighted payoff to each provider when user j consumes experiment e.
-
-    Returns
-    -------
-    ndarray of int, shape [N, k]: the equilibrium profiles, lexicographic order.
-
-    The profile space ``E**k`` is swept in blocks along provider 0's axis;
-    providers 1..k-1 are checked inside each block (their axes are whole), and
-    provider 0 against a running maximum over its axis, at the end.
+    Same arguments, result and block structure as :func:`_stable_profiles`; each
+    user's consumed experiment is found with a chain of ``np.where`` and the
+    payoffs gathered with ``np.take``.
     """
     n_exp, n_users = values.shape
     k = n_providers

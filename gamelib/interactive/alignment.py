@@ -51,6 +51,19 @@ def _tilted_picture(taste, bias, cone):
     return alignment_picture(tilted_market(taste, bias), user=0, cone=cone)
 
 
+def _hull_outline(prov):
+    """Outline of the convex hull of 2-D points: a closed polygon, or a segment if collinear."""
+    if len(prov) < 3:
+        return prov
+    from scipy.spatial import ConvexHull, QhullError  # drawing only
+
+    try:
+        order = ConvexHull(prov).vertices
+        return prov[np.append(order, order[0])]
+    except QhullError:  # collinear points: the hull is a segment
+        return prov[np.argsort(prov[:, 0] + 1e-9 * prov[:, 1])][[0, -1]]
+
+
 def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
     """Draw the hull picture of one user's alignment on ``ax``.
 
@@ -86,15 +99,7 @@ def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
             ax.fill(tri[:, 0], tri[:, 1], color=PALETTE[5], alpha=0.15, lw=0,
                     label="cone of the providers' vectors")
     else:
-        if len(prov) >= 3:
-            from scipy.spatial import ConvexHull, QhullError  # drawing only
-            try:
-                order = ConvexHull(prov).vertices
-                poly = prov[np.append(order, order[0])]
-            except QhullError:  # collinear points: the hull is a segment
-                poly = prov[np.argsort(prov[:, 0] + 1e-9 * prov[:, 1])][[0, -1]]
-        else:
-            poly = prov
+        poly = _hull_outline(prov)
         ax.fill(poly[:, 0], poly[:, 1], color=PALETTE[5], alpha=0.25, lw=0) if len(poly) > 2 else None
         ax.plot(poly[:, 0], poly[:, 1], color=PALETTE[5], lw=4, alpha=0.6,
                 label="convex hull of the providers' vectors")
@@ -171,17 +176,9 @@ def setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
         cone_parts += ax.fill(tri[:, 0], tri[:, 1], color=PALETTE[5], alpha=0.15, lw=0,
                               label=cone_label)
     hull_parts = []
-    if len(prov) >= 3:
-        from scipy.spatial import ConvexHull, QhullError  # drawing only
-        try:
-            order = ConvexHull(prov).vertices
-            poly = prov[np.append(order, order[0])]
-        except QhullError:  # collinear points: the hull is a segment
-            poly = prov[np.argsort(prov[:, 0] + 1e-9 * prov[:, 1])][[0, -1]]
-        if len(poly) > 2:
-            hull_parts += ax.fill(poly[:, 0], poly[:, 1], color=PALETTE[5], alpha=0.25, lw=0)
-    else:
-        poly = prov
+    poly = _hull_outline(prov)
+    if len(poly) > 2:
+        hull_parts += ax.fill(poly[:, 0], poly[:, 1], color=PALETTE[5], alpha=0.25, lw=0)
     hull_parts += ax.plot(poly[:, 0], poly[:, 1], color=PALETTE[5], lw=4, alpha=0.6,
                           label=hull_label)
     handles = [hull_parts[-1]] + cone_parts[-1:]

@@ -25,7 +25,6 @@ __all__ = [
     "AUDIENCES",
     "binary_experiment",
     "audience_policy",
-    "plot_outcome",
     "setup_market",
     "refresh_market",
     "draw_market",
@@ -81,41 +80,6 @@ def audience_policy(experiments, audience, n_users):
     policy = np.broadcast_to(reveal_nothing(2, 2), (k, n_users, 2, 2)).copy()
     policy[:, target] = experiments
     return policy, mode
-
-
-def plot_outcome(axes, market, outcome):
-    """Bar charts of users' values (with OPT and NOINFO) and providers' payoffs.
-
-    Parameters
-    ----------
-    axes : pair of matplotlib.axes.Axes
-    market : Market
-    outcome : Outcome
-        From :func:`gamelib.play`.
-    """
-    ax_u, ax_p = axes
-    n, k = market.n_users, market.n_providers
-    x = np.arange(n)
-    colours = [PALETTE[c] for c in outcome.choice]
-    ax_u.bar(x, outcome.user_values, color=colours, width=0.6)
-    opt, noinfo = aligned_value(market), uninformed_value(market)
-    ax_u.hlines(opt, x - 0.4, x + 0.4, color=PALETTE[6], lw=2, label="OPT")
-    ax_u.hlines(noinfo, x - 0.4, x + 0.4, color=PALETTE[6], lw=2, ls=":", label="NOINFO")
-    for j in range(n):
-        ax_u.annotate(f"→ {market.provider_names[outcome.choice[j]]}", (j, outcome.user_values[j]),
-                      ha="center", va="bottom", fontsize="small", xytext=(0, 2),
-                      textcoords="offset points")
-    ax_u.set_xticks(x, [f"user {j + 1}\n({market.user_names[j]})" for j in range(n)])
-    ax_u.set_ylabel("user's expected utility $V_j$")
-    ax_u.set_ylim(0, 1.25 * float(opt.max()))
-    ax_u.set_title("Users (bar colour = provider consulted)")
-    ax_u.legend(loc="upper right", fontsize="small", ncols=2)
-    y = np.arange(k)
-    ax_p.bar(y, outcome.provider_values, color=[PALETTE[i] for i in range(k)], width=0.6)
-    ax_p.set_xticks(y, list(market.provider_names))
-    ax_p.set_ylabel("provider's payoff $\\sum_j m_j\\,E[U_i^j]$")
-    ax_p.set_ylim(0, 1.25 * max(0.5, float(outcome.provider_values.max())))
-    ax_p.set_title("Providers")
 
 
 _MARKET = opposite_tastes()

@@ -3,8 +3,8 @@
 The widget :func:`concavification_widget` lets the reader move the prior and the
 judge's standard of proof (the belief in guilt at which she convicts) and redraws
 the prosecutor's value curve, its concave closure and the split of the prior that
-attains it.  :func:`plot_concavification` draws the same picture for any
-two-state sender–receiver pair.
+attains it.  :func:`draw_concavification` draws the same picture as an ordinary
+figure (the chapter's static figure).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from ._common import PALETTE, animated_figure, float_slider
 
 __all__ = [
     "PROSECUTOR",
-    "plot_concavification",
     "setup_concavification",
     "refresh_concavification",
     "draw_concavification",
@@ -30,48 +29,6 @@ __all__ = [
 PROSECUTOR = np.array([[1.0, 1.0], [0.0, 0.0]])
 
 _BELIEFS = np.linspace(0.0, 1.0, 401)
-
-
-def plot_concavification(ax, prior, sender_utility, receiver_utility, *, state_label="θ = 1"):
-    """Draw the value curve, its concave closure and the optimal split on ``ax``.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    prior : float
-        ``P(θ = 1)``.
-    sender_utility, receiver_utility : array_like, shape [A, 2]
-    state_label : str, optional
-        Name of state 1 for the horizontal axis.
-
-    Returns
-    -------
-    posteriors, weights : ndarray
-        The optimal split (from :func:`gamelib.optimal_split`).
-    value : float
-        The concave closure at the prior.
-    """
-    curve = sender_value_curve(_BELIEFS, sender_utility, receiver_utility)
-    ax.plot(*_value_line(sender_utility, receiver_utility), color=PALETTE[0], lw=2,
-            label="sender's value $\\hat v(p)$")
-    kx, ky = concave_closure(sender_utility, receiver_utility)
-    ax.plot(kx, ky, color=PALETTE[1], lw=2, ls="--", label="concave closure")
-    post, weights, value = optimal_split(prior, sender_utility, receiver_utility)
-    post_values = sender_value_curve(post, sender_utility, receiver_utility)
-    if post[0] < post[1]:
-        ax.plot(post, post_values, color=PALETTE[2], lw=1, ls=":")
-        ax.plot(post, post_values, "o", color=PALETTE[2], ms=8,
-                label="optimal split: posteriors")
-    ax.plot([prior], [value], "D", color=PALETTE[3], ms=8, label="value at the prior")
-    ax.axvline(prior, color=PALETTE[6], lw=0.8, alpha=0.5)
-    ax.set_xlabel(f"belief $p = P({state_label})$")
-    ax.set_ylabel("sender's expected utility")
-    ax.set_xlim(0, 1)
-    lo, hi = float(np.min(curve)), float(np.max(curve))
-    pad = 0.08 * max(hi - lo, 1e-9)
-    ax.set_ylim(lo - pad, hi + 3 * pad)
-    ax.legend(loc="lower right", fontsize="small")
-    return post, weights, value
 
 
 def _value_line(sender_utility, receiver_utility):
