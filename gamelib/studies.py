@@ -392,6 +392,76 @@ class AnonymityStudy:
         voi = self.opt - self.noinfo
         return np.divide(self.gap, voi, out=np.zeros_like(voi), where=voi > VALUE_ATOL)
 
+    def summary(self, tol=1e-9, confidence=0.95):
+        """The numbers chapter 7 reports about the study.
+
+        A market *loses* when ``gap > tol``; users *disagree everywhere* when
+        ``disagreement > 1 − tol`` (their best actions differ in every state).
+
+        Parameters
+        ----------
+        tol : float, default 1e-9
+            Non-negative tolerance of both tests.
+        confidence : float, default 0.95
+            Coverage of the Wilson intervals (:func:`wilson_interval`).
+
+        Returns
+        -------
+        dict
+            ``n``, ``lost`` (number of losing markets), ``max_gap``,
+            ``max_relative_gap``; for the markets where users disagree everywhere
+            (``full_*``) and the others (``partial_*``): their number ``_n``, the
+            share that loses ``_rate`` and its Wilson interval ``_low``, ``_high``
+            (``None`` when there are no such markets); ``rho_eps``, the Spearman
+            correlation of the gap with ``eps_strong − eps_weak``, and
+            ``rho_voi_full``, that of the gap with ``opt − noinfo`` among the
+            disagree-everywhere markets (``None`` when a correlation is undefined:
+            fewer than two markets or a constant variable).
+
+        Examples
+        --------
+        >>> from gamelib.studies import AnonymityStudy
+        >>> st = AnonymityStudy(seeds=np.arange(4), opt=np.ones(4), noinfo=np.full(4, 0.5),
+        ...                     personalized=np.ones(4), anonymous=np.array([1, 0.5, 1, 0.75]),
+        ...                     eps_weak=np.zeros(4), eps_strong=np.array([0, 0.3, 0.1, 0.2]),
+        ...                     disagreement=np.array([1, 1, 0.5, 1]))
+        >>> out = st.summary()
+        >>> out["lost"], out["full_n"], out["full_rate"], out["partial_n"], out["partial_rate"]
+        (2, 3, 0.6666666666666666, 1, 0.0)
+        >>> out["max_gap"], out["max_relative_gap"], round(out["rho_eps"], 6)  # 3/√10
+        (0.5, 1.0, 0.948683)
+        """
+        tol = as_real(tol, "tol", minimum=0.0)
+        confidence = as_real(confidence, "confidence")
+        if not 0.0 < confidence < 1.0:
+            raise ValueError(f"confidence: must be strictly between 0 and 1, got {confidence}")
+        lost = self.gap > tol
+        full = self.disagreement > 1.0 - tol
+        out = {"n": int(lost.size), "lost": int(lost.sum()),
+               "max_gap": float(self.gap.max()),
+               "max_relative_gap": float(self.relative_gap.max())}
+        for name, part in (("full", full), ("partial", ~full)):
+            n = int(part.sum())
+            out[f"{name}_n"] = n
+            if n:
+                low, high = wilson_interval(int(lost[part].sum()), n, confidence)
+                out[f"{name}_rate"] = float(lost[part].mean())
+                out[f"{name}_low"], out[f"{name}_high"] = float(low), float(high)
+            else:
+                out[f"{name}_rate"] = out[f"{name}_low"] = out[f"{name}_high"] = None
+        out["rho_eps"] = _spearman(self.gap, self.eps_strong - self.eps_weak)
+        out["rho_voi_full"] = _spearman(self.gap[full], (self.opt - self.noinfo)[full])
+        return out
+
+
+def _spearman(x, y):
+    """Spearman's rank correlation, or None when it is undefined."""
+    if x.size < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return None
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(x, y).statistic)
+
 
 def anonymity_study(n_markets=100, seed=0, resolution=4):
     """The price of anonymity over random :func:`audience_market` s.
