@@ -26,7 +26,7 @@ from scipy.special import ndtri
 
 from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_real
 from .alignment import weak_alignment
-from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable_deviation
+from .equilibrium import UserGame, deviation_gains, equilibria, outcome_tables, profitable_deviation
 from .examples import random_market
 from .experiments import experiment_grid, reveal_everything
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
@@ -48,6 +48,8 @@ __all__ = [
     "relabel_actions",
     "tie_example",
     "compare_tie_rules",
+    "aligned_tie_market",
+    "tie_rule_equilibria",
     "MenuExample",
     "menu_separation_search",
 ]
@@ -950,6 +952,128 @@ def compare_tie_rules(market, orders, experiments):
             }
         )
     return out
+
+
+def aligned_tie_market():
+    """A perfectly aligned market (WMA(0)) that violates assumption (U).
+
+    One user, two equally likely states, three actions.  Actions 0 and 1 both
+    pay the user 1 in state 0 (a tie), action 2 pays 1 in state 1; so
+    ``OPT = 1`` and ``NOINFO = 1/2``.  The providers split the tie: ``U_1 = u
+    + d`` and ``U_2 = u − d`` with ``d(0, θ=0) = 1``, ``d(1, θ=0) = −1`` and
+    ``d = 0`` elsewhere, so ``u = (U_1 + U_2)/2`` exactly: WMA(0) with weights
+    ``(1/2, 1/2)``.  Provider 1 wants action 0 when the state is 0, provider 2
+    action 1.
+
+    Examples
+    --------
+    >>> from gamelib.studies import aligned_tie_market
+    >>> from gamelib import has_unique_best_actions, weak_alignment
+    >>> m = aligned_tie_market()
+    >>> has_unique_best_actions(m), weak_alignment(m)[0].eps
+    (False, 0.0)
+    """
+    u = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])  # [A, Θ]
+    d = np.zeros((3, 2))
+    d[0, 0], d[1, 0] = 1.0, -1.0
+    return Market(
+        [0.5, 0.5],
+        [1.0],
+        u[None],
+        np.stack([u + d, u - d])[:, None],
+        state_names=("θ=0 (tie)", "θ=1"),
+        action_names=("a=0", "a=1", "a=2"),
+        user_names=("user",),
+        provider_names=("provider 1", "provider 2"),
+    )
+
+
+_TIE_RULES = ("lowest", "sender", "adverse")
+
+
+def tie_rule_equilibria(market, experiments, ties, max_profiles=5_000_000):
+    """Every pure equilibrium of a one-user personalized game, for a tie rule.
+
+    The user consults the provider whose experiment is worth most to her
+    (lowest provider index among ties, as everywhere in gamelib) and, after
+    each signal, plays a best action.  Among tied best actions she picks
+
+    * ``"lowest"``: the lowest index (gamelib's rule; the same equilibria as
+      :func:`gamelib.equilibrium.equilibria`);
+    * ``"sender"``: the one the *consulted* provider likes most (lowest index
+      among those);
+    * ``"adverse"``: the one the consulted provider likes least.
+
+    The last two depend on the provider, which the main enumeration cannot
+    express.  Personalized games separate across users (chapter 4), so one
+    user is no loss of generality; pass each user's sub-market.
+
+    Parameters
+    ----------
+    market : Market
+        With exactly one user.
+    experiments : array_like, shape [E, Θ, S]
+        Each provider's strategy set.
+    ties : {"lowest", "sender", "adverse"}
+    max_profiles : int, default 5,000,000
+        Refuse games with more than this many profiles ``E**k``.
+
+    Returns
+    -------
+    gamelib.equilibrium.UserGame
+        The equilibria: ``profiles [N, k]``, ``user_values [N]``,
+        ``provider_payoffs [N, k]``, ``choice [N]`` (provider consulted) and
+        ``consumed [N]`` (experiment index she reads); the same type as
+        ``equilibria(market, experiments, "personalized").per_user[0]``.
+
+    Examples
+    --------
+    >>> from gamelib.studies import aligned_tie_market, tie_rule_equilibria
+    >>> from gamelib import experiment_grid
+    >>> m, grid = aligned_tie_market(), experiment_grid(2, 10)
+    >>> [float(tie_rule_equilibria(m, grid, t).user_values.min()) for t in ("lowest", "sender", "adverse")]
+    [1.0, 1.0, 0.55]
+    """
+    market = _check_market(market)
+    if market.n_users != 1:
+        raise ValueError(f"market: expected one user (pass each user's sub-market), got {market.n_users}")
+    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
+    if experiments.ndim != 3:
+        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    if ties not in _TIE_RULES:
+        raise ValueError(f"ties: must be one of {_TIE_RULES}, got {ties!r}")
+    max_profiles = as_int(max_profiles, "max_profiles", 1)
+    n_exp, k = experiments.shape[0], market.n_providers
+    if n_exp**k > max_profiles:
+        raise ValueError(f"experiments: {n_exp}**{k} = {n_exp**k} profiles exceed max_profiles = {max_profiles}")
+
+    joint = market.prior[None, :, None] * experiments  # P(θ, s) [E, Θ, S]
+    user = np.einsum("at,ets->eas", market.user_utility[0], joint)  # [E, A, S]
+    best = user >= user.max(axis=1, keepdims=True) - VALUE_ATOL
+    value = user.max(axis=1).sum(axis=1)  # [E]
+    provider = np.einsum("lat,ets->leas", market.provider_utility[:, 0], joint)  # [k, E, A, S]
+    # action after each signal when provider i is consulted: [k(i), E, S]
+    if ties == "lowest":
+        action = np.broadcast_to(np.argmax(best, axis=1), (k,) + best.shape[::2])
+    else:
+        sign = 1.0 if ties == "sender" else -1.0
+        score = np.where(best[None], sign * provider, -np.inf)
+        top = score.max(axis=2, keepdims=True)
+        action = np.argmax(score >= top - VALUE_ATOL, axis=2)
+    # payoff[i, l, e]: provider l's payoff when the user consults i, who offers e
+    payoff = np.take_along_axis(provider[None], action[:, None, :, None, :], axis=3)[..., 0, :].sum(axis=-1)
+
+    profiles = np.indices((n_exp,) * k).reshape(k, -1).T  # [P, k]
+    offered = value[profiles]
+    choice = np.argmax(offered >= offered.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
+    consumed = profiles[np.arange(len(profiles)), choice]
+    pay = payoff[choice[:, None], np.arange(k)[None, :], consumed[:, None]]  # [P, k]
+    stable = np.ones(len(profiles), dtype=bool)
+    for l in range(k):
+        table = pay[:, l].reshape((n_exp,) * k)
+        stable &= (table >= table.max(axis=l, keepdims=True) - VALUE_ATOL).reshape(-1)
+    return UserGame(profiles[stable], value[consumed[stable]], pay[stable] * market.masses[0],
+                    choice[stable], consumed[stable])
 
 
 # ----------------------------------------------------------------------------

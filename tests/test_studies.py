@@ -7,9 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gamelib import examples, experiment_grid, strong_alignment, weak_alignment
+from gamelib import (Market, aligned_value, equilibria, examples, experiment_grid,
+                     has_unique_best_actions, strong_alignment, uninformed_value,
+                     weak_alignment)
 from gamelib.studies import (
     AnonymityStudy,
+    aligned_tie_market,
     alignment_study,
     anonymity_study,
     audience_market,
@@ -19,6 +22,7 @@ from gamelib.studies import (
     menu_separation_search,
     relabel_actions,
     tie_example,
+    tie_rule_equilibria,
     tight_market,
     tightness_search,
     welfare,
@@ -301,6 +305,102 @@ def test_compare_tie_rules_errors():
         compare_tie_rules(tie_example(), [[0, 1]], experiment_grid(2, 1))
     with pytest.raises(ValueError, match="^order"):
         compare_tie_rules(tie_example(), [[0, 0]], experiment_grid(3, 1))
+
+
+# --- provider-dependent tie rules ----------------------------------------------------
+
+
+def test_aligned_tie_market_facts():
+    m = aligned_tie_market()
+    assert not has_unique_best_actions(m)
+    cert = weak_alignment(m)[0]
+    assert cert.eps == pytest.approx(0.0, abs=1e-9)
+    np.testing.assert_allclose(cert.weights, [0.5, 0.5])
+    assert aligned_value(m)[0] == 1.0 and uninformed_value(m)[0] == 0.5
+
+
+def test_adverse_ties_break_theorem_1_hand_values():
+    """ch7-adverse-ties: the split {posterior 0, q} gives V = 3/2 - 1/(2q), provider 1 gets 1/2."""
+    m, grid = aligned_tie_market(), experiment_grid(2, 10)
+    adverse = tie_rule_equilibria(m, grid, "adverse")
+    bad = adverse.user_values < 1 - 1e-9
+    assert bad.any()
+    assert adverse.user_values.min() == pytest.approx(0.55)  # q = 0.5/0.95 on this grid
+    # in every one of them the user reads provider 1, who earns its best possible 1/2
+    assert np.all(adverse.choice[bad] == 0)
+    np.testing.assert_allclose(adverse.provider_payoffs[bad, 0], 0.5)
+    # the equilibrium of the proof: provider 1 splits into posteriors 0 and q = 0.5/0.95
+    p1 = np.flatnonzero(np.all(np.isclose(grid, [[0.9, 0.1], [1.0, 0.0]]), axis=(1, 2)))[0]
+    rows = adverse.profiles[:, 0] == p1
+    assert rows.any()
+    q = 0.5 / 0.95
+    np.testing.assert_allclose(adverse.user_values[rows], 1.5 - 1 / (2 * q))
+    np.testing.assert_allclose(adverse.provider_payoffs[rows, 1], 0.6)  # provider 2: 0.5 + 0.05·2
+    # finer grids: the worst value is 1/2 + 1/(2r), down towards NOINFO = 1/2
+    for r in (4, 20):
+        worst = tie_rule_equilibria(m, experiment_grid(2, r), "adverse").user_values.min()
+        assert worst == pytest.approx(0.5 + 1 / (2 * r))
+    # with the other two rules every equilibrium gives OPT (Theorem 1 with ε = 0)
+    for ties in ("lowest", "sender"):
+        np.testing.assert_allclose(tie_rule_equilibria(m, grid, ties).user_values, 1.0)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_lowest_tie_rule_matches_the_main_enumeration(seed):
+    k = 2 + seed % 2
+    m = examples.random_market(seed, n_states=2, n_actions=3, n_providers=k, n_users=1)
+    if seed % 3 == 0:  # add ties: round the user's utilities to {0, 1}
+        m = Market(m.prior, m.masses, np.round(m.user_utility), m.provider_utility)
+    grid = experiment_grid(2, 4 if k == 2 else 2)
+    mine = tie_rule_equilibria(m, grid, "lowest")
+    main = equilibria(m, grid, "personalized").per_user[0]
+    order = np.lexsort(mine.profiles.T[::-1]), np.lexsort(main.profiles.T[::-1])
+    np.testing.assert_array_equal(mine.profiles[order[0]], main.profiles[order[1]])
+    np.testing.assert_allclose(mine.user_values[order[0]], main.user_values[order[1]])
+    np.testing.assert_allclose(mine.provider_payoffs[order[0]], main.provider_payoffs[order[1]])
+    np.testing.assert_array_equal(mine.choice[order[0]], main.choice[order[1]])
+
+
+@st.composite
+def tied_markets(draw):
+    """One user, 2 states, 3 actions, 0/1 user utilities (ties are common), 2 providers."""
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    u = rng.integers(0, 2, size=(1, 3, 2)).astype(float)
+    noise = draw(st.sampled_from([0.0, 0.1, 0.5]))
+    w = rng.dirichlet([1.0, 1.0])
+    base = u[None] + rng.uniform(-noise, noise, size=(2, 1, 3, 2))
+    # U_1, U_2 with w_1 U_1 + w_2 U_2 = base: split base by a random direction
+    d = rng.uniform(-1, 1, size=(1, 3, 2))
+    provs = np.stack([base[0] + w[1] * d, base[1] - w[0] * d])
+    prior = rng.dirichlet([2.0, 2.0])
+    return Market(prior, [1.0], u, provs)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(tied_markets())
+def test_sender_preferred_ties_keep_theorem_1(market):
+    """ch7-sender-ties on random markets with ties: every equilibrium is within 2ε of OPT."""
+    eps = weak_alignment(market)[0].eps
+    eq = tie_rule_equilibria(market, experiment_grid(2, 6), "sender")
+    assert eq.user_values.size  # full revelation by both is always one (V = OPT, k = 2)
+    assert eq.user_values.min() >= aligned_value(market)[0] - 2 * eps - 1e-7
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: tie_rule_equilibria("market", experiment_grid(2, 2), "lowest"), "market"),
+    (lambda: tie_rule_equilibria(examples.opposite_tastes(), experiment_grid(2, 2), "lowest"), "market"),
+    (lambda: tie_rule_equilibria(aligned_tie_market(), experiment_grid(3, 1), "lowest"), "experiments"),
+    (lambda: tie_rule_equilibria(aligned_tie_market(), experiment_grid(2, 2)[0], "lowest"), "experiments"),
+    (lambda: tie_rule_equilibria(aligned_tie_market(), experiment_grid(2, 2), "random"), "ties"),
+    (lambda: tie_rule_equilibria(aligned_tie_market(), experiment_grid(2, 10), "sender",
+                                 max_profiles=100), "experiments"),
+    (lambda: tie_rule_equilibria(aligned_tie_market(), experiment_grid(2, 2), "sender",
+                                 max_profiles=0), "max_profiles"),
+])
+def test_tie_rule_equilibria_errors(call, name):
+    with pytest.raises(ValueError, match=f"^{name}"):
+        call()
 
 
 # --- menus ----------------------------------------------------------------------------
