@@ -1002,7 +1002,11 @@ def tie_rule_equilibria(market, experiments, ties, max_profiles=5_000_000):
       :func:`gamelib.equilibrium.equilibria`);
     * ``"sender"``: the one the *consulted* provider likes most (lowest index
       among those);
-    * ``"adverse"``: the one the consulted provider likes least.
+    * ``"adverse"``: the one the consulted provider likes least (lowest index
+      among those).
+
+    After a signal that is never sent every action ties; the action chosen
+    there has no effect on any payoff.
 
     The last two depend on the provider, which the main enumeration cannot
     express.  Personalized games separate across users (chapter 4), so one
