@@ -46,8 +46,8 @@ logger = logging.getLogger(__name__)
 
 def _notebook_for(env, docname):
     """The notebook myst-nb would build from ``docname`` and its effective config, or None."""
-    from myst_nb.core.read import create_nb_reader
     from myst_nb.core.nb_to_tokens import nb_node_to_dict
+    from myst_nb.core.read import create_nb_reader
 
     path = Path(env.doc2path(docname))
     if not path.is_file():
@@ -119,7 +119,7 @@ def _workers(configured: int) -> int:
         try:
             configured = int(override)
         except ValueError:
-            raise ValueError(f"BOOK_EXECUTION_WORKERS: expected an integer, got {override!r}")
+            raise ValueError(f"BOOK_EXECUTION_WORKERS: expected an integer, got {override!r}") from None
     if configured < 0:
         raise ValueError(f"parallel_execution_workers: must be >= 0, got {configured}")
     return configured or os.cpu_count() or 1

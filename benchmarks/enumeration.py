@@ -84,7 +84,10 @@ def settings(quick=False):
     resolutions = (10,) if quick else (10, 20)
     for k in (2, 3):
         for r in resolutions:
-            out.append((f"random(seed={SEED}) k={k} r={r}", lambda k=k: examples.random_market(SEED, n_providers=k, n_users=N_USERS), k, r))
+            def factory(k=k):
+                return examples.random_market(SEED, n_providers=k, n_users=N_USERS)
+
+            out.append((f"random(seed={SEED}) k={k} r={r}", factory, k, r))
     for r in resolutions:
         out.append((f"Proposition 2 k=2 r={r}", examples.opposite_tastes, 2, r))
     return out
@@ -362,7 +365,9 @@ def table(records):
     for r in records:
         g = r.get("pygambit", {})
         lp = r.get("loop", {})
-        ratio_l = f"{r['loop_over_gamelib']:.0f}" + ("*" if lp.get("extrapolated") else "") if "loop_over_gamelib" in r else "—"
+        ratio_l = "—"
+        if "loop_over_gamelib" in r:
+            ratio_l = f"{r['loop_over_gamelib']:.0f}" + ("*" if lp.get("extrapolated") else "")
         ratio_g = (
             f"{r['pygambit_solve_over_gamelib']:.0f}" + ("*" if g.get("extrapolated") else "")
             if "pygambit_solve_over_gamelib" in r

@@ -65,7 +65,8 @@ def parse(argv):
     p.add_argument("--quick", action="store_true", help="resolution 10 only, 20 widget updates, 10 s budget")
     p.add_argument("--out", default=str(HERE / "results" / "latest.json"), help="JSON output path")
     p.add_argument("--only", choices=("enumeration", "widgets"), help="run one benchmark only")
-    p.add_argument("--budget", type=float, default=None, help="seconds above which a reference method is extrapolated (default 60, quick 10)")
+    p.add_argument("--budget", type=float, default=None,
+                   help="seconds above which a reference method is extrapolated (default 60, quick 10)")
     p.add_argument("--updates", type=int, default=None, help="widget updates per widget (default 100, quick 20)")
     p.add_argument("--seed", type=int, default=0, help="seed of the widget samplers' rng")
     p.add_argument("--no-pygambit", action="store_true", help="skip pygambit even if installed")
@@ -78,7 +79,7 @@ def main(argv=None):
     updates = args.updates if args.updates is not None else (20 if args.quick else 100)
     started = time.perf_counter()
     out = {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "options": {"quick": args.quick, "budget_s": budget, "widget_updates": updates, "seed": args.seed},
     }

@@ -22,7 +22,6 @@ import importlib
 import pkgutil
 import time
 import traceback
-from types import ModuleType
 
 import numpy as np
 
@@ -111,7 +110,8 @@ def benchmark_modules(modules, n=100, seed=0, limit=LIMIT_S):
 def run(n=100, seed=0, package="gamelib.interactive", limit=LIMIT_S):
     """Discover and benchmark; returns ``{"widgets": [...], "import_errors": [...]}``."""
     modules, errors = discover(package)
-    return {"widgets": benchmark_modules(modules, n=n, seed=seed, limit=limit), "import_errors": errors, "limit_s": limit}
+    return {"widgets": benchmark_modules(modules, n=n, seed=seed, limit=limit), "import_errors": errors,
+            "limit_s": limit}
 
 
 def table(result):

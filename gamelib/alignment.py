@@ -45,6 +45,20 @@ class WeakCertificate:
     offset : float
     cone : bool
         Whether the weights were only required to be non-negative.
+
+    Examples
+    --------
+    One user who wants to match a coin, two providers who want action 0
+    whatever the state: the best simplex certificate leaves ``ε = 1``, and the
+    gap recomputed from the certificate is that ε.
+
+    >>> from gamelib import examples, weak_alignment, alignment_residual
+    >>> m = examples.fixed_action()
+    >>> cert = weak_alignment(m)[0]
+    >>> cert.user, cert.eps, cert.weights, cert.offset, cert.cone
+    (0, 1.0, array([1., 0.]), 0.0, False)
+    >>> alignment_residual(m, cert.weights, [cert.offset])
+    array([1.])
     """
 
     user: int
@@ -64,6 +78,20 @@ class StrongCertificate:
     weights : ndarray, shape [k]
     offsets : ndarray, shape [n]
     cone : bool
+
+    Examples
+    --------
+    In the opposite-tastes market the common weights are (1/2, 1/2) and both
+    users are off by ``ε = 3/8``, as the residual recomputed from the
+    certificate confirms:
+
+    >>> from gamelib import examples, strong_alignment, alignment_residual
+    >>> m = examples.opposite_tastes()
+    >>> cert = strong_alignment(m)
+    >>> round(cert.eps, 9), cert.weights, cert.offsets
+    (0.375, array([0.5, 0.5]), array([-0.125, -0.125]))
+    >>> alignment_residual(m, cert.weights, cert.offsets).round(9)
+    array([0.375, 0.375])
     """
 
     eps: float

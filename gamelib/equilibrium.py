@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_mode
+from ._validation import VALUE_ATOL, as_experiments, as_int, as_mode
 from .experiments import reveal_everything
 from .market import _check_market
 
@@ -107,6 +107,8 @@ def _tables(market, experiments):
 def pad_signals(experiments, n_signals):
     """Append never-sent signals so that experiments have ``n_signals`` columns.
 
+    Examples
+    --------
     >>> from gamelib import pad_signals, reveal_nothing
     >>> pad_signals(reveal_nothing(2), 3)
     array([[1., 0., 0.],
@@ -144,6 +146,22 @@ class Outcome:
         ``Σ_j m_j E[U_i^j(a_j, θ)]``.
     action_probabilities : ndarray, shape [n, Θ, A]
         ``P(a_j = a | θ)`` for each user.
+
+    Examples
+    --------
+    Personalized mode, opposite-tastes market: provider 1 tells the matcher
+    (user 0) the state and is silent to the contrarian; provider 2 is silent.
+    The matcher follows the state, the contrarian plays action 0:
+
+    >>> from gamelib import examples, play, reveal_everything, reveal_nothing
+    >>> policy = np.array([[reveal_nothing(2, 2)] * 2] * 2)     # [k, n, Θ, S]
+    >>> policy[0, 0] = reveal_everything(2)
+    >>> out = play(examples.opposite_tastes(), policy, "personalized")
+    >>> out.choice, out.item, out.user_values, out.provider_values
+    (array([0, 0]), array([0, 0]), array([0.5 , 0.25]), array([0.5  , 0.125]))
+    >>> out.action_probabilities[:, 1]        # P(a | θ = 1) for each user
+    array([[0., 1.],
+           [1., 0.]])
     """
 
     choice: np.ndarray
@@ -260,6 +278,22 @@ class Deviation:
         The deviating experiment ``[Θ, S]`` (or menu ``[M, Θ, S]``).
     policy : ndarray
         The whole profile after the deviation.
+
+    Examples
+    --------
+    Personalized silence in the opposite-tastes market is not an equilibrium:
+    provider 1 gains 1/8 by revealing the state to user 0 (Theorem 1's
+    deviation), as replaying both profiles confirms.
+
+    >>> from gamelib import examples, play, profitable_deviation, regimes
+    >>> m = examples.opposite_tastes()
+    >>> silent = regimes.silent_profile(m, "personalized")
+    >>> dev = profitable_deviation(m, silent, "personalized")
+    >>> dev.provider, dev.user, dev.gain, dev.experiment
+    (0, 0, 0.125, array([[1., 0.],
+                         [0., 1.]]))
+    >>> [play(m, p, "personalized").provider_values for p in (silent, dev.policy)]
+    [array([0.375, 0.375]), array([0.5  , 0.125])]
     """
 
     provider: int
@@ -642,6 +676,20 @@ class Equilibrium:
         Provider consulted by each user.
     consumed : ndarray of int, shape [n]
         Index of the experiment each user ends up with.
+
+    Examples
+    --------
+    The first anonymous equilibrium of the opposite-tastes market is silence:
+    both providers post experiment 0 (reveal nothing), both users consult
+    provider 1 and get ``NOINFO = 1/4`` although ``OPT = 1/2``.
+
+    >>> from gamelib import examples, experiment_grid, equilibria, aligned_value
+    >>> m = examples.opposite_tastes()
+    >>> eq = next(iter(equilibria(m, experiment_grid(2, 1), "anonymous")))
+    >>> eq.profile, eq.choice, eq.consumed, eq.provider_values
+    (array([0, 0]), array([0, 0]), array([0, 0]), array([0.375, 0.375]))
+    >>> eq.user_values, aligned_value(m)
+    (array([0.25, 0.25]), array([0.5, 0.5]))
     """
 
     profile: np.ndarray
@@ -680,6 +728,17 @@ class EquilibriumSet:
     equilibrium sets (``per_user``) and is iterated lazily; ``len`` is the
     product of their sizes.  In anonymous mode the arrays ``profiles``,
     ``user_values``, ``provider_values``, ``choices`` hold every equilibrium.
+
+    Examples
+    --------
+    >>> from gamelib import examples, experiment_grid, equilibria
+    >>> m, grid = examples.opposite_tastes(), experiment_grid(2, 2)
+    >>> anon = equilibria(m, grid, "anonymous")
+    >>> anon, anon.profiles.shape, anon.worst_user_values()     # silence: NOINFO = 1/4
+    (EquilibriumSet(mode='anonymous', count=29, experiments=9), (29, 2), array([0.25, 0.25]))
+    >>> pers = equilibria(m, grid, "personalized")              # 18 × 18 per-user equilibria
+    >>> [len(g.profiles) for g in pers.per_user], len(pers), pers.worst_user_values()
+    ([18, 18], 324, array([0.5, 0.5]))
     """
 
     def __init__(self, mode, experiments, n_providers, n_users, *, per_user=None, arrays=None):

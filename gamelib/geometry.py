@@ -361,6 +361,22 @@ class AlignmentPicture:
         (constants removed) that lies in the drawing plane; 1 means the
         picture is exact.
     cone : bool
+
+    Examples
+    --------
+    The contrarian (user 1) of the opposite-tastes market *is* provider 2's
+    wish for her (``eps_weak = 0``); the common SMA weights (1/2, 1/2) put her
+    strong point at the providers' midpoint instead.  The hull is a segment,
+    so the picture is exact:
+
+    >>> from gamelib import examples
+    >>> from gamelib.geometry import alignment_picture
+    >>> pic = alignment_picture(examples.opposite_tastes(), user=1)
+    >>> pic.providers, pic.point, pic.weak_point, pic.strong_point, round(pic.eps_strong, 9)
+    (array([[ 1. ,  0. ],
+           [-0.5,  0. ]]), array([-0.5,  0. ]), array([-0.5,  0. ]), array([0.25, 0.  ]), 0.375)
+    >>> pic.eps_weak, pic.distance, pic.captured, bool(np.allclose(pic.basis @ pic.basis.T, np.eye(2)))
+    (0.0, 0.0, 1.0, True)
     """
 
     user: int
@@ -384,7 +400,7 @@ def _plane(providers, point, tol=1e-10):
         _, sing, vt = np.linalg.svd(providers, full_matrices=False)
         candidates.extend(vt[sing > tol * max(1.0, sing[0])])
     candidates.append(point)
-    candidates.extend(np.eye(d))  # completes a degenerate picture
+    candidates.extend(np.eye(d) - 1.0 / d)  # completes a degenerate picture, staying ⊥ 1
     basis = []
     for c in candidates:
         v = c - sum((c @ b) * b for b in basis) if basis else c.copy()

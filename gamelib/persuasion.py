@@ -45,6 +45,21 @@ class PersuasionResult:
         The receiver's expected utility when she obeys.
     action_probabilities : ndarray, shape [A]
         Unconditional probability of each recommended action.
+
+    Examples
+    --------
+    The prosecutor convicts with probability 0.6 (her payoff); the judge is
+    right with probability 0.7, no more than without evidence:
+
+    >>> from gamelib import examples, optimal_persuasion
+    >>> m = examples.prosecutor()
+    >>> res = optimal_persuasion(m.prior, m.provider_utility[0, 0], m.user_utility[0])
+    >>> res.action_probabilities.round(9), round(res.sender_value, 9), round(res.receiver_value, 9)
+    (array([0.6, 0.4]), 0.6, 0.7)
+    >>> round(7 * float(res.experiment[0, 0]), 9)     # P(convict | innocent) = 3/7
+    3.0
+    >>> bool(np.allclose(m.prior @ res.experiment, res.action_probabilities))
+    True
     """
 
     experiment: np.ndarray

@@ -83,6 +83,21 @@ class BoundCheck:
         Anonymous: ``2ε − Σ_j m_j (OPT_j − V_j)`` for every equilibrium.
     user : ndarray of int, shape [N]
         The user of each slack entry (personalized), ``-1`` (anonymous).
+
+    Examples
+    --------
+    Theorem 3 in the opposite-tastes market (SMA ε = 3/8): the worst of the 29
+    anonymous equilibria, silence, loses ``Σ_j m_j (OPT_j − V_j) = 1/4`` against
+    a bound ``2ε = 3/4``; personalized mode has 18 equilibria per user sub-game.
+
+    >>> from gamelib import examples, experiment_grid
+    >>> from gamelib.regimes import check_bound
+    >>> m, grid = examples.opposite_tastes(), experiment_grid(2, 2)
+    >>> chk = check_bound(m, grid, "anonymous")
+    >>> chk.eps, chk.opt, chk.slack.shape, set(chk.user.tolist()), chk.min_slack, chk.holds
+    (array([0.375]), array([0.5, 0.5]), (29,), {-1}, 0.5, True)
+    >>> np.bincount(check_bound(m, grid, "personalized").user)
+    array([18, 18])
     """
 
     mode: str
@@ -169,6 +184,19 @@ class Survey:
         Every slack of every market, concatenated.
     market : ndarray of int, shape [N]
         Position (0..M-1) of the market of each slack entry.
+
+    Examples
+    --------
+    Three weakly aligned markets perturbed by at most 0.05, so each ``ε ≤ 0.05``:
+
+    >>> from gamelib.regimes import bound_survey
+    >>> s = bound_survey(3, "personalized", "weak", noise=0.05, resolution=3)
+    >>> s.seeds, s.shapes.shape, bool((s.eps <= 0.05).all()), s.holds
+    (array([0, 1, 2]), (3, 4), True, True)
+    >>> int(s.n_equilibria.sum()) == len(s.slack)        # one slack per equilibrium
+    True
+    >>> bool(np.allclose([s.slack[s.market == r].min() for r in range(3)], s.min_slack))
+    True
     """
 
     seeds: np.ndarray
@@ -282,6 +310,20 @@ class Chain:
         ``(V_j − c_j + ε_j, Σ_i w^j_i E_eq[U_i^j], Σ_i w^j_i E_{P*}[U_i^j], OPT_j − c_j − ε_j)``.
         Anonymous, shape [4]: the same summed over users with masses ``m_j``
         and the common weights.  The proofs show each row is non-increasing.
+
+    Examples
+    --------
+    Theorem 3's chain on the worst anonymous equilibrium of the opposite-tastes
+    market (silence; SMA ε = 3/8 with weights (1/2, 1/2)).  First minus last
+    term is the slack ``2ε − Σ_j m_j (OPT_j − V_j) = 3/4 − 1/4``:
+
+    >>> from gamelib import examples, experiment_grid
+    >>> from gamelib.regimes import proof_chain
+    >>> ch = proof_chain(examples.opposite_tastes(), experiment_grid(2, 2), "anonymous")
+    >>> ch.values, ch.weights, ch.offsets, ch.eps
+    (array([0.25, 0.25]), array([0.5, 0.5]), array([-0.125, -0.125]), array([0.375]))
+    >>> ch.terms, ch.holds
+    (array([0.75 , 0.375, 0.25 , 0.25 ]), True)
     """
 
     mode: str
@@ -319,7 +361,7 @@ def revealed_payoffs(market):
     """
     market = _check_market(market)
     best = best_actions(market)  # [n, Θ]
-    n, k = market.n_users, market.n_providers
+    n = market.n_users
     u = market.provider_utility[:, np.arange(n)[:, None], best, np.arange(market.n_states)]  # [k, n, Θ]
     return u @ market.prior
 
@@ -468,6 +510,22 @@ class DeviationSummary:
         Indices into the candidate experiments of the best deviation (a menu).
     n_candidates : int
         Number of deviations examined (all providers, users and menus).
+
+    Examples
+    --------
+    Personalized silence in the opposite-tastes market: of the 2 × 2 × 9
+    candidate deviations, the best is provider 1 revealing the state to user 0,
+    worth 1/8.
+
+    >>> from gamelib import examples, experiment_grid
+    >>> from gamelib.regimes import deviation_summary, silent_profile
+    >>> m, grid = examples.opposite_tastes(), experiment_grid(2, 2)
+    >>> d = deviation_summary(m, silent_profile(m, "personalized"), "personalized", grid)
+    >>> d.max_gain, d.best_informative_gain, d.provider, d.user, d.n_candidates, d.is_equilibrium
+    (0.125, 0.125, 0, 0, 36, False)
+    >>> grid[d.candidate[0]]                  # reveal everything
+    array([[1., 0.],
+           [0., 1.]])
     """
 
     max_gain: float
@@ -667,6 +725,23 @@ class Path:
         Number of equilibria (float: personalized counts are products).
     n_silent : ndarray, shape [T]
         Number of equilibria in which every user consumes an uninformative experiment.
+
+    Examples
+    --------
+    From the opposite-tastes market (WMA(0)) to the same users facing providers
+    who want action 0 from everyone (personalized mode): silent equilibria
+    appear and Theorem 1's floor ``OPT_j − 2ε_j`` drops below zero, yet still
+    holds.
+
+    >>> from gamelib import examples, experiment_grid
+    >>> from gamelib.regimes import fixed_action_providers, interpolation_path
+    >>> m = examples.opposite_tastes()
+    >>> p = interpolation_path(m, fixed_action_providers(m), [0.0, 1.0],
+    ...                        experiment_grid(2, 2), "personalized")
+    >>> p.eps_weak[:, 0], p.worst[:, 0], p.weak_bound[:, 0], p.n_silent
+    (array([0.  , 0.75]), array([0.5 , 0.25]), array([ 0.5, -1. ]), array([ 0., 81.]))
+    >>> bool((p.worst >= p.weak_bound).all())
+    True
     """
 
     mode: str

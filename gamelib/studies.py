@@ -145,11 +145,13 @@ def _alignment_eps_batch(targets, mats):
     from scipy import sparse  # imported on first use: keeps `import gamelib` light
     from scipy.optimize import linprog
 
-    a_ub = sparse.csr_matrix((block.ravel(), (rows.ravel(), cols.ravel())), shape=(2 * rows_per * n_blocks, n_var * n_blocks))
+    a_ub = sparse.csr_matrix((block.ravel(), (rows.ravel(), cols.ravel())),
+                             shape=(2 * rows_per * n_blocks, n_var * n_blocks))
     flat = targets.reshape(n_blocks, rows_per)
     b_ub = np.concatenate([-flat, flat], axis=1).ravel()
     eq_cols = (np.arange(n_blocks)[:, None] * n_var + np.arange(k)).ravel()
-    a_eq = sparse.csr_matrix((np.ones(n_blocks * k), (np.repeat(np.arange(n_blocks), k), eq_cols)), shape=(n_blocks, n_var * n_blocks))
+    a_eq = sparse.csr_matrix((np.ones(n_blocks * k), (np.repeat(np.arange(n_blocks), k), eq_cols)),
+                             shape=(n_blocks, n_var * n_blocks))
     cost = np.tile(np.r_[np.zeros(n_var - 1), 1.0], n_blocks)
     lower_bounds = np.tile(np.r_[np.zeros(k), np.full(n, -np.inf), 0.0], n_blocks)
     bounds = np.stack([lower_bounds, np.full_like(lower_bounds, np.inf)], axis=1)
@@ -174,6 +176,17 @@ class AlignmentStudy:
         ``max_j ε_j`` of WMA for sample ``s`` with the first ``k`` providers.
     strong_eps : ndarray, shape [K, N]
         ε of SMA, same markets.
+
+    Examples
+    --------
+    >>> from gamelib.studies import alignment_study
+    >>> st = alignment_study(max_providers=3, n_samples=5, seed=1)
+    >>> st.n_providers, st.n_samples, st.weak_eps.shape
+    (array([1, 2, 3]), 5, (3, 5))
+    >>> bool(np.allclose(st.weak_eps[0], st.strong_eps[0]))     # one provider: WMA and SMA agree
+    True
+    >>> st.probability(0.5)["weak"]        # share of samples satisfying WMA(1/2), for k = 1, 2, 3
+    array([0.4, 0.6, 0.6])
     """
 
     n_providers: np.ndarray
@@ -372,6 +385,18 @@ class AnonymityStudy:
         ``max_j ε_j`` of WMA and ε of SMA.
     disagreement : ndarray
         Prior probability that the two users' best actions differ.
+
+    Examples
+    --------
+    Six audience markets: personalization reaches OPT (Theorem 1 with ε = 0);
+    anonymity costs welfare in one market, whose users disagree in every state.
+
+    >>> from gamelib.studies import anonymity_study
+    >>> st = anonymity_study(n_markets=6, seed=1, resolution=2)
+    >>> bool(np.allclose(st.personalized, st.opt)), bool((st.anonymous >= st.noinfo - 1e-9).all())
+    (True, True)
+    >>> np.flatnonzero(st.gap > 1e-9), round(float(st.gap[4]), 4), round(float(st.disagreement[4]), 9)
+    (array([4]), 0.0581, 1.0)
     """
 
     seeds: np.ndarray
@@ -586,6 +611,19 @@ class BoundRatio:
         WMA tolerance ``ε_j``.
     mistake : ndarray
         In that worst equilibrium, ``P(a_j ≠ a*_j(θ))``.
+
+    Examples
+    --------
+    In the tight market the refined bound ``gap ≤ 2ε · mistake`` holds with
+    equality; in the opposite-tastes market (ε = 0) nothing is lost:
+
+    >>> from gamelib import examples, experiment_grid
+    >>> from gamelib.studies import bound_ratio, tight_market
+    >>> r = bound_ratio(tight_market(0.75), experiment_grid(2, 2))
+    >>> r.gap.round(9), (2 * r.eps * r.mistake).round(9), r.ratio.round(9)
+    (array([0.25]), array([0.25]), array([1.]))
+    >>> bound_ratio(examples.opposite_tastes(), experiment_grid(2, 2)).ratio
+    array([0., 0.])
     """
 
     ratio: np.ndarray
@@ -715,6 +753,16 @@ class TightnessSearch:
         Best ratio so far after each evaluation.
     n_random : int
         Evaluations spent on random search (the rest on local refinement).
+
+    Examples
+    --------
+    >>> from gamelib import experiment_grid
+    >>> from gamelib.studies import bound_ratio, tightness_search
+    >>> res = tightness_search(seed=0, n_random=5, n_refine=5, resolution=2)
+    >>> res.market, res.n_random, res.history.shape, bool((np.diff(res.history) >= 0).all())
+    (Market(n_states=2, n_actions=3, n_users=1, n_providers=1), 5, (10,), True)
+    >>> bool(res.ratio == res.history[-1] == bound_ratio(res.market, experiment_grid(2, 2)).ratio[0])
+    True
     """
 
     market: Market
@@ -938,7 +986,8 @@ def compare_tie_rules(market, orders, experiments):
         width = max(experiments.shape[-1], market.n_states)
         full = reveal_everything(market.n_states, width)
         policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)
-        grid = np.concatenate([experiments, np.zeros(experiments.shape[:2] + (width - experiments.shape[-1],))], axis=-1)
+        padding = np.zeros(experiments.shape[:2] + (width - experiments.shape[-1],))
+        grid = np.concatenate([experiments, padding], axis=-1)
         dev = profitable_deviation(relabelled, policy, "personalized", experiments=grid)
         pers = equilibria(relabelled, grid, "personalized")
         out.append(
@@ -1107,6 +1156,20 @@ class MenuExample:
     menu : ndarray, shape [2, Θ, S]
     item_values : ndarray, shape [2, n]
         ``V_j`` of each menu item for each user.
+
+    Examples
+    --------
+    Provider 1's menu gain, recomputed from the stored equilibrium and menu:
+
+    >>> from gamelib import deviation_gains
+    >>> from gamelib.studies import menu_separation_search
+    >>> ex = menu_separation_search(seeds=range(19, 20))
+    >>> ex.seed, ex.profile, ex.provider, ex.single_gain, ex.menu.shape, ex.item_values.shape
+    (19, array([2, 0]), 0, 0.0, (2, 3, 3), (2, 2))
+    >>> policy = ex.experiments[ex.profile]
+    >>> gains, _ = deviation_gains(ex.market, policy, "anonymous", ex.provider, ex.menu, menu_size=2)
+    >>> bool(np.isclose(gains[0], ex.menu_gain)), ex.menu_gain > 0
+    (True, True)
     """
 
     market: Market

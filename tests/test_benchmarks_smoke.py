@@ -57,7 +57,7 @@ def test_payoff_arrays_match_the_loop_rule():
 
 def test_pygambit_agrees_with_gamelib():
     pytest.importorskip("pygambit")  # benchmark-only requirement
-    for factory, k in GAMES[:3]:
+    for factory, _k in GAMES[:3]:
         market = factory()
         grid = experiment_grid(2, 2)
         found, _ = enumeration.gamelib_profiles(market, grid)
@@ -148,7 +148,8 @@ def test_runner_writes_json(tmp_path, monkeypatch):
 
     tiny = [("tiny k=2 r=2", examples.opposite_tastes, 2, 2)]
     monkeypatch.setattr(enumeration, "settings", lambda quick=False: tiny)
-    monkeypatch.setattr(widgets, "run", lambda n, seed: {"widgets": widgets.benchmark_modules([_fake_module()], n=2), "import_errors": []})
+    monkeypatch.setattr(widgets, "run", lambda n, seed: {
+        "widgets": widgets.benchmark_modules([_fake_module()], n=2), "import_errors": []})
     out = tmp_path / "r.json"
     assert run.main(["--quick", "--no-pygambit", "--out", str(out)]) == 0
     data = json.loads(out.read_text())

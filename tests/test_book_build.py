@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, TEST_BUILD, problem_lines, toc_files
 
 pytestmark = pytest.mark.book

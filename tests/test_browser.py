@@ -19,7 +19,6 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from _cdp import Browser, find_chromium
 from conftest import ARTIFACTS, toc_files
 

@@ -189,7 +189,8 @@ def test_deviation_policy_is_the_deviated_profile():
 def test_empty_equilibrium_set_reports_clearly():
     empty = gamelib.EquilibriumSet(
         "anonymous", gamelib.experiment_grid(2, 1), 2, 1,
-        arrays=(np.empty((0, 2), int), np.empty((0, 1)), np.empty((0, 2)), np.empty((0, 1), int), np.empty((0, 1), int)),
+        arrays=(np.empty((0, 2), int), np.empty((0, 1)), np.empty((0, 2)),
+                np.empty((0, 1), int), np.empty((0, 1), int)),
     )
     assert len(empty) == 0 and not empty and list(empty) == []
     with pytest.raises(ValueError, match="equilibria"):

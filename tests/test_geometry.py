@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 import gamelib
 from gamelib import examples, geometry
 
-
 # ---------------------------------------------------------------- hand-computed values
 
 
@@ -81,6 +80,9 @@ def test_alignment_picture_opposite_tastes():
         assert pic.captured == pytest.approx(1.0)
         # the user's point is her ally's point (provider j)
         assert np.allclose(pic.point, pic.providers[j])
+        # collinear providers: the completing direction must stay inside 1-perp too
+        assert np.allclose(pic.basis.sum(axis=1), 0.0, atol=1e-12)
+        assert np.allclose(pic.basis @ pic.basis.T, np.eye(2))
 
 
 def test_alignment_picture_tilted_is_exact_and_distance_is_bias_norm():

@@ -56,7 +56,7 @@ def test_draw_users_has_one_panel_per_user():
 @pytest.mark.parametrize("module", MODULES)
 def test_widgets_registry_and_samplers(module):
     rng = np.random.default_rng(0)
-    for name, (builder, sampler) in module.WIDGETS.items():
+    for _name, (builder, sampler) in module.WIDGETS.items():
         w = builder()
         for _ in range(3):
             values = sampler(rng)

@@ -5,8 +5,7 @@ import pytest
 
 import gamelib
 from gamelib import regimes
-from gamelib.interactive import AnimatedFigure, InteractiveFigure, static_figure
-from gamelib.interactive import anonymity, personalization, strong
+from gamelib.interactive import AnimatedFigure, InteractiveFigure, anonymity, personalization, static_figure, strong
 
 MODULES = [personalization, anonymity, strong]
 
@@ -15,7 +14,7 @@ MODULES = [personalization, anonymity, strong]
 def test_widgets_build_and_update(module):
     assert module.WIDGETS
     rng = np.random.default_rng(0)
-    for name, (builder, sampler) in module.WIDGETS.items():
+    for _name, (builder, sampler) in module.WIDGETS.items():
         w = builder()
         assert isinstance(w, InteractiveFigure)
         assert isinstance(w, AnimatedFigure)  # blitted: only the moving artists are redrawn

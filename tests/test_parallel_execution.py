@@ -15,7 +15,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, jupyter_book, toc_files
 
 pytestmark = pytest.mark.book

@@ -7,9 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gamelib import (Market, aligned_value, equilibria, examples, experiment_grid,
-                     has_unique_best_actions, strong_alignment, uninformed_value,
-                     weak_alignment)
+from gamelib import (
+    Market,
+    aligned_value,
+    equilibria,
+    examples,
+    experiment_grid,
+    has_unique_best_actions,
+    strong_alignment,
+    uninformed_value,
+    weak_alignment,
+)
 from gamelib.studies import (
     AnonymityStudy,
     aligned_tie_market,

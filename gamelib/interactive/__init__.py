@@ -4,18 +4,18 @@ See :mod:`gamelib.interactive._common` for the convention every chapter follows.
 """
 
 from ._common import (
-    AnimatedFigure,
-    animated_figure,
-    static_animated_figure,
     DEFAULT_FIGSIZE,
     OKABE_ITO,
     PALETTE,
+    AnimatedFigure,
     InteractiveFigure,
+    animated_figure,
     dropdown,
     figure_to_png,
     float_slider,
     int_slider,
     interactive_figure,
+    static_animated_figure,
     static_figure,
 )
 

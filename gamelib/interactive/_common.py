@@ -60,7 +60,9 @@ from typing import Any
 import matplotlib
 
 if matplotlib.get_backend().lower() not in {"agg", "module://matplotlib_inline.backend_inline"}:
-    # Never need a display: pick Agg unless an inline backend is already active.
+    # Never need a display. In a Jupyter kernel (matplotlib_inline importable) leave the
+    # backend to the kernel; elsewhere (plain Python, pytest) use Agg. Nothing here uses
+    # pyplot, so either way no window opens.
     try:
         import matplotlib_inline  # noqa: F401  (present wherever ipykernel is)
     except ImportError:  # pragma: no cover
@@ -321,6 +323,20 @@ class InteractiveFigure:
         Shows the traceback if ``draw`` raises.
     last_seconds : float
         Wall time of the last redraw (draw + PNG rendering), for benchmarks.
+
+    Examples
+    --------
+    >>> def draw(fig, q=0.5):
+    ...     fig.add_subplot().plot([0, 1], [0, q], color=PALETTE[0])
+    ...     return f"height {q:.2f}"
+    >>> w = InteractiveFigure(draw, {"q": float_slider(0.5, 0, 1, 0.1, "q")}, alt="a line")
+    >>> w.draws, w.values()            # the default state is drawn at once
+    (1, {'q': 0.5})
+    >>> w.controls["q"].value = 0.8    # what moving the slider does: one redraw
+    >>> w.draws, w.caption.value
+    (2, '<p class="gamelib-caption">height 0.80</p>')
+    >>> len(w.widget.children)         # controls, picture, caption, error area
+    4
     """
 
     def __init__(
@@ -454,6 +470,24 @@ class AnimatedFigure(InteractiveFigure):
     return a caption.  A redraw restores the saved background and draws the
     changing artists over it (Agg blitting), so it costs a few milliseconds
     instead of a full layout and render.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(0, 1, 50)
+    >>> def setup(fig, q=0.5):
+    ...     ax = fig.add_subplot(xlim=(0, 1), ylim=(0, 1))
+    ...     return {"line": ax.plot(x, q * x, color=PALETTE[0])[0]}
+    >>> def refresh(artists, q=0.5):
+    ...     artists["line"].set_ydata(q * x)
+    ...     return f"slope {q:.2f}"
+    >>> w = AnimatedFigure(setup, refresh, {"q": float_slider(0.5, 0, 1, 0.1, "q")},
+    ...                    alt="a line")
+    >>> line = w.artists["line"]
+    >>> w.update(q=0.8), float(line.get_ydata()[-1]), line.get_animated()
+    ('slope 0.80', 0.8, True)
+    >>> w.artists["line"] is line      # setup ran once; refresh moved the same line
+    True
     """
 
     def __init__(self, setup: Callable[..., Any], refresh: Callable[..., Any],
@@ -557,6 +591,20 @@ def static_animated_figure(
     """The static figure of an :func:`animated_figure` at the given values.
 
     Returns an ordinary figure (nothing animated) for a chapter's static cell.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(0, 1, 50)
+    >>> def setup(fig, q=0.5):
+    ...     ax = fig.add_subplot(xlim=(0, 1), ylim=(0, 1))
+    ...     return {"line": ax.plot(x, q * x, color=PALETTE[0])[0]}
+    >>> def refresh(artists, q=0.5):
+    ...     artists["line"].set_ydata(q * x)
+    >>> fig = static_animated_figure(setup, refresh, q=0.8)
+    >>> line = fig.axes[0].lines[0]
+    >>> float(line.get_ydata()[-1]), line.get_animated()
+    (0.8, False)
     """
     _register_png_formatter()
     fig = _new_figure(figsize, dpi)

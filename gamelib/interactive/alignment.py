@@ -37,6 +37,8 @@ _BASE = opposite_tastes()
 def tilted_market(taste=0.0, bias=0.0):
     """The opposite-tastes market with user 1's utility :func:`~gamelib.geometry.tilted_taste`.
 
+    Examples
+    --------
     >>> tilted_market(0.0, 0.0).user_utility[0]
     array([[0.5, 0. ],
            [0. , 0.5]])
@@ -80,6 +82,17 @@ def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
     -------
     AlignmentPicture
         The numbers behind the picture.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gamelib.examples import opposite_tastes
+    >>> ax = Figure().add_subplot()
+    >>> pic = plot_alignment_picture(ax, opposite_tastes(), user=1)  # the contrarian
+    >>> float(pic.eps_weak), float(pic.eps_strong)      # she sits on her ally; SMA: 3/8
+    (0.0, 0.375)
+    >>> ax.get_aspect(), len(ax.get_legend().get_texts())
+    (1.0, 7)
     """
     pic = alignment_picture(market, user=user, cone=cone) if picture is None else picture
     prov, x = pic.providers, pic.point
@@ -124,7 +137,18 @@ def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
 
 
 def draw_users(fig, market=None, cone=False):
-    """The hull picture of every user of a market, side by side (default: opposite tastes)."""
+    """The hull picture of every user of a market, side by side (default: opposite tastes).
+
+    Returns nothing: each panel's title carries the user's two tolerances.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> draw_users(fig)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['user 1: ε_WMA = 0.000, ε_SMA = 0.375', 'user 2: ε_WMA = 0.000, ε_SMA = 0.375']
+    """
     market = _BASE if market is None else market
     axes = fig.subplots(1, market.n_users, squeeze=False)[0]
     for j, ax in enumerate(axes):
@@ -154,6 +178,15 @@ def setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     The providers' vectors do not move with user 1's taste and bias, so their hull
     (simplex weights) and their cone (cone weights) are drawn here, and ``refresh``
     only shows the one of the chosen weights.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_alignment(Figure(), taste=0.3, bias=0.2)
+    >>> sorted(a)
+    ['cone', 'hull', 'numbers', 'star', 'strong_dot', 'strong_line', 'weak_dot', 'weak_line']
+    >>> a["numbers"].get_text(), len(a["star"].get_xdata())  # the star waits for refresh
+    ('t = 0.30, b = 0.20', 0)
     """
     market = tilted_market(taste, bias)
     prov = _tilted_picture(float(taste), float(bias), False).providers
@@ -212,7 +245,21 @@ def setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
 
 
 def refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
-    """Move user 1's point and the certificates to ``taste``, ``bias``; return the caption."""
+    """Move user 1's point and the certificates to ``taste``, ``bias``; return the caption.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_alignment(Figure())
+    >>> print(refresh_alignment(a, taste=0.3, bias=0.2))
+    ε_WMA(user 1) = 0.100, ε_SMA = 0.350; Euclidean distance from u_1 to the hull: 0.200
+    (exact picture).
+    >>> [round(float(v[0]), 6) for v in a["star"].get_data()]  # ((1 - 2t)/2, |b|)
+    [0.2, 0.2]
+    >>> _ = refresh_alignment(a, 0.3, 0.2, weights="cone")
+    >>> a["hull"][0].get_visible(), a["cone"][0].get_visible()
+    (False, True)
+    """
     cone = weights == "cone"
     pic = _tilted_picture(float(taste), float(bias), cone)
     x, weak, strong = pic.point, pic.weak_point, pic.strong_point
@@ -237,19 +284,35 @@ def draw_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
 
     The static figure of :func:`alignment_widget` (:func:`setup_alignment`, then
     :func:`refresh_alignment`); returns the caption.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> print(draw_alignment(Figure()))  # t = b = 0: the opposite-tastes market itself
+    ε_WMA(user 1) = 0.000, ε_SMA = 0.375; Euclidean distance from u_1 to the hull: 0.000
+    (exact picture).
     """
     return refresh_alignment(setup_alignment(fig, taste, bias, weights), taste, bias, weights)
 
 
 def alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
-    """Alt text of the hull picture."""
+    """Alt text of the hull picture.
+
+    Examples
+    --------
+    >>> alt = alignment_alt(taste=0.3, bias=0.2)
+    >>> "taste t = 0.30 and bias b = 0.20" in alt, "lies at distance 0.20 from it" in alt
+    (True, True)
+    >>> "lies on it" in alignment_alt(taste=0.3, bias=0.0)  # no bias: inside the hull
+    True
+    """
     pic = _tilted_picture(float(taste), float(bias), weights == "cone")
     where = "on" if pic.distance < 1e-9 else f"at distance {pic.distance:.2f} from"
     return (
         f"A plane picture of user 1's utility with taste t = {taste:.2f} and bias b = {bias:.2f}: "
-        f"the two providers' vectors are squares on the horizontal axis, the "
-        f"{'cone they span' if pic.cone else 'segment between them is their convex hull'}, and "
-        f"the user's vector, a star, lies {where} it. The WMA certificate point is at distance "
+        f"the two providers' vectors are squares on the horizontal axis, "
+        f"{'the cone they span is shaded' if pic.cone else 'the segment between them is their convex hull'}, "
+        f"and the user's vector, a star, lies {where} it. The WMA certificate point is at distance "
         f"{pic.eps_weak:.2f} in the sup norm and the SMA certificate point at {pic.eps_strong:.2f}."
     )
 
@@ -260,6 +323,16 @@ def alignment_widget(taste=0.0, bias=0.0, weights="simplex"):
     Returns
     -------
     AnimatedFigure
+
+    Examples
+    --------
+    >>> w = alignment_widget(taste=0.3, bias=0.2)
+    >>> [c.value for c in w.controls.values()]
+    [0.3, 0.2, 'simplex']
+    >>> "ε_WMA(user 1) = 0.100, ε_SMA = 0.350" in w.caption.value
+    True
+    >>> w.update(weights="cone").startswith("ε_WMA(user 1) = 0.100, ε_SMA = 0.233")
+    True
     """
     return animated_figure(
         setup_alignment,

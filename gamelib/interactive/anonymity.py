@@ -16,8 +16,8 @@ import numpy as np
 from .. import examples
 from ..experiments import experiment_grid
 from ..regimes import deviation_summary, silence_margins, silent_profile
-from .personalization import _KeepOnTop
 from ._common import OKABE_ITO, PALETTE, animated_figure, float_slider
+from .personalization import _KeepOnTop
 
 __all__ = ["setup_phase", "refresh_phase", "draw_phase", "phase_widget", "WIDGETS"]
 
@@ -49,7 +49,7 @@ def _region(stake2):
     return _S1[np.argmax(silent, axis=-2)], silent.any(axis=-2)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _region_table():
     """:func:`_region` at every step of the s₂ slider, computed once."""
     return _region(_S2)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import studies
-from .personalization import _KeepOnTop
 from ._common import PALETTE, animated_figure, float_slider
+from .personalization import _KeepOnTop
 
 __all__ = [
     "setup_alignment",
@@ -108,6 +108,17 @@ def alignment_widget(study=None):
     Returns
     -------
     AnimatedFigure
+
+    Examples
+    --------
+    >>> st = studies.alignment_study(max_providers=2, n_samples=4)
+    >>> w = alignment_widget(st)
+    >>> list(w.controls), w.controls["eps"].value
+    (['eps'], 0.25)
+    >>> "k = 2: WMA(0.25) holds in" in w.caption.value
+    True
+    >>> w.update(eps=0.4).startswith("k = 2: WMA(0.40)"), "epsilon 0.40" in w.image.value
+    (True, True)
     """
     if study is None:
         study = studies.alignment_study()
@@ -118,7 +129,8 @@ def alignment_widget(study=None):
         fixed={"study": study},
         alt=lambda study, eps: (
             f"Share of random markets satisfying weak and strong market alignment within epsilon {eps:.2f}, "
-            "against the number of providers from 1 to 6; both rise with k and the weak curve lies above the strong one."
+            f"against the number of providers from 1 to {int(study.n_providers.max())}; both rise with k and the weak "
+            "curve lies above the strong one."
         ),
     )
 

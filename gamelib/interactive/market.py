@@ -49,6 +49,8 @@ AUDIENCES = {
 def binary_experiment(p0, p1):
     """The experiment that sends signal 1 with probability ``p0`` in state 0 and ``p1`` in state 1.
 
+    Examples
+    --------
     >>> binary_experiment(0.0, 1.0)
     array([[1., 0.],
            [0., 1.]])
@@ -72,6 +74,20 @@ def audience_policy(experiments, audience, n_users):
         ``[k, 2, 2]`` (anonymous) or ``[k, n, 2, 2]`` (personalized; the other
         users get :func:`gamelib.reveal_nothing`).
     mode : str
+
+    Examples
+    --------
+    >>> exps = np.stack([binary_experiment(0.0, 1.0), binary_experiment(0.0, 0.0)])
+    >>> policy, mode = audience_policy(exps, "personalized: to user 2 only", n_users=2)
+    >>> mode, policy.shape
+    ('personalized', (2, 2, 2, 2))
+    >>> bool((policy[:, 1] == exps).all())  # user 2 gets both providers' experiments
+    True
+    >>> policy[0, 0]                         # user 1 gets nothing from provider 1
+    array([[1., 0.],
+           [1., 0.]])
+    >>> audience_policy(exps, "anonymous: one experiment for everybody", 2)[1]
+    'anonymous'
     """
     mode, target = AUDIENCES[audience]
     if mode == "anonymous":
@@ -97,6 +113,17 @@ def setup_market(fig, audience="anonymous: one experiment for everybody",
 
     The providers' axis runs up to 1.25 times the largest payoff a provider can get
     (at least 0.5), whatever the experiments.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_market(Figure())
+    >>> {name: len(parts) for name, parts in a.items()}
+    {'users': 2, 'benchmarks': 2, 'notes': 2, 'providers': 2}
+    >>> [float(bar.get_height()) for bar in a["users"]]  # zero until refresh
+    [0.0, 0.0]
+    >>> tuple(float(y) for y in a["users"][0].axes.get_ylim())  # 1.25 OPT, fixed
+    (0.0, 0.625)
     """
     market = _MARKET
     n, k = market.n_users, market.n_providers
@@ -130,7 +157,23 @@ def setup_market(fig, audience="anonymous: one experiment for everybody",
 
 def refresh_market(artists, audience="anonymous: one experiment for everybody",
                    p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
-    """Play the market under the chosen experiments, move the bars; return the caption."""
+    """Play the market under the chosen experiments, move the bars; return the caption.
+
+    Examples
+    --------
+    Provider 1 reveals the state to the matcher only (provider 2 is silent): its payoff
+    rises from 1/4 (anonymous) to 1/2, and the contrarian falls back to NOINFO.
+
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_market(Figure())
+    >>> caption = refresh_market(a, audience="personalized: to user 1 only")
+    >>> [float(bar.get_height()) for bar in a["users"]]
+    [0.5, 0.25]
+    >>> [float(bar.get_height()) for bar in a["providers"]]
+    [0.5, 0.125]
+    >>> caption.endswith("provider 1 earns 0.500, provider 2 earns 0.125.")
+    True
+    """
     market = _MARKET
     experiments = np.stack([binary_experiment(p1_0, p1_1), binary_experiment(p2_0, p2_1)])
     policy, mode = audience_policy(experiments, audience, market.n_users)
@@ -159,6 +202,14 @@ def draw_market(fig, audience="anonymous: one experiment for everybody",
 
     The static figure of :func:`market_widget` (:func:`setup_market`, then
     :func:`refresh_market`).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> print(draw_market(Figure()))  # provider 1 reveals the state to everybody
+    anonymous mode: user 1 consults provider 1, gets 0.500 and plays a = θ with probability
+    1.00; user 2 consults provider 1, gets 0.500 and plays a = θ with probability 0.00.
+    provider 1 earns 0.250, provider 2 earns 0.250.
     """
     vals = dict(audience=audience, p1_0=p1_0, p1_1=p1_1, p2_0=p2_0, p2_1=p2_1)
     return refresh_market(setup_market(fig, **vals), **vals)
@@ -166,7 +217,16 @@ def draw_market(fig, audience="anonymous: one experiment for everybody",
 
 def market_alt(audience="anonymous: one experiment for everybody",
                p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
-    """Alt text of the market figure."""
+    """Alt text of the market figure.
+
+    Examples
+    --------
+    >>> alt = market_alt("personalized: to user 1 only", p1_0=0.2)
+    >>> "probabilities 0.20 and 1.00 in states 0 and 1" in alt
+    True
+    >>> "offered as 'personalized: to user 1 only'" in alt
+    True
+    """
     return (
         f"Two bar charts for the opposite-tastes market with provider 1's experiment sending "
         f"signal 1 with probabilities {p1_0:.2f} and {p1_1:.2f} in states 0 and 1, provider 2's "
@@ -182,6 +242,17 @@ def market_widget(**defaults):
     Returns
     -------
     AnimatedFigure
+
+    Examples
+    --------
+    >>> w = market_widget()
+    >>> list(w.controls), w.controls["audience"].value
+    (['audience', 'p1_0', 'p1_1', 'p2_0', 'p2_1'], 'anonymous: one experiment for everybody')
+    >>> "provider 1 earns 0.250, provider 2 earns 0.250." in w.caption.value
+    True
+    >>> w.update(audience="personalized: to user 1 only").endswith("provider 1 earns 0.500, "
+    ...                                                           "provider 2 earns 0.125.")
+    True
     """
     vals = {"audience": "anonymous: one experiment for everybody",
             "p1_0": 0.0, "p1_1": 1.0, "p2_0": 0.0, "p2_1": 0.0}
@@ -218,7 +289,16 @@ def _accuracy_title():
 
 
 def setup_accuracy(fig, q=0.75):
-    """Draw the value curve and the benchmarks once; return the marker of the current ``q``."""
+    """Draw the value curve and the benchmarks once; return the marker of the current ``q``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_accuracy(Figure(), q=0.25)
+    >>> ax = a["point"].axes
+    >>> len(ax.lines), tuple(float(y) for y in ax.get_ylim())  # curve, OPT, NOINFO, marker
+    (4, (0.4, 1.25))
+    """
     values = user_value(_GUESS_PRIOR, symmetric_experiment(_QS), _GUESS)
     opt, noinfo = _guess_benchmarks()
     ax = fig.add_subplot()
@@ -236,7 +316,17 @@ def setup_accuracy(fig, q=0.75):
 
 
 def refresh_accuracy(artists, q=0.75):
-    """Move the marker to ``q``; return the caption of computed values."""
+    """Move the marker to ``q``; return the caption of computed values.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_accuracy(Figure())
+    >>> refresh_accuracy(a, q=0.25)  # a model that mostly lies is inverted by the user
+    'q = 0.25: the user gets 0.75 (no information 0.50, OPT 1.00)'
+    >>> a["point"].get_data()
+    ([0.25], [0.75])
+    """
     here = float(user_value(_GUESS_PRIOR, symmetric_experiment(q), _GUESS))
     artists["point"].set_data([q], [here])
     opt, noinfo = _guess_benchmarks()
@@ -248,6 +338,8 @@ def draw_accuracy(fig, q=0.75):
 
     The static figure of :func:`accuracy_widget`; returns the caption.
 
+    Examples
+    --------
     >>> from matplotlib.figure import Figure
     >>> draw_accuracy(Figure(), q=0.25)
     'q = 0.25: the user gets 0.75 (no information 0.50, OPT 1.00)'
@@ -256,7 +348,13 @@ def draw_accuracy(fig, q=0.75):
 
 
 def accuracy_alt(q=0.75):
-    """Alt text of the accuracy figure."""
+    """Alt text of the accuracy figure.
+
+    Examples
+    --------
+    >>> accuracy_alt(0.3).endswith("the marked point is q = 0.30.")
+    True
+    """
     return (f"The user's value as a function of the model's accuracy q: V-shaped, 0.5 at "
             f"q = 0.5 and 1 at q = 0 or 1; the marked point is q = {q:.2f}.")
 
@@ -267,6 +365,16 @@ def accuracy_widget(q=0.75):
     Returns
     -------
     AnimatedFigure
+
+    Examples
+    --------
+    >>> w = accuracy_widget()
+    >>> len(w.controls), w.controls["q"].value
+    (1, 0.75)
+    >>> w.caption.value
+    '<p class="gamelib-caption">q = 0.75: the user gets 0.75 (no information 0.50, OPT 1.00)</p>'
+    >>> w.update(q=0.5)  # noise is worth no more than no information
+    'q = 0.50: the user gets 0.50 (no information 0.50, OPT 1.00)'
     """
     return animated_figure(
         setup_accuracy, refresh_accuracy, {"q": float_slider(q, 0.0, 1.0, 0.05, "accuracy q")},

@@ -70,7 +70,7 @@ class _KeepOnTop(Artist):
             renderer.restore_region(self._region)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def drift_paths(resolution=10):
     """Personalized equilibria along the drift towards fixed-action providers, per market.
 

@@ -47,6 +47,15 @@ def setup_concavification(fig, prior=0.3, threshold=0.5):
 
     The axes limits do not depend on the controls: the sender's value always lies
     between the smallest and the largest entry of :data:`PROSECUTOR`.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_concavification(Figure(), prior=0.3, threshold=0.5)
+    >>> sorted(a)
+    ['closure', 'prior_line', 'split_dots', 'split_line', 'threshold', 'value', 'value_dot']
+    >>> a["threshold"].get_text(), len(a["value"].get_xdata())  # curves wait for refresh
+    ('0.50', 0)
     """
     ax = fig.add_subplot()
     value_line = ax.plot([], [], color=PALETTE[0], lw=2, label="sender's value $\\hat v(p)$")[0]
@@ -77,7 +86,21 @@ def setup_concavification(fig, prior=0.3, threshold=0.5):
 
 
 def refresh_concavification(artists, prior=0.3, threshold=0.5):
-    """Move the concavification picture to ``prior`` and ``threshold``; return the caption."""
+    """Move the concavification picture to ``prior`` and ``threshold``; return the caption.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_concavification(Figure())
+    >>> print(refresh_concavification(a, prior=0.3, threshold=0.5))
+    split the prior 0.30 into posteriors 0.00 (probability 0.40) and 0.50 (probability 0.60);
+    conviction probability = closure at the prior = 0.600 (persuasion LP: 0.600)
+    >>> [float(v[0]) for v in a["value_dot"].get_data()], a["split_dots"].get_visible()
+    ([0.3, 0.6], True)
+    >>> _ = refresh_concavification(a, prior=0.7, threshold=0.5)  # above the threshold
+    >>> [float(v[0]) for v in a["value_dot"].get_data()], a["split_dots"].get_visible()
+    ([0.7, 1.0], False)
+    """
     judge = threshold_receiver(threshold)
     artists["value"].set_data(*_value_line(PROSECUTOR, judge))
     artists["closure"].set_data(*concave_closure(PROSECUTOR, judge))
@@ -108,6 +131,8 @@ def draw_concavification(fig, prior=0.3, threshold=0.5):
     The static figure of the widget: :func:`setup_concavification` then
     :func:`refresh_concavification`; returns the caption.
 
+    Examples
+    --------
     >>> from matplotlib.figure import Figure
     >>> draw_concavification(Figure(), prior=0.7).startswith("no split helps")
     True
@@ -116,7 +141,15 @@ def draw_concavification(fig, prior=0.3, threshold=0.5):
 
 
 def concavification_alt(prior=0.3, threshold=0.5):
-    """Alt text of the concavification figure."""
+    """Alt text of the concavification figure.
+
+    Examples
+    --------
+    >>> "At the prior 0.30 the closure equals 0.60" in concavification_alt(0.3, 0.5)
+    True
+    >>> "threshold 0.40" in concavification_alt(0.7, 0.4)
+    True
+    """
     return (
         f"The prosecutor's value as a function of the judge's belief in guilt: 0 below the "
         f"threshold {threshold:.2f} and 1 from it on. Its concave closure rises linearly from 0 "
@@ -132,6 +165,16 @@ def concavification_widget(prior=0.3, threshold=0.5):
     Returns
     -------
     AnimatedFigure
+
+    Examples
+    --------
+    >>> w = concavification_widget()
+    >>> [c.value for c in w.controls.values()]  # prior, threshold
+    [0.3, 0.5]
+    >>> "closure at the prior = 0.600" in w.caption.value
+    True
+    >>> w.update(threshold=0.6).endswith("closure at the prior = 0.500 (persuasion LP: 0.500)")
+    True
     """
     return animated_figure(
         setup_concavification,

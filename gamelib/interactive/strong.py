@@ -15,8 +15,8 @@ import numpy as np
 from .. import examples
 from ..experiments import experiment_grid
 from ..regimes import interpolation_path
-from .personalization import _KeepOnTop
 from ._common import PALETTE, animated_figure, float_slider
+from .personalization import _KeepOnTop
 
 __all__ = ["strong_path", "setup_strong", "refresh_strong", "draw_strong", "strong_widget", "WIDGETS", "TS"]
 
@@ -24,7 +24,7 @@ __all__ = ["strong_path", "setup_strong", "refresh_strong", "draw_strong", "stro
 TS = np.round(np.linspace(0.0, 1.0, 21), 6)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def strong_path(resolution=10):
     """Anonymous equilibria along the interpolation, on ``experiment_grid(2, resolution)``.
 
