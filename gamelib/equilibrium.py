@@ -94,14 +94,18 @@ def outcome_tables(market, experiments):
 
 def _tables(market, experiments):
     prior, u = market.prior, market.user_utility
-    joint = np.swapaxes(prior[:, None] * experiments, 1, 2)  # [E, S, Θ]: μ(θ) π[θ, s]
-    scores = joint[:, None] @ np.swapaxes(u, 1, 2)[None]  # [E, n, S, A]
-    actions = np.argmax(scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL, axis=-1)
-    values = np.take_along_axis(scores, actions[..., None], axis=-1)[..., 0].sum(axis=-1)
-    # provider utility at the action taken: [k, E, n, S, Θ], weighted by the joint law
-    chosen = market.provider_utility[:, np.arange(market.n_users)[None, :, None], actions]
-    payoffs = (chosen * joint[None, :, None]).sum(axis=(-1, -2))  # [k, E, n]
-    return values, payoffs, actions
+    n_exp, n_states, n_sig = experiments.shape
+    n_users, n_act, _ = u.shape
+    joint = np.swapaxes(prior[:, None] * experiments, 1, 2).reshape(n_exp * n_sig, n_states)  # μ(θ) π[θ, s]
+    # every expected utility (the users', then each provider's) in one product:
+    # [E·S, Θ] @ [Θ, (1 + k)·n·A] -> scores[e, s, who, j, a]
+    utils = np.concatenate([u[None], market.provider_utility]).reshape(-1, n_states)
+    scores = (joint @ utils.T).reshape(n_exp, n_sig, 1 + market.n_providers, n_users, n_act)
+    user = scores[:, :, 0]  # [E, S, n, A]
+    actions = np.argmax(user >= user.max(axis=-1, keepdims=True) - VALUE_ATOL, axis=-1)  # [E, S, n]
+    # everybody's expected utility at the action taken, summed over signals: [E, 1 + k, n]
+    taken = np.take_along_axis(scores, actions[:, :, None, :, None], axis=-1)[..., 0].sum(axis=1)
+    return taken[:, 0], np.moveaxis(taken[:, 1:], 1, 0), np.swapaxes(actions, 1, 2)
 
 
 def pad_signals(experiments, n_signals):
