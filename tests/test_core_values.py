@@ -88,6 +88,26 @@ def test_is_informative():
     assert gamelib.is_informative([0.3, 0.7], [[0.5, 0.5], [0.4, 0.6]])
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_outcome_tables_match_the_single_decision_functions(seed):
+    """outcome_tables (one matrix product for everybody) agrees with a loop over experiments,
+    users and signals built from best_response / user_value and the definition of V and Π."""
+    n_states = 2 + seed % 2
+    m = examples.random_market(seed, n_states=n_states, n_actions=3, n_providers=3, n_users=2)
+    grid = gamelib.experiment_grid(n_states, 2)
+    values, payoffs, actions = gamelib.outcome_tables(m, grid)
+    for e, pi in enumerate(grid):
+        joint = m.prior[:, None] * pi  # μ(θ) π[θ, s]
+        for j in range(m.n_users):
+            act = gamelib.best_response(m.prior, pi, m.user_utility[j])
+            np.testing.assert_array_equal(actions[e, j], act)
+            assert values[e, j] == pytest.approx(gamelib.user_value(m.prior, pi, m.user_utility[j]), abs=1e-12)
+            for i in range(m.n_providers):
+                expected = sum(joint[t, s] * m.provider_utility[i, j, act[s], t]
+                               for t in range(n_states) for s in range(pi.shape[1]))
+                assert payoffs[i, e, j] == pytest.approx(expected, abs=1e-12)
+
+
 def test_outcome_tables_opposite_tastes():
     m = examples.opposite_tastes()
     grid = gamelib.experiment_grid(2, 1)  # (1,0|1,0) silent, (1,0|0,1) full, (0,1|1,0) full, (0,1|0,1) silent
