@@ -49,6 +49,7 @@ __all__ = [
     "tie_example",
     "compare_tie_rules",
     "aligned_tie_market",
+    "anonymous_tie_market",
     "tie_rule_equilibria",
     "MenuExample",
     "menu_separation_search",
@@ -1033,6 +1034,48 @@ def aligned_tie_market():
         state_names=("θ=0 (tie)", "θ=1"),
         action_names=("a=0", "a=1", "a=2"),
         user_names=("user",),
+        provider_names=("provider 1", "provider 2"),
+    )
+
+
+def anonymous_tie_market():
+    """A strongly aligned market (SMA(0)) without (U) where anonymity and ties interact.
+
+    Two equally likely states, two actions, two users of mass 1/2, two
+    providers; ``u_j = (U_1^j + U_2^j)/2`` for both users, so SMA(0) holds with
+    weights ``(1/2, 1/2)``.  User 1 has ``u_1(0, ·) = (1/2, 1)`` and ``u_1(1, ·) =
+    (1, 1)``: action 1 is optimal in both states, so she needs no information,
+    but in state 1 the two actions tie, and once she is *certain* of state 1 the
+    lowest-index rule makes her play action 0.  Provider 1 wants action 1 from
+    her (``U_1^1(0, ·) = (1, 0)``, ``U_1^1(1, ·) = (2, 1)``).  User 2 wants to match
+    the state (``u_2(0, ·) = (1, 1/2)``, ``u_2(1, ·) = (0, 1)``; (U) holds for
+    her); provider 1 wants action 0 from her in state 0, provider 2 action 1 in
+    state 1.
+
+    Examples
+    --------
+    >>> from gamelib.studies import anonymous_tie_market
+    >>> from gamelib import has_unique_best_actions, strong_alignment, aligned_value, uninformed_value
+    >>> m = anonymous_tie_market()
+    >>> has_unique_best_actions(m), strong_alignment(m).eps
+    (False, 0.0)
+    >>> aligned_value(m), uninformed_value(m)
+    (array([1., 1.]), array([1.  , 0.75]))
+    """
+    provider_utility = np.array(
+        [
+            [[[1.0, 0.0], [2.0, 1.0]], [[2.0, 0.0], [0.0, 0.0]]],  # provider 1: from user 1, from user 2
+            [[[0.0, 2.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 2.0]]],  # provider 2
+        ]
+    )  # [k, n, A, Θ]
+    return Market(
+        [0.5, 0.5],
+        [0.5, 0.5],
+        provider_utility.mean(axis=0),
+        provider_utility,
+        state_names=("θ=0", "θ=1"),
+        action_names=("a=0", "a=1"),
+        user_names=("user 1 (tie in θ=1)", "user 2"),
         provider_names=("provider 1", "provider 2"),
     )
 

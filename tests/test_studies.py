@@ -10,10 +10,15 @@ from hypothesis import strategies as st
 from gamelib import (
     Market,
     aligned_value,
+    deviation_gains,
     equilibria,
     examples,
     experiment_grid,
     has_unique_best_actions,
+    play,
+    profitable_deviation,
+    reveal_everything,
+    reveal_nothing,
     strong_alignment,
     uninformed_value,
     weak_alignment,
@@ -23,6 +28,7 @@ from gamelib.studies import (
     aligned_tie_market,
     alignment_study,
     anonymity_study,
+    anonymous_tie_market,
     audience_market,
     bound_ratio,
     compare_tie_rules,
@@ -409,6 +415,41 @@ def test_sender_preferred_ties_keep_theorem_1(market):
 def test_tie_rule_equilibria_errors(call, name):
     with pytest.raises(ValueError, match=f"^{name}"):
         call()
+
+
+def test_anonymous_ties_break_theorem_3_on_a_grid_by_one_over_4r():
+    """ch7-anonymous-ties: SMA(0), no (U), lowest-index ties; the worst anonymous equilibrium
+    over experiment_grid(2, r) loses exactly 1/(4r) of welfare, the personalized game none."""
+    m = anonymous_tie_market()
+    assert not has_unique_best_actions(m) and strong_alignment(m).eps == pytest.approx(0, abs=1e-9)
+    opt = welfare(m, aligned_value(m))
+    for r in (4, 8, 16):
+        grid = experiment_grid(2, r)
+        anon = equilibria(m, grid, "anonymous")
+        assert opt - welfare(m, anon.user_values).min() == pytest.approx(1 / (4 * r))
+        np.testing.assert_allclose(equilibria(m, grid, "personalized").worst_user_values(), [1.0, 1.0])
+
+
+def test_anonymous_ties_mechanism_hand_values():
+    m = anonymous_tie_market()
+    silent, full = reveal_nothing(2, 2), reveal_everything(2)
+    almost = np.array([[0.75, 0.25], [0.0, 1.0]])
+    policy = np.stack([silent, almost])
+    out = play(m, policy, "anonymous")
+    np.testing.assert_allclose(out.user_values, [1.0, 0.875])
+    np.testing.assert_allclose(out.provider_values, [1.125, 0.75])
+    assert profitable_deviation(m, policy, "anonymous", experiments=experiment_grid(2, 4)) is None
+    # revealing to everybody wins user 2 (+1/8) but makes user 1 play a=0 in θ=1 (-1/4)
+    gain, _ = deviation_gains(m, policy, "anonymous", 0, full[None])
+    assert gain[0] == pytest.approx(-0.125)
+    # personalized, provider 1 reveals to user 2 only: +1/8
+    personalized = np.stack([np.stack([silent, silent]), np.stack([almost, almost])])
+    gain, _ = deviation_gains(m, personalized, "personalized", 0, full[None], user=1)
+    assert gain[0] == pytest.approx(0.125)
+    # off the grid, "all but a sliver" (x = 0.9) wins user 2 without ever making user 1 certain
+    sliver = np.array([[0.9, 0.1], [0.0, 1.0]])
+    gain, _ = deviation_gains(m, policy, "anonymous", 0, sliver[None])
+    assert gain[0] == pytest.approx(0.5 * (0.9 - 0.75))
 
 
 # --- menus ----------------------------------------------------------------------------
