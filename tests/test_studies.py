@@ -423,11 +423,29 @@ def test_anonymous_ties_break_theorem_3_on_a_grid_by_one_over_4r():
     m = anonymous_tie_market()
     assert not has_unique_best_actions(m) and strong_alignment(m).eps == pytest.approx(0, abs=1e-9)
     opt = welfare(m, aligned_value(m))
-    for r in (4, 8, 16):
+    silent, full = reveal_nothing(2, 2), reveal_everything(2)
+    for r in (2, 3, 4, 8, 16):
         grid = experiment_grid(2, r)
         anon = equilibria(m, grid, "anonymous")
-        assert opt - welfare(m, anon.user_values).min() == pytest.approx(1 / (4 * r))
+        loss = opt - welfare(m, anon.user_values).min()
+        assert loss == pytest.approx(1 / (4 * r) if r >= 4 else 0.0, abs=1e-12)
         np.testing.assert_allclose(equilibria(m, grid, "personalized").worst_user_values(), [1.0, 1.0])
+        # (silent, full revelation) is an equilibrium on every grid, provider 1 at its ceiling 5/4
+        good = np.stack([silent, full])
+        assert profitable_deviation(m, good, "anonymous", experiments=grid) is None
+        np.testing.assert_allclose(play(m, good, "anonymous").provider_values, [1.25, 0.75])
+        if r < 3:
+            continue  # with x = 1/2 the sliver is worth no more than silence to user 2
+        # the sliver profile: the menu {silent, full} separates the users and gains 1/(2r)
+        x = (r - 1) / r
+        sliver = np.stack([silent, np.array([[x, 1 - x], [0.0, 1.0]])])
+        menu_gain, _ = deviation_gains(m, sliver, "anonymous", 0, np.stack([silent, full]), menu_size=2)
+        assert menu_gain[0] == pytest.approx(1 / (2 * r))
+        # revealing state 1 with probability b = 2x - 1 keeps user 2 (tie) and gains 3/4 - x
+        b = 2 * x - 1
+        if b >= 0:
+            gain, _ = deviation_gains(m, sliver, "anonymous", 0, np.array([[[1.0, 0.0], [1 - b, b]]]))
+            assert gain[0] == pytest.approx(0.75 - x)
 
 
 def test_anonymous_ties_mechanism_hand_values():
