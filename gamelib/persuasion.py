@@ -161,8 +161,9 @@ def sender_value_curve(beliefs, sender_utility, receiver_utility, ties="sender")
 
     Two states only; ``p = P(θ = 1)``.  The receiver plays a best response;
     among her best responses she picks the sender's favourite (``ties="sender"``,
-    the Kamenica–Gentzkow convention) or the lowest index (``ties="lowest"``,
-    the convention of the market model).
+    the Kamenica–Gentzkow convention), the lowest index (``ties="lowest"``,
+    the convention of the market model) or the sender's least favourite
+    (``ties="adverse"``, chapter 7).
 
     Examples
     --------
@@ -170,16 +171,20 @@ def sender_value_curve(beliefs, sender_utility, receiver_utility, ties="sender")
     >>> judge, prosecutor = [[0, 1], [1, 0]], [[1, 1], [0, 0]]
     >>> sender_value_curve([0.3, 0.5, 0.8], prosecutor, judge)
     array([0., 1., 1.])
+    >>> sender_value_curve([0.3, 0.5, 0.8], prosecutor, judge, ties="adverse")  # tie at 1/2
+    array([0., 0., 1.])
     """
     p = _beliefs_to_prior_form(beliefs)
     v, u = _two_state(sender_utility, receiver_utility)
-    if ties not in ("sender", "lowest"):
-        raise ValueError(f"ties: must be 'sender' or 'lowest', got {ties!r}")
+    if ties not in ("sender", "lowest", "adverse"):
+        raise ValueError(f"ties: must be 'sender', 'lowest' or 'adverse', got {ties!r}")
     scores = np.multiply.outer(1 - p, u[:, 0]) + np.multiply.outer(p, u[:, 1])  # [..., A]
     best = scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL
     sender = np.multiply.outer(1 - p, v[:, 0]) + np.multiply.outer(p, v[:, 1])
     if ties == "sender":
         return np.where(best, sender, -np.inf).max(axis=-1)
+    if ties == "adverse":
+        return np.where(best, sender, np.inf).min(axis=-1)
     choice = np.argmax(best, axis=-1)
     return np.take_along_axis(sender, choice[..., None], axis=-1)[..., 0]
 

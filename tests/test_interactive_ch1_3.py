@@ -156,3 +156,21 @@ def test_alignment_window_holds_every_slider_corner():
 def test_static_cells_still_draw(draw, values):
     fig = static_figure(draw, **values)
     assert fig.axes and any(ax.get_title() for ax in fig.axes)
+
+
+def test_value_line_breaks_only_at_switches():
+    """The drawn value curve is broken (NaN) exactly where the receiver switches action, also
+    when the curve has sloped pieces (chapter 7's tie-rule picture)."""
+    from gamelib.geometry import threshold_receiver
+    from gamelib.interactive.persuasion import PROSECUTOR, _value_line
+    from gamelib.studies import aligned_tie_market
+
+    m = aligned_tie_market()
+    for ties in ("adverse", "lowest", "sender"):
+        x, y = _value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties)
+        assert np.isnan(x).sum() == 1 and np.isnan(y).sum() == 1  # one switch, at p = 1/2
+        finite = ~np.isnan(x)
+        above = finite & (x > 0.5)
+        np.testing.assert_allclose(y[above], x[above])  # provider 1 earns p above 1/2
+    x, _ = _value_line(PROSECUTOR, threshold_receiver(0.5))
+    assert np.isnan(x).sum() == 1

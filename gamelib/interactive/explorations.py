@@ -9,8 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import studies
-from ._common import PALETTE, animated_figure, float_slider
+from ..experiments import user_value
+from ..geometry import split_experiment
+from ..persuasion import sender_value_curve
+from ._common import PALETTE, animated_figure, dropdown, float_slider
 from .personalization import _KeepOnTop
+from .persuasion import _value_line
 
 __all__ = [
     "setup_alignment",
@@ -20,6 +24,13 @@ __all__ = [
     "draw_anonymity",
     "draw_tightness",
     "draw_tie_rules",
+    "TIE_RULES",
+    "tie_split",
+    "setup_ties",
+    "refresh_ties",
+    "draw_ties",
+    "ties_alt",
+    "ties_widget",
     "draw_menu",
     "WIDGETS",
 ]
@@ -225,6 +236,165 @@ def draw_tie_rules(fig, market, rows):
     return "full revelation is an equilibrium under: order " + (", ".join(eq) if eq else "none")
 
 
+#: Labels of the tie rules of :func:`gamelib.studies.tie_rule_equilibria` (dropdown order).
+TIE_RULES = {
+    "against the consulted provider": "adverse",
+    "lowest index": "lowest",
+    "in favour of the consulted provider": "sender",
+}
+
+_TIE_MARKET = studies.aligned_tie_market()
+
+
+def tie_split(ties="adverse", q=0.75):
+    """Provider 1's split of the prior into beliefs 0 and ``q`` in :func:`~gamelib.studies.aligned_tie_market`.
+
+    Parameters
+    ----------
+    ties : {"adverse", "lowest", "sender"}
+        How the user breaks ties when she consults provider 1.
+    q : float
+        Upper posterior, ``1/2 < q <= 1``.
+
+    Returns
+    -------
+    dict
+        ``weight`` of the posterior ``q`` (``1/(2q)``), provider 1's payoff at beliefs 0 and
+        ``q`` (``f0``, ``fq``), its payoff from the split (``split``) and from full
+        revelation (``full``), and the user's value of the split (``user``).
+
+    Examples
+    --------
+    >>> out = tie_split("adverse", 0.75)
+    >>> round(out["split"], 6), round(out["full"], 6), round(out["user"], 6)  # V = 3/2 - 1/(2q)
+    (0.5, 0.5, 0.833333)
+    >>> round(tie_split("lowest", 0.75)["split"], 6), tie_split("lowest", 0.75)["full"]
+    (1.166667, 1.5)
+    """
+    if ties not in TIE_RULES.values():
+        raise ValueError(f"ties: must be one of {tuple(TIE_RULES.values())}, got {ties!r}")
+    q = float(q)
+    if not 0.5 < q <= 1.0:
+        raise ValueError(f"q: must satisfy 1/2 < q <= 1, got {q}")
+    m = _TIE_MARKET
+    f0, fq, f1 = sender_value_curve([0.0, q, 1.0], m.provider_utility[0, 0], m.user_utility[0], ties=ties)
+    weight = 0.5 / q
+    experiment = split_experiment(m.prior, np.array([[1.0, 0.0], [1.0 - q, q]]), [1.0 - weight, weight])
+    return {"weight": weight, "f0": float(f0), "fq": float(fq),
+            "split": float((1.0 - weight) * f0 + weight * fq), "full": float(0.5 * f0 + 0.5 * f1),
+            "user": float(user_value(m.prior, experiment, m.user_utility[0]))}
+
+
+def setup_ties(fig, ties="adverse", q=0.75):
+    """Axes of the tie-rule picture; return the curve, the split and the labels.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_ties(Figure())
+    >>> sorted(a)
+    ['chord', 'curve', 'dots', 'full', 'prior_dot']
+    """
+    ax = fig.add_subplot()
+    curve = ax.plot([], [], color=PALETTE[0], lw=2, label="provider 1's payoff at belief p")[0]
+    chord = ax.plot([], [], color=PALETTE[2], lw=1.2, ls=":")[0]
+    dots = ax.plot([], [], "o", color=PALETTE[2], ms=8, label="split: beliefs 0 and q")[0]
+    prior_dot = ax.plot([], [], "D", color=PALETTE[3], ms=8, label="its payoff from the split")[0]
+    full = ax.plot([], [], "s", color=PALETTE[1], ms=8, mfc="none", mew=2,
+                   label="its payoff from full revelation")[0]
+    ax.axvline(0.5, color=PALETTE[6], lw=0.8, alpha=0.5)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.1, 2.15)
+    ax.set_xlabel("belief p = P(θ = 1)")
+    ax.set_ylabel("provider 1's expected utility")
+    ax.set_title("Provider 1's persuasion problem under a tie rule")
+    ax.legend(handles=[curve, dots, prior_dot, full], loc="upper center", bbox_to_anchor=(0.5, -0.16),
+              ncols=2, fontsize="small")
+    return {"curve": curve, "chord": chord, "dots": dots, "prior_dot": prior_dot, "full": full}
+
+
+def refresh_ties(artists, ties="adverse", q=0.75):
+    """Redraw the picture for a tie rule and a split; return the caption.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> a = setup_ties(Figure())
+    >>> print(refresh_ties(a, "adverse", 0.75))
+    ties against the consulted provider, split into beliefs 0 and 0.75: provider 1 earns 0.500
+    (full revelation: 0.500); the user gets 0.833 (OPT 1, NOINFO 0.5)
+    >>> [float(v[0]) for v in a["prior_dot"].get_data()]
+    [0.5, 0.5]
+    """
+    out = tie_split(ties, q)
+    m = _TIE_MARKET
+    artists["curve"].set_data(*_value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties))
+    artists["chord"].set_data([0.0, q], [out["f0"], out["fq"]])
+    artists["dots"].set_data([0.0, q], [out["f0"], out["fq"]])
+    artists["prior_dot"].set_data([0.5], [out["split"]])
+    artists["full"].set_data([0.5], [out["full"]])
+    label = next(k for k, v in TIE_RULES.items() if v == ties)
+    return (f"ties {label}, split into beliefs 0 and {q:.2f}: provider 1 earns {out['split']:.3f}\n"
+            f"(full revelation: {out['full']:.3f}); the user gets {out['user']:.3f} (OPT 1, NOINFO 0.5)")
+
+
+def draw_ties(fig, ties="adverse", q=0.75):
+    """The static figure of :func:`ties_widget`; returns the caption.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> draw_ties(Figure(), "sender", 0.9).startswith("ties in favour of the consulted provider")
+    True
+    """
+    return refresh_ties(setup_ties(fig, ties, q), ties, q)
+
+
+def ties_alt(ties="adverse", q=0.75):
+    """Alt text of the tie-rule picture.
+
+    Examples
+    --------
+    >>> "0.833" in ties_alt("adverse", 0.75) and "beliefs 0 and 0.75" in ties_alt("adverse", 0.75)
+    True
+    """
+    out = tie_split(ties, q)
+    label = next(k for k, v in TIE_RULES.items() if v == ties)
+    return (f"Provider 1's expected utility against the user's belief p, with ties broken {label}; "
+            f"a dotted chord joins its payoff at beliefs 0 and {q:.2f}, and at the prior 1/2 the split "
+            f"earns it {out['split']:.3f} against {out['full']:.3f} for full revelation, while the user "
+            f"gets {out['user']:.3f}.")
+
+
+def ties_widget(ties="adverse", q=0.75):
+    """A tie-rule dropdown and a slider for the upper posterior ``q`` of provider 1's split.
+
+    Returns
+    -------
+    AnimatedFigure
+
+    Examples
+    --------
+    >>> w = ties_widget()
+    >>> sorted(w.controls), w.controls["q"].value
+    (['q', 'ties'], 0.75)
+    >>> "provider 1 earns 0.500" in w.caption.value
+    True
+    >>> "provider 1 earns 1.167" in w.update(ties="lowest")
+    True
+    """
+    return animated_figure(
+        setup_ties,
+        refresh_ties,
+        {
+            "ties": dropdown(TIE_RULES, ties, "ties"),
+            "q": float_slider(q, 0.52, 1.0, 0.01, "upper belief q"),
+        },
+        alt=ties_alt,
+        figsize=(6.4, 4.2),
+    )
+
+
 def draw_menu(fig, example):
     """Each user's value of the two menu items: users rank them differently.
 
@@ -256,4 +426,9 @@ def _alignment_sampler(rng):
     return {"eps": float(np.round(rng.uniform(0.0, 0.6), 2))}
 
 
-WIDGETS = {"alignment": (alignment_widget, _alignment_sampler)}
+def _ties_sampler(rng):
+    return {"ties": str(rng.choice(list(TIE_RULES.values()))),
+            "q": float(np.round(rng.uniform(0.52, 1.0), 2))}
+
+
+WIDGETS = {"alignment": (alignment_widget, _alignment_sampler), "ties": (ties_widget, _ties_sampler)}

@@ -31,10 +31,14 @@ PROSECUTOR = np.array([[1.0, 1.0], [0.0, 0.0]])
 _BELIEFS = np.linspace(0.0, 1.0, 401)
 
 
-def _value_line(sender_utility, receiver_utility):
+def _value_line(sender_utility, receiver_utility, ties="sender"):
     """The sender's value curve on ``_BELIEFS``, broken (NaN) where the receiver switches."""
-    curve = sender_value_curve(_BELIEFS, sender_utility, receiver_utility)
-    jumps = np.flatnonzero(np.abs(np.diff(curve)) > 1e-9 + 2 * np.abs(np.diff(curve)).min())
+    curve = sender_value_curve(_BELIEFS, sender_utility, receiver_utility, ties=ties)
+    # Between switches the curve is linear with slope v(a, 1) - v(a, 0) for the action played,
+    # so a step larger than the steepest such slope times the grid step is a jump.
+    v = np.asarray(sender_utility, dtype=float)
+    steepest = float(np.abs(v[:, 1] - v[:, 0]).max()) * (_BELIEFS[1] - _BELIEFS[0])
+    jumps = np.flatnonzero(np.abs(np.diff(curve)) > steepest + 1e-9)
     xs, ys = _BELIEFS, curve
     if jumps.size:  # break the line where the receiver switches action
         xs = np.insert(xs, jumps + 1, np.nan)
