@@ -1,0 +1,142 @@
+"""Claims stated and proved in the chapters' text, checked with gamelib (exact, hand-computed values).
+
+Each test names the chapter result it checks.  Expected values come from the proofs in the text,
+not from running the code.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import gamelib
+from gamelib import examples, geometry, regimes, studies
+
+TOL = 1e-9
+SILENT = gamelib.reveal_nothing(2, 2)
+FULL = gamelib.reveal_everything(2)
+
+
+def sliver(x):
+    """S_x of chapter 7: reveals state 0 with probability x, never makes anyone sure of state 1."""
+    return np.array([[x, 1 - x], [0.0, 1.0]])
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 2, example ch2-ex-valuable-to-one: an item worth something to one user only.
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ch2_item_valuable_to_one_threshold_user_only():
+    split = geometry.split_experiment([0.5, 0.5], [[0.8, 0.2], [0.4, 0.6]], [0.25, 0.75])
+    # posteriors 0.2 and 0.6 with probabilities 1/4 and 3/4
+    np.testing.assert_allclose(gamelib.signal_probabilities([0.5, 0.5], split), [0.25, 0.75])
+    np.testing.assert_allclose(gamelib.posteriors([0.5, 0.5], split)[:, 1], [0.2, 0.6])
+    lenient, strict = geometry.threshold_receiver(0.3), geometry.threshold_receiver(0.7)
+    silent = gamelib.reveal_nothing(2)
+    assert gamelib.user_value([0.5, 0.5], split, lenient) == pytest.approx(0.225, abs=TOL)
+    assert gamelib.user_value([0.5, 0.5], silent, lenient) == pytest.approx(0.2, abs=TOL)
+    assert gamelib.user_value([0.5, 0.5], split, strict) == pytest.approx(0.0, abs=TOL)
+    assert gamelib.user_value([0.5, 0.5], silent, strict) == pytest.approx(0.0, abs=TOL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 7, prose by the tie-rule widget: provider 1's curve in aligned_tie_market.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ties", ["lowest", "sender"])
+def test_ch7_tie_widget_curve_is_2_minus_2p_then_p(ties):
+    m = studies.aligned_tie_market()
+    p = np.linspace(0, 1, 41)
+    curve = gamelib.sender_value_curve(p, m.provider_utility[0, 0], m.user_utility[0], ties=ties)
+    expected = np.where(p <= 0.5, 2 * (1 - p), p)
+    np.testing.assert_allclose(curve, expected, atol=TOL)
+
+
+@pytest.mark.parametrize("q", [0.55, 0.75, 0.9])
+def test_ch7_tie_widget_split_earns_5_2_minus_1_over_q_below_full_revelation(q):
+    m = studies.aligned_tie_market()
+    split = geometry.split_experiment([0.5, 0.5], [[1.0, 0.0], [1 - q, q]], [1 - 1 / (2 * q), 1 / (2 * q)])
+    pol = np.stack([split, SILENT])[:, None]  # personalized, one user
+    out = gamelib.play(m, pol, "personalized")
+    assert out.provider_values[0] == pytest.approx(2.5 - 1 / q, abs=TOL)
+    full = gamelib.play(m, np.stack([FULL, SILENT])[:, None], "personalized")
+    assert full.provider_values[0] == pytest.approx(1.5, abs=TOL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 7, proposition ch7-anonymous-ties.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("r", [4, 5, 6, 7])
+def test_ch7_anonymous_ties_part2_sliver_profile_is_equilibrium_losing_1_over_4r(r):
+    m = studies.anonymous_tie_market()
+    x = (r - 1) / r
+    bad = np.stack([SILENT, sliver(x)])
+    assert gamelib.profitable_deviation(m, bad, "anonymous", experiments=gamelib.experiment_grid(2, r)) is None
+    out = gamelib.play(m, bad, "anonymous")
+    np.testing.assert_allclose(out.user_values, [1.0, 1 - 1 / (2 * r)], atol=TOL)
+    np.testing.assert_allclose(out.provider_values, [0.75 + x / 2, 0.75], atol=TOL)
+    loss = studies.welfare(m, gamelib.aligned_value(m)) - studies.welfare(m, out.user_values)
+    assert loss == pytest.approx(1 / (4 * r), abs=TOL)
+    # the partial-revelation deviation: reveal state 1 with probability b = 2x - 1, gain 3/4 - x
+    b = 2 * x - 1
+    partial = np.array([[1.0, 0.0], [1 - b, b]])
+    gain, _ = gamelib.deviation_gains(m, bad, "anonymous", 0, partial[None])
+    assert gain[0] == pytest.approx(0.75 - x, abs=TOL)
+
+
+def test_ch7_anonymous_ties_part3_r3_partial_revelation_breaks_both_lossy_candidates():
+    m = studies.anonymous_tie_market()
+    partial = np.array([[1.0, 0.0], [2 / 3, 1 / 3]])
+    assert gamelib.user_value(m.prior, partial, m.user_utility[1]) == pytest.approx(5 / 6, abs=TOL)
+    for profile in (np.stack([SILENT, sliver(2 / 3)]), np.stack([sliver(2 / 3), SILENT])):
+        out = gamelib.play(m, profile, "anonymous")
+        assert out.user_values[1] == pytest.approx(5 / 6, abs=TOL)
+        gain, _ = gamelib.deviation_gains(m, profile, "anonymous", 0, partial[None])
+        assert gain[0] >= 7 / 6 - 13 / 12 - TOL
+
+
+@pytest.mark.parametrize("r", [1, 2, 3])
+def test_ch7_anonymous_ties_part3_no_loss_on_coarse_grids(r):
+    m = studies.anonymous_tie_market()
+    eq = gamelib.equilibria(m, gamelib.experiment_grid(2, r), "anonymous")
+    assert len(eq) > 0
+    np.testing.assert_allclose(eq.user_values, 1.0, atol=TOL)
+
+
+@pytest.mark.parametrize("r", [4, 5, 6])
+def test_ch7_anonymous_ties_part4_ordered_menu_breaks_every_lossy_grid_equilibrium(r):
+    m = studies.anonymous_tie_market()
+    eq = gamelib.equilibria(m, gamelib.experiment_grid(2, r), "anonymous")
+    lossy = np.flatnonzero(eq.user_values[:, 1] < 1 - TOL)
+    assert len(lossy) > 0
+    grid = gamelib.experiment_grid(2, r)
+    for row in lossy:
+        profile = grid[eq.profiles[row]]
+        menu_gain, _ = gamelib.deviation_gains(m, profile, "anonymous", 0, np.stack([SILENT, FULL]), menu_size=2)
+        full_gain, _ = gamelib.deviation_gains(m, profile, "anonymous", 1, FULL[None])
+        assert max(menu_gain[0], full_gain[0]) > TOL
+
+
+def test_ch7_anonymous_ties_part4_item_order_matters():
+    m = studies.anonymous_tie_market()
+    bad = np.stack([SILENT, sliver(0.75)])  # the r = 4 lossy equilibrium: provider 1 earns 3/4 + 3/8
+    right, _ = gamelib.deviation_gains(m, bad, "anonymous", 0, np.stack([SILENT, FULL]), menu_size=2)
+    wrong, _ = gamelib.deviation_gains(m, bad, "anonymous", 0, np.stack([FULL, SILENT]), menu_size=2)
+    assert right[0] == pytest.approx(5 / 4 - 9 / 8, abs=TOL)
+    assert wrong[0] == pytest.approx(1 - 9 / 8, abs=TOL)
+
+
+def test_ch7_anonymous_ties_part5_silent_full_is_equilibrium_with_maximal_payoffs():
+    m = studies.anonymous_tie_market()
+    good = np.stack([SILENT, FULL])
+    out = gamelib.play(m, good, "anonymous")
+    np.testing.assert_allclose(out.user_values, [1.0, 1.0], atol=TOL)
+    np.testing.assert_allclose(out.provider_values, [1.25, 0.75], atol=TOL)
+    fine = gamelib.experiment_grid(2, 20)
+    for i in range(2):
+        gains, _ = gamelib.deviation_gains(m, good, "anonymous", i, fine)
+        assert gains.max() <= TOL
