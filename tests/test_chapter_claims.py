@@ -140,3 +140,51 @@ def test_ch7_anonymous_ties_part5_silent_full_is_equilibrium_with_maximal_payoff
     for i in range(2):
         gains, _ = gamelib.deviation_gains(m, good, "anonymous", i, fine)
         assert gains.max() <= TOL
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 7, proposition ch7-several-models (multi-homing) and ch7-different-information.
+# ---------------------------------------------------------------------------------------------
+
+
+def joint(first, second):
+    """The joint experiment π⊗σ: signal (s, s') with probability π[θ, s] σ[θ, s']."""
+    return np.einsum("ts,tr->tsr", first, second).reshape(first.shape[0], -1)
+
+
+def test_ch7_several_models_silent_item_changes_nothing():
+    m = examples.opposite_tastes()
+    grid = gamelib.experiment_grid(2, 10)
+    joined = np.stack([joint(pi, SILENT) for pi in grid])
+    v, pay, _ = gamelib.outcome_tables(m, grid)
+    v_j, pay_j, _ = gamelib.outcome_tables(m, joined)
+    np.testing.assert_allclose(v_j, v, atol=TOL)
+    np.testing.assert_allclose(pay_j, pay, atol=TOL)
+
+
+def test_ch7_several_models_users_value_every_joint_experiment_alike():
+    m = examples.opposite_tastes()
+    grid = gamelib.experiment_grid(2, 4)
+    joined = np.stack([joint(a, b) for a, b in itertools.product(grid, grid)])
+    v, _, _ = gamelib.outcome_tables(m, joined)
+    np.testing.assert_allclose(v[:, 0], v[:, 1], atol=TOL)
+    # q/2 with q = 1/2 + 1/4 Σ_s |π(0,s) − π(1,s)|  (lemma ch5-lem-accuracy)
+    q = 0.5 + 0.25 * np.abs(joined[:, 0] - joined[:, 1]).sum(axis=1)
+    np.testing.assert_allclose(v[:, 0], q / 2, atol=TOL)
+
+
+COARSE = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])  # the partition {0, 1} | {2}
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6, 7, 8])
+@pytest.mark.parametrize("noise", [0.0, 0.05])
+def test_ch7_different_information_floor_v_rho_minus_2eps(seed, noise):
+    garblings = np.einsum("ts,gsr->gtr", COARSE, gamelib.experiment_grid(2, 5))
+    m = examples.random_market(seed, n_states=3, n_actions=3, n_users=2, alignment="weak", noise=noise)
+    worst = gamelib.equilibria(m, garblings, "personalized").worst_user_values()
+    v_rho = gamelib.user_value(m.prior, COARSE, m.user_utility)
+    eps = np.array([c.eps for c in gamelib.weak_alignment(m)])
+    assert np.all(worst >= v_rho - 2 * eps - 1e-7)
+    assert np.all(worst <= v_rho + 1e-9)  # every available experiment is a garbling of ρ (Blackwell)
+    if noise == 0.0:
+        np.testing.assert_allclose(worst, v_rho, atol=1e-7)
