@@ -188,3 +188,43 @@ def test_ch7_different_information_floor_v_rho_minus_2eps(seed, noise):
     assert np.all(worst <= v_rho + 1e-9)  # every available experiment is a garbling of ρ (Blackwell)
     if noise == 0.0:
         np.testing.assert_allclose(worst, v_rho, atol=1e-7)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 4, corollary ch4-cor-separable: personalized equilibria = product of per-user equilibria.
+# Brute force: every profile, every joint deviation of a provider (all its experiments at once).
+# ---------------------------------------------------------------------------------------------
+
+
+def brute_force_personalized_equilibria(market, grid):
+    k, n, e = market.n_providers, market.n_users, len(grid)
+    policies = list(itertools.product(range(e), repeat=n))  # one experiment index per user
+    found = set()
+    for profile in itertools.product(policies, repeat=k):  # profile[i][j]
+        idx = np.array(profile)  # [k, n]
+        payoff = gamelib.play(market, grid[idx], "personalized").provider_values
+        stable = True
+        for i in range(k):
+            for dev in policies:
+                new = idx.copy()
+                new[i] = dev
+                if gamelib.play(market, grid[new], "personalized").provider_values[i] > payoff[i] + TOL:
+                    stable = False
+                    break
+            if not stable:
+                break
+        if stable:
+            found.add(tuple(map(tuple, idx)))
+    return found
+
+
+@pytest.mark.parametrize("market", [examples.opposite_tastes(), examples.random_market(3, n_users=2, n_providers=2)])
+def test_ch4_corollary_equilibria_are_products_of_per_user_equilibria(market):
+    grid = gamelib.experiment_grid(2, 1)
+    brute = brute_force_personalized_equilibria(market, grid)
+    eq = gamelib.equilibria(market, grid, "personalized")
+    per_user = [{tuple(p) for p in g.profiles} for g in eq.per_user]  # p[i]: provider i's index for user j
+    product = {tuple(zip(*combo)) for combo in itertools.product(*per_user)}  # [k][n]
+    assert len(brute) > 1
+    assert brute == product
+    assert len(brute) == len(eq) == int(np.prod([len(s) for s in per_user]))
