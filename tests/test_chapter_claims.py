@@ -228,3 +228,23 @@ def test_ch4_corollary_equilibria_are_products_of_per_user_equilibria(market):
     assert len(brute) > 1
     assert brute == product
     assert len(brute) == len(eq) == int(np.prod([len(s) for s in per_user]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 1, theorem thm-concave-closure, Step 5: a degenerate split (λ ∈ {0, 1}) is realised by
+# the one-signal experiment, which attains the closure.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p0", [0.5, 0.6, 0.9])
+def test_ch1_degenerate_split_is_reveal_nothing_and_attains_the_closure(p0):
+    court = examples.prosecutor()
+    v, u = court.provider_utility[0, 0], court.user_utility[0]
+    posteriors, weights, value = gamelib.optimal_split(p0, v, u)
+    assert value == pytest.approx(1.0, abs=TOL)  # cav v̂(p0) = min(2 p0, 1) = 1 for p0 >= 1/2
+    assert np.all(posteriors[weights > TOL] == pytest.approx(p0, abs=TOL))  # λ ∈ {0, 1}: posterior p0
+    prior = [1 - p0, p0]
+    silent = gamelib.reveal_nothing(2)
+    _, payoffs, _ = gamelib.outcome_tables(court, silent[None])
+    assert payoffs[0, 0, 0] == pytest.approx(1.0, abs=TOL)  # the judge convicts at the prior
+    assert gamelib.optimal_persuasion(prior, v, u).sender_value == pytest.approx(1.0, abs=1e-7)
