@@ -238,7 +238,7 @@ def test_ch4_corollary_equilibria_are_products_of_per_user_equilibria(market):
 
 @pytest.mark.parametrize("p0", [0.5, 0.6, 0.9])
 def test_ch1_degenerate_split_is_reveal_nothing_and_attains_the_closure(p0):
-    court = examples.prosecutor()
+    court = examples.prosecutor(p0)
     v, u = court.provider_utility[0, 0], court.user_utility[0]
     posteriors, weights, value = gamelib.optimal_split(p0, v, u)
     assert value == pytest.approx(1.0, abs=TOL)  # cav v̂(p0) = min(2 p0, 1) = 1 for p0 >= 1/2
