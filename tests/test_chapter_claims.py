@@ -248,3 +248,53 @@ def test_ch1_degenerate_split_is_reveal_nothing_and_attains_the_closure(p0):
     _, payoffs, _ = gamelib.outcome_tables(court, silent[None])
     assert payoffs[0, 0, 0] == pytest.approx(1.0, abs=TOL)  # the judge convicts at the prior
     assert gamelib.optimal_persuasion(prior, v, u).sender_value == pytest.approx(1.0, abs=1e-7)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 4, "The proof, line by line, where the bound is met": the tight market and its bump.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x", [0.6, 0.75, 0.9])
+@pytest.mark.parametrize("delta", [0.0, 0.01, 0.2])
+def test_ch4_tight_market_chain_and_bumped_ratio(x, delta):
+    tight = studies.tight_market(x)
+    u_bumped = tight.provider_utility.copy()
+    u_bumped[0, 0, 2] += delta
+    ch = regimes.proof_chain(tight.replace(provider_utility=u_bumped), gamelib.experiment_grid(2, 10), "personalized")
+    eps = (1 - x) / 2
+    assert ch.eps[0] == pytest.approx(eps + delta / 2, abs=1e-9)
+    assert ch.values[0] == pytest.approx(x, abs=TOL)  # silence: the user plays safe
+    top, bottom = 1 - eps + delta, 1 - eps  # x + ε + δ = 1 − ε + δ
+    np.testing.assert_allclose(ch.terms[0], [top, top, bottom, bottom], atol=1e-9)
+    assert (ch.opt[0] - ch.values[0]) / (2 * ch.eps[0]) == pytest.approx((1 - x) / (1 - x + delta), abs=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 6, "The chain where the bound is nearly met": the path for t <= 1/3 and ch6-tight.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("t", [0.0, 0.1, 0.3, 1 / 3])
+def test_ch6_path_loses_quarter_against_2eps_three_quarters_one_minus_t(t):
+    m = gamelib.mix_markets(examples.opposite_tastes(), examples.opposite_tastes(aligned=True), t)
+    ch = regimes.proof_chain(m, gamelib.experiment_grid(2, 10), "anonymous")
+    # hand calculation: user 1 needs ε ≥ (3/4) w_2 (1 − t), user 2 ε ≥ (3/4) w_1 (1 − t)
+    assert ch.eps[0] == pytest.approx(3 / 8 * (1 - t), abs=1e-9)
+    np.testing.assert_allclose(ch.weights, [0.5, 0.5], atol=1e-9)
+    assert m.masses @ (ch.opt - ch.values) == pytest.approx(0.25, abs=TOL)  # silence
+    assert ch.holds
+
+
+@pytest.mark.parametrize("x", [0.6, 0.75, 0.9])
+def test_ch6_tight_market_meets_the_strong_alignment_bound(x):
+    m = studies.tight_market(x)
+    assert gamelib.strong_alignment(m).eps == pytest.approx((1 - x) / 2, abs=1e-9)
+    silent = regimes.silent_profile(m, "anonymous")
+    fine = gamelib.experiment_grid(2, 10)
+    for size in (1, 2):
+        gains, _ = gamelib.deviation_gains(m, silent, "anonymous", 0, fine, menu_size=size)
+        assert gains.max() <= TOL
+    ch = regimes.proof_chain(m, fine, "anonymous")
+    assert 1 - ch.values[0] == pytest.approx(1 - x, abs=TOL)
+    np.testing.assert_allclose(ch.terms, (1 + x) / 2, atol=1e-9)
