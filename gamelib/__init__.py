@@ -57,7 +57,7 @@ from .persuasion import (
     sender_value_curve,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Submodules loaded on first use (``gamelib.regimes``, ...), so that
 #: ``import gamelib`` stays light: ``studies`` pulls in scipy.stats, and
