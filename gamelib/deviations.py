@@ -50,7 +50,7 @@ REPLAY_TOL = 1e-4
 #: HiGHS tolerances: well below gamelib's VALUE_ATOL, so replays see what the LP saw.
 _LP_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 #: Mixing weights tried on the strictly feasible point, after the optimum itself.
-_MIXES = (0.0,) + tuple(10.0 ** (-e / 2) for e in range(18, 1, -1))
+_MIXES = (0.0,) + tuple(10.0 ** (-e / 2) for e in range(2, 19))
 
 _SUP_CACHE: dict = {}
 _FILTER_CACHE: dict = {}
@@ -643,16 +643,21 @@ def _anonymous_policy(policy, provider, items):
 
 
 def _search(sol, prior, target, replay):
-    """Smallest mixing weight (optimum first) whose replay gets close to the target."""
+    """The explicit policy: the optimum itself if it attains the supremum, else a mixture.
+
+    ``(1 - ε) x* + ε y`` with ``y`` strictly feasible: strict constraints and
+    the intended action ties hold strictly for every ``ε > 0``; the mixing
+    weight on the optimum is increased (``ε`` decreased from ``0.1``) until
+    the replay is within a tenth of :data:`REPLAY_TOL` of the supremum, so
+    that the margins stay as large as the tolerance allows.
+    """
     best = None
     for eps in _MIXES:
         items = _items(sol, prior, eps)
         got = replay(items)
         if best is None or got > best[0]:
             best = (got, items)
-        if got >= target - 1e-6 * (1 + abs(target)) and (eps == 0.0 or got >= target - REPLAY_TOL / 10):
-            if eps == 0.0 and got < target - 1e-9:
-                continue
+        if got >= target - (1e-9 if eps == 0.0 else REPLAY_TOL / 10):
             return items
     if best[0] < target - REPLAY_TOL:  # pragma: no cover - would contradict the construction
         raise RuntimeError(f"best_deviation: replay {best[0]:.9g} is not within {REPLAY_TOL} of {target:.9g}")
@@ -677,7 +682,7 @@ def _construct_personalized(market, policy, provider, problems, solutions):
         (j,) = prob.users
         rest = play(market, new, "personalized").provider_values[provider] - _contribution(market, new, provider, j)
 
-        def replay(items, j=j):
+        def replay(items, j=j, new=new):
             trial = _personal_policy(new, provider, j, items[0])
             return play(market, trial, "personalized").provider_values[provider]
 
