@@ -351,27 +351,23 @@ def test_verdict_invariant_to_relabelling_providers_whose_offers_never_tie(seed,
     assert gamelib.is_equilibrium(m, policy, mode) == gamelib.is_equilibrium(swapped, policy[::-1], mode)
 
 
-@pytest.mark.parametrize("seed", [0, 6, 11])
-@pytest.mark.parametrize("mode", ["anonymous", "personalized"])
-def test_grid_equilibria_accepted_exactly_have_no_profitable_grid_deviation(seed, mode):
-    m = examples.random_market(seed, n_users=2)
-    grid = gamelib.experiment_grid(2, 4)
-    eqs = gamelib.equilibria(m, grid, mode)
+def test_grid_equilibria_accepted_exactly_have_no_profitable_grid_deviation():
     accepted = rejected = 0
     fine = gamelib.experiment_grid(2, 8)  # contains the r = 4 grid
-    for eq in itertools.islice(eqs, 60):
-        policy = grid[eq.profile]
-        exact = gamelib.is_equilibrium(m, policy, mode)
-        best = [grid_best(m, policy, mode, i, fine) - eq.provider_values[i] for i in range(2)]
-        if exact:
-            accepted += 1
-            assert max(best) <= 1e-9
-        else:
-            rejected += 1
-            gains = [gamelib.best_deviation(m, policy, mode, i).gain for i in range(2)]
-            assert max(gains) > 1e-9
-            assert max(gains) >= max(best) - 1e-9
-    assert accepted > 0
+    for seed, mode in itertools.product([0, 6, 11], ["anonymous", "personalized"]):
+        m = examples.random_market(seed, n_users=2)
+        grid = gamelib.experiment_grid(2, 4)
+        for eq in itertools.islice(gamelib.equilibria(m, grid, mode), 40):
+            policy = grid[eq.profile]
+            best = [grid_best(m, policy, mode, i, fine) - eq.provider_values[i] for i in range(2)]
+            if gamelib.is_equilibrium(m, policy, mode):
+                accepted += 1
+                assert max(best) <= 1e-9
+            else:
+                rejected += 1
+                gains = [gamelib.best_deviation(m, policy, mode, i).gain for i in range(2)]
+                assert max(gains) > 1e-9 and max(gains) >= max(best) - 1e-9
+    assert accepted > 0 and rejected > 0  # both verdicts occur: the check is not vacuous
 
 
 def test_opposite_tastes_grid_equilibria_all_survive_over_all_experiments():
