@@ -303,11 +303,67 @@ def _problems(market, policy, mode, provider, menus):
 
 
 def _linprog(c, a_ub, b_ub, a_eq, b_eq, bounds):
+    """Minimise ``c·x`` (HiGHS); the solution x, or None if infeasible.
+
+    The LPs here are tiny and many, so the fixed cost of a call matters: the
+    HiGHS model is passed straight to the solver that SciPy ships (about
+    three times faster than :func:`scipy.optimize.linprog`'s checks and
+    conversions), with ``linprog`` itself as the fallback.
+    """
+    if _HIGHS is not None:
+        try:
+            return _highs(c, a_ub, b_ub, a_eq, b_eq, bounds)
+        except Exception:  # pragma: no cover - a SciPy without this interface
+            pass
     from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
 
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs",
                   options=_LP_OPTIONS)
-    return res if res.status == 0 else None
+    return res.x if res.status == 0 else None
+
+
+def _load_highs():
+    try:
+        from scipy.optimize._highspy import _core  # SciPy >= 1.15
+
+        _core.HighsLp, _core._Highs, _core.HighsOptions, _core.MatrixFormat.kColwise  # noqa: B018
+        return _core
+    except (ImportError, AttributeError):  # pragma: no cover
+        return None
+
+
+_HIGHS = _load_highs()
+
+
+def _highs(c, a_ub, b_ub, a_eq, b_eq, bounds):
+    h = _HIGHS
+    a = np.vstack([a_ub, a_eq])
+    n_row, n_col = a.shape
+    lower = np.array([-np.inf if lo is None else lo for lo, _ in bounds], dtype=float)
+    upper = np.array([np.inf if hi is None else hi for _, hi in bounds], dtype=float)
+    nonzero = a.T != 0  # column-wise storage
+    lp = h.HighsLp()
+    lp.num_col_, lp.num_row_ = n_col, n_row
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
+    lp.a_matrix_.format_ = h.MatrixFormat.kColwise
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.col_lower_, lp.col_upper_ = lower, upper
+    lp.row_lower_ = np.r_[np.full(len(b_ub), -np.inf), b_eq].astype(float)
+    lp.row_upper_ = np.r_[b_ub, b_eq].astype(float)
+    lp.a_matrix_.start_ = np.r_[0, np.cumsum(nonzero.sum(axis=1))].astype(np.int32)
+    lp.a_matrix_.index_ = np.nonzero(nonzero)[1].astype(np.int32)
+    lp.a_matrix_.value_ = a.T[nonzero]
+    solver = h._Highs()
+    options = h.HighsOptions()
+    options.output_flag = False
+    for key, value in _LP_OPTIONS.items():
+        setattr(options, key, value)
+    solver.passOptions(options)
+    solver.passModel(lp)
+    solver.run()
+    if solver.getModelStatus() != h.HighsModelStatus.kOptimal:
+        return None
+    return np.array(solver.getSolution().col_value)
 
 
 def _implementable(prior, utility, group, tie_filter=True):
@@ -335,9 +391,9 @@ def _implementable(prior, utility, group, tie_filter=True):
         mask = acts[None, :] != s[:, None]
         lower = (acts[None, :] < s[:, None])[mask].astype(float)
         a_ub = np.column_stack([-diff[mask], lower])
-        res = _linprog(np.r_[np.zeros(n_states), -1.0], a_ub, np.zeros(len(a_ub)),
-                       np.r_[np.ones(n_states), 0.0][None], [1.0], [(0, None)] * n_states + [(0, 1)])
-        keep[r] = res is not None and (res.x[-1] > _SLACK or not lower.any())
+        x = _linprog(np.r_[np.zeros(n_states), -1.0], a_ub, np.zeros(len(a_ub)),
+                     np.r_[np.ones(n_states), 0.0][None], np.ones(1), [(0, None)] * n_states + [(0, 1)])
+        keep[r] = x is not None and (x[-1] > _SLACK or not lower.any())
     _FILTER_CACHE[key] = vectors[keep]
     return vectors[keep]
 
@@ -449,10 +505,10 @@ def _build(prob, groups, signals):
 
 def _closed(lp):
     """The closed LP (strict constraints relaxed to weak): value and optimum x."""
-    res = _linprog(-lp.c, lp.a_ub, lp.b_ub, lp.a_eq, lp.b_eq, lp.bounds)
-    if res is None:
+    x = _linprog(-lp.c, lp.a_ub, lp.b_ub, lp.a_eq, lp.b_eq, lp.bounds)
+    if x is None:
         return None, None
-    return float(lp.c @ res.x) + lp.const, res.x[: lp.n_x]
+    return float(lp.c @ x) + lp.const, x[: lp.n_x]
 
 
 def _slack(lp, strict, shift=None, extra=None):
@@ -471,10 +527,10 @@ def _slack(lp, strict, shift=None, extra=None):
     c = np.zeros(a_ub.shape[1])
     c[-1] = -1.0
     a_eq = np.column_stack([lp.a_eq, np.zeros(len(lp.a_eq))])
-    res = _linprog(c, a_ub, b_ub, a_eq, lp.b_eq, lp.bounds + [(0, 1)])
-    if res is None:
+    x = _linprog(c, a_ub, b_ub, a_eq, lp.b_eq, lp.bounds + [(0, 1)])
+    if x is None:
         return 0.0, None
-    return float(res.x[-1]), res.x[: lp.n_x]
+    return float(x[-1]), x[: lp.n_x]
 
 
 def _support(lp, x):
@@ -559,6 +615,39 @@ def _set_partitions(items):
             yield part[:i] + ((first,) + part[i],) + part[i + 1 :]
 
 
+def _nobody(prob):
+    """The design in which nobody consults the deviator: silence keeps everyone away, if anything does."""
+    users = list(prob.users)
+    noinfo = (prob.utility[users] @ prob.prior).max(axis=1)
+    outside = prob.outside[users]
+    ok = np.where(prob.strict_out[users], noinfo < outside - _SLACK, noinfo <= outside + 1e-12)
+    if not ok.all():
+        return None
+    x = prob.prior[:, None]
+    return _Solution(float(prob.stay[users].sum()), (), ((),), (np.zeros((1, 0), dtype=int),), (x,), (x,))
+
+
+def _designs(prob, menus):
+    """Every (participants, grouping into items) with an upper bound on its value, best bound first.
+
+    The bound gives every participant the deviator's favourite action in every
+    state (no constraint at all); designs whose bound cannot beat the best
+    value found so far are never solved.
+    """
+    first_best = (prob.weight.max(axis=1) @ prob.prior)  # [n]
+    out = []
+    for size in range(1, len(prob.users) + 1):
+        for members in itertools.combinations(prob.users, size):
+            outside = [v for v in prob.users if v not in members]
+            if any(not np.isfinite(prob.outside[v]) for v in outside):
+                continue  # no other provider: she consults the deviator whatever it does
+            bound = first_best[list(members)].sum() + prob.stay[outside].sum()
+            partitions = [tuple(sorted(p)) for p in _set_partitions(members)] if menus else [(members,)]
+            out.extend((bound, groups) for groups in partitions)
+    out.sort(key=lambda d: -d[0])
+    return out
+
+
 def _sup(prob, menus, tie_filter=True):
     """Supremum of the deviator's payoff in one problem (cached by ``prob.key``).
 
@@ -569,31 +658,17 @@ def _sup(prob, menus, tie_filter=True):
     key = prob.key + (tie_filter,)
     if key in _SUP_CACHE:
         return _SUP_CACHE[key]
-    candidates = []
-    for size in range(len(prob.users) + 1):
-        for members in itertools.combinations(prob.users, size):
-            outside = [v for v in prob.users if v not in members]
-            if any(not np.isfinite(prob.outside[v]) for v in outside):
-                continue  # no other provider: she consults the deviator whatever it does
-            if not members:
-                partitions = [((),)]
-            elif menus:
-                partitions = [tuple(sorted(p)) for p in _set_partitions(members)]
-            else:
-                partitions = [(members,)]
-            for groups in partitions:
-                signals = tuple(_implementable(prob.prior, prob.utility, g, tie_filter) for g in groups)
-                if any(len(s) == 0 for s in signals):
-                    continue
-                lp = _build(prob, groups, signals)
-                value, x = _closed(lp)
-                if value is not None:
-                    candidates.append((value, groups, signals, lp, x))
-    candidates.sort(key=lambda c: -c[0])
-    best = None
-    for value, groups, signals, lp, x in candidates:
-        if best is not None and value <= best.value + 1e-12:
+    best = _nobody(prob)
+    for bound, groups in _designs(prob, menus):
+        if best is not None and bound <= best.value + 1e-12:
             break
+        signals = tuple(_implementable(prob.prior, prob.utility, g, tie_filter) for g in groups)
+        if any(len(s) == 0 for s in signals):
+            continue
+        lp = _build(prob, groups, signals)
+        value, x = _closed(lp)
+        if value is None or (best is not None and value <= best.value + 1e-12):
+            continue
         for order in itertools.permutations(range(len(groups))):
             g2 = tuple(groups[o] for o in order)
             s2 = tuple(signals[o] for o in order)
