@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -207,8 +208,9 @@ def is_equilibrium(market, policy, mode, *, menus=False, tol=1e-9):
     """
     market, policy, mode, current = _check(market, policy, mode, menus)
     tol = as_real(tol, "tol", minimum=0.0)
+    values, _, payoffs, _, _, _ = _offers(market, policy, mode)
     for i in range(market.n_providers):
-        value = sum(_sup(p, menus).value for p in _problems(market, policy, mode, i, menus))
+        value = sum(_sup(p, menus).value for p in _problems(market, policy, mode, i, menus, (values, payoffs)))
         if value - current.provider_values[i] > tol:
             return False
     return True
@@ -269,9 +271,29 @@ def _digest(*arrays):
     return h.hexdigest()
 
 
-def _problems(market, policy, mode, provider, menus):
-    """The deviation problems of ``provider``: one (anonymous) or one per user (personalized)."""
-    values, _, payoffs, _, _, _ = _offers(market, policy, mode)  # [k, n], [k_l, k_i, n]
+def _market_digest(market):
+    """A fingerprint of the market's primitives (markets are immutable), computed once per market."""
+    try:
+        return _DIGESTS[market]
+    except KeyError:
+        digest = _digest(market.prior, market.masses, market.user_utility, market.provider_utility)
+        _DIGESTS[market] = digest
+        return digest
+
+
+_DIGESTS = weakref.WeakKeyDictionary()
+
+
+def _problems(market, policy, mode, provider, menus, offers=None):
+    """The deviation problems of ``provider``: one (anonymous) or one per user (personalized).
+
+    ``offers`` (values ``[k, n]``, payoffs ``[k, k, n]``) may be passed when
+    they are already known.
+    """
+    if offers is None:
+        values, _, payoffs, _, _, _ = _offers(market, policy, mode)  # [k, n], [k_l, k_i, n]
+    else:
+        values, payoffs = offers
     k, n = values.shape
     others = np.array([l for l in range(k) if l != provider], dtype=int)
     outside = np.full(n, -np.inf)
@@ -285,7 +307,7 @@ def _problems(market, policy, mode, provider, menus):
         strict_in, strict_out = provider > lowest, provider < lowest
         stay = market.masses * payoffs[provider, lowest, np.arange(n)]
     weight = market.masses[:, None, None] * market.provider_utility[provider]
-    base = _digest(market.prior, market.user_utility, weight)
+    base = (_market_digest(market), provider)
     groups = [tuple(range(n))] if mode == "anonymous" else [(j,) for j in range(n)]
     out = []
     for users in groups:
