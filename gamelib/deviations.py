@@ -670,14 +670,16 @@ def _designs(prob, menus):
     return out
 
 
-def _sup(prob, menus, tie_filter=True):
+def _sup(prob, menus, tie_filter=True, strict_ties=True):
     """Supremum of the deviator's payoff in one problem (cached by ``prob.key``).
 
-    ``tie_filter=False`` (for tests only) drops the lowest-index tie care:
-    every recommendation vector is allowed and only the strict participation
-    constraints are checked, which can overstate the supremum.
+    Two switches, for tests only, drop parts of the lowest-index tie care and
+    can overstate the supremum: ``tie_filter=False`` allows every
+    recommendation vector; ``strict_ties=False`` checks only the strict
+    participation constraints, not whether the ties of the recommendations
+    the optimum uses can be resolved the intended way at the same time.
     """
-    key = prob.key + (tie_filter,)
+    key = prob.key + (tie_filter, strict_ties)
     if key in _SUP_CACHE:
         return _SUP_CACHE[key]
     best = _nobody(prob)
@@ -697,7 +699,7 @@ def _sup(prob, menus, tie_filter=True):
             lp2 = lp if order == tuple(range(len(groups))) else _build(prob, g2, s2)
             x2 = x if lp2 is lp else np.concatenate([x[lp.items[o][0] : lp.items[o][0] + lp.items[o][1]
                                                       * len(prob.prior)] for o in order])
-            sol = _design_sup(prob, g2, s2, x2, value, lp2, exact=tie_filter)
+            sol = _design_sup(prob, g2, s2, x2, value, lp2, exact=strict_ties)
             if sol is not None:
                 if best is None or sol.value > best.value:
                     best = sol

@@ -191,7 +191,7 @@ def test_ignoring_the_tie_filter_overstates_the_sup():
     assert dev.payoff == pytest.approx(0.5)
     assert replayed(m, dev, "anonymous") == pytest.approx(0.5)
     (problem,) = deviations._problems(m, policy[:, None], "anonymous", 0, False)
-    assert deviations._sup(problem, False, tie_filter=False).value == pytest.approx(1.0)
+    assert deviations._sup(problem, False, tie_filter=False, strict_ties=False).value == pytest.approx(1.0)
 
 
 def test_strict_ties_are_recovered_without_the_filter():
@@ -207,6 +207,45 @@ def test_strict_ties_are_recovered_without_the_filter():
     sol = deviations._design_sup(problem, ((0, 1),), signals, x, value, lp)
     assert sol.value == pytest.approx(0.5)
     assert sol.signals[0].tolist() == [[0, 0], [1, 1]]
+
+
+def strict_tie_market():
+    """Filtered recommendations and strict participation are not enough (a correction to MODEL.md §7).
+
+    Two states, P(θ = 1) = 0.3, three providers.  User j (mass 1/2) takes action 1 below
+    belief 1/11, action 0 up to 1/2 and action 2 above 1/2 (at 1/2 she is indifferent between
+    0 and 2 and takes 0); user u (mass 1/2) takes action 1 above 1/2, else 0.  Provider 0 is
+    silent; provider 2 splits the prior into beliefs 0 and 0.45, which j values (0.5333 >
+    NOINFO 0.5) and u does not (her action never changes), so u's best offer is provider 0's
+    and j's is provider 2's.  Deviator 1 wants j to take action 2 and u action 0.
+
+    With W = {j}: j must get at least 0.5333 (weakly: 1 < 2) and u at most NOINFO (weakly:
+    1 > 0), so every posterior must stay at or below 1/2; the closed LP "recommends" 2 at
+    belief exactly 1/2 (obedient, but j then takes 0) and reports 0.6·½ + ½ = 0.8.  Every
+    W's strict constraints are satisfiable, and (2) passes the tie filter (beliefs above 1/2
+    implement it), but never together with u staying away: the true supremum is 1/2.
+    """
+    uj = np.array([[0.5, 0.5], [0.6, -0.5], [0.0, 1.0]])
+    uu = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
+    to_j = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 1.0]])
+    to_u = np.array([[1.0, 1.0], [0.0, 0.0], [0.0, 0.0]])
+    m = gamelib.Market([0.7, 0.3], [0.5, 0.5], np.stack([uj, uu]), np.stack([np.stack([to_j, to_u])] * 3))
+    w = (1 / 3) / 0.7  # P(signal 0 | θ = 0): beliefs 0 (prob 1/3) and 0.45 (prob 2/3)
+    split = np.array([[w, 1 - w], [0.0, 1.0]])
+    return m, np.stack([SILENT, SILENT, split])
+
+
+def test_recommendations_used_at_the_optimum_must_be_strictly_implementable_together():
+    m, policy = strict_tie_market()
+    out = gamelib.play(m, policy, "anonymous")
+    assert out.choice.tolist() == [2, 0] and out.user_values[0] == pytest.approx(8 / 15)
+    dev = gamelib.best_deviation(m, policy, "anonymous", 1)
+    assert dev.payoff == pytest.approx(0.5) and dev.gain == pytest.approx(0.0, abs=1e-9)
+    (problem,) = deviations._problems(m, policy[:, None], "anonymous", 1, False)
+    assert deviations._sup(problem, False, strict_ties=False).value == pytest.approx(0.8)  # the §7 method
+    assert deviations._sup(problem, False).value == pytest.approx(0.5)
+    for r in (10, 40, 80):  # grids agree with the exact value, not with 0.8
+        assert grid_best(m, policy, "anonymous", 1, gamelib.experiment_grid(2, r)) == pytest.approx(0.5)
 
 
 # ----------------------------------------------------------------------------
