@@ -41,6 +41,7 @@ import numpy as np
 
 from ._validation import VALUE_ATOL, as_int, as_real
 from .equilibrium import _offers, pad_signals, play
+from .experiments import experiment_grid
 
 __all__ = ["BestDeviation", "best_deviation", "is_equilibrium"]
 
@@ -393,31 +394,75 @@ def _implementable(prior, utility, group, tie_filter=True):
 
     Under the lowest-index rule, user ``j`` takes ``s_j`` at a belief ``p``
     iff ``s_j`` is strictly better than every lower-index action and weakly
-    better than every higher-index one.  One tiny LP per vector: maximise
-    the strict margin ``η`` over beliefs; keep ``s`` if ``η > 0``.
-    Returns ``[N, |group|]`` int (all vectors if ``tie_filter`` is False).
+    better than every higher-index one.  Returns ``[N, |group|]`` int, in
+    lexicographic order (all vectors if ``tie_filter`` is False); cached by
+    the group's utilities.
     """
-    n_act, n_states = utility.shape[1:]
-    vectors = np.array(list(itertools.product(range(n_act), repeat=len(group))), dtype=int)
-    vectors = vectors.reshape(n_act ** len(group), len(group))
+    n_act = utility.shape[1]
     if not tie_filter or not group:
-        return vectors
-    key = (_digest(utility[list(group)]), n_states)
+        vectors = np.array(list(itertools.product(range(n_act), repeat=len(group))), dtype=int)
+        return vectors.reshape(n_act ** len(group), len(group))
+    return _filter(np.ascontiguousarray(utility[list(group)]))
+
+
+def _filter(util):
+    """The tie filter for the users whose utilities are ``util [g, A, Θ]``.
+
+    A vector is kept at once if one of a few candidate beliefs (a simplex
+    grid) implements it; it is dropped if a sub-vector of one user fewer is
+    not implementable; for more users than states, that is also sufficient
+    (Helly's theorem: the beliefs implementing ``s_j`` for user ``j`` form a
+    convex set in a space of dimension ``|Θ| - 1``).  Otherwise a tiny LP
+    maximises the strict margin ``η`` over beliefs and keeps ``s`` if ``η > 0``.
+    """
+    key = _digest(util)
     if key in _FILTER_CACHE:
         return _FILTER_CACHE[key]
+    g, n_act, n_states = util.shape
+    shape = (n_act,) * g
+    vectors = np.array(list(itertools.product(range(n_act), repeat=g)), dtype=int).reshape(-1, g)
     keep = np.zeros(len(vectors), dtype=bool)
-    acts = np.arange(n_act)
-    for r, s in enumerate(vectors):
-        # rows (j, a'): -(u_j(s_j) - u_j(a')) · p + η·[a' < s_j] ≤ 0
-        diff = utility[list(group), s][:, None, :] - utility[list(group)]  # [|G|, A, Θ]
-        mask = acts[None, :] != s[:, None]
-        lower = (acts[None, :] < s[:, None])[mask].astype(float)
-        a_ub = np.column_stack([-diff[mask], lower])
-        x = _linprog(np.r_[np.zeros(n_states), -1.0], a_ub, np.zeros(len(a_ub)),
-                     np.r_[np.ones(n_states), 0.0][None], np.ones(1), [(0, None)] * n_states + [(0, 1)])
-        keep[r] = x is not None and (x[-1] > _SLACK or not lower.any())
+    scores = np.einsum("jat,bt->bja", util, _beliefs(n_states))  # [B, g, A]
+    taken = _robust_action(scores)  # [B, g]
+    sure = taken[(taken >= 0).all(axis=1)]
+    keep[np.ravel_multi_index(tuple(sure.T), shape)] = True
+    possible = np.ones(len(vectors), dtype=bool)
+    for drop in range(g if g > 1 else 0):
+        sub = _filter(np.delete(util, drop, axis=0))
+        ok = np.zeros((n_act,) * (g - 1), dtype=bool)
+        ok[tuple(sub.T)] = True
+        possible &= ok[tuple(np.delete(vectors, drop, axis=1).T)]
+    if g > n_states:
+        keep = possible  # Helly
+    else:
+        acts = np.arange(n_act)
+        for r in np.flatnonzero(~keep & possible):
+            s = vectors[r]
+            # rows (j, a'): -(u_j(s_j) - u_j(a')) · p + η·[a' < s_j] ≤ 0
+            diff = util[np.arange(g), s][:, None, :] - util  # [g, A, Θ]
+            mask = acts[None, :] != s[:, None]
+            lower = (acts[None, :] < s[:, None])[mask].astype(float)
+            a_ub = np.column_stack([-diff[mask], lower])
+            x = _linprog(np.r_[np.zeros(n_states), -1.0], a_ub, np.zeros(len(a_ub)),
+                         np.r_[np.ones(n_states), 0.0][None], np.ones(1), [(0, None)] * n_states + [(0, 1)])
+            keep[r] = x is not None and (x[-1] > _SLACK or not lower.any())
     _FILTER_CACHE[key] = vectors[keep]
     return vectors[keep]
+
+
+def _beliefs(n_states):
+    """Candidate beliefs of the tie filter: a grid on the simplex (its vertices included)."""
+    resolution = {1: 1, 2: 12, 3: 8}.get(n_states, 4)
+    return experiment_grid(1, resolution, n_states)[:, 0, :n_states]
+
+
+def _robust_action(scores):
+    """The action taken at each belief, if every lower-index action is worse by more than the slack; else -1."""
+    best = scores.max(axis=-1, keepdims=True)
+    taken = np.argmax(scores >= best - 1e-12, axis=-1)  # [B, g]
+    chosen = np.take_along_axis(scores, taken[..., None], axis=-1)
+    lower = np.where(np.arange(scores.shape[-1]) < taken[..., None], scores, -np.inf).max(axis=-1, keepdims=True)
+    return np.where((chosen - lower > _SLACK)[..., 0], taken, -1)
 
 
 # ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
 import gamelib
 from gamelib import deviations, examples
@@ -182,6 +183,36 @@ def test_tie_filter_keeps_only_implementable_recommendations():
     assert kept.tolist() == [[0, 0], [1, 1]]
     everything = deviations._implementable(m.prior, m.user_utility, (0, 1), tie_filter=False)
     assert len(everything) == 4
+
+
+def filter_by_definition(utility):
+    """The tie filter literally: one LP per recommendation vector over beliefs (max strict margin)."""
+    g, n_act, n_states = utility.shape
+    kept = []
+    for s in itertools.product(range(n_act), repeat=g):
+        s = np.array(s)
+        diff = utility[np.arange(g), s][:, None, :] - utility  # [g, A, Θ]
+        other = np.arange(n_act)[None, :] != s[:, None]
+        lower = (np.arange(n_act)[None, :] < s[:, None])[other].astype(float)
+        res = linprog(np.r_[np.zeros(n_states), -1.0], A_ub=np.column_stack([-diff[other], lower]),
+                      b_ub=np.zeros(other.sum()), A_eq=np.r_[np.ones(n_states), 0.0][None], b_eq=[1.0],
+                      bounds=[(0, None)] * n_states + [(0, 1)], method="highs")
+        if res.status == 0 and (res.x[-1] > 1e-8 or not lower.any()):
+            kept.append(s)
+    return np.array(kept, dtype=int).reshape(-1, g)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_tie_filter_shortcuts_agree_with_the_definition(seed):
+    # candidate beliefs accept, smaller groups reject, Helly decides groups larger than |Θ|
+    n_states, n_actions = 2 + seed % 2, 2 + (seed // 2) % 2
+    m = examples.random_market(seed, n_states=n_states, n_actions=n_actions, n_users=3)
+    for group in [(0,), (1, 2), (0, 1, 2)]:
+        got = deviations._implementable(m.prior, m.user_utility, group)
+        assert got.tolist() == filter_by_definition(m.user_utility[list(group)]).tolist()
+    same = np.stack([m.user_utility[0]] * 3)  # identical users always act alike
+    alone = filter_by_definition(same[:1])[:, 0].tolist()
+    assert deviations._implementable(m.prior, same, (0, 1, 2)).tolist() == [[a] * 3 for a in alone]
 
 
 def test_ignoring_the_tie_filter_overstates_the_sup():
