@@ -3,7 +3,7 @@
 A grid of experiments is only a stand-in for the real strategy space, which
 is every experiment with any number of signals.  Against fixed opponents, one
 provider's best deviation over *all* its policies is a small family of linear
-programs (MODEL.md, section 7):
+programs:
 
 * for each set ``W`` of users who will consult the deviator, the signals can
   be taken to be **recommendation vectors** ``s ∈ A^W`` (one action per user
@@ -16,8 +16,13 @@ programs (MODEL.md, section 7):
 * only recommendation vectors that some belief implements under the
   lowest-index tie rule are allowed (the *tie filter*);
 * strict constraints: the supremum over the open set equals the closed LP's
-  optimum when a point that satisfies every strict constraint (and every tied
-  recommendation the optimum uses) strictly exists; a max-slack LP decides it.
+  optimum when one point satisfies every strict constraint *and* resolves the
+  lowest-index ties of every recommendation the optimum uses, strictly; a
+  max-slack LP decides it.  Strict participation alone is not enough (a
+  recommendation can pass the filter on its own yet need beliefs that the
+  other constraints forbid); when the shortcut fails, the recommendations
+  that can carry mass at all are found (one LP each) and the closed LP is
+  solved again on them.
 
 Anonymous **menus** are the same with one item per group of participating
 users and self-selection constraints between items.  Personalized mode is

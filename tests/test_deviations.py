@@ -368,22 +368,26 @@ def test_cache_returns_the_same_supremum():
     n_users=st.integers(1, 3),
     mode=st.sampled_from(["anonymous", "personalized"]),
     provider=st.integers(0, 1),
+    menus=st.booleans(),
 )
-def test_gain_is_nonnegative_and_beats_every_grid_deviation(seed, n_actions, n_users, mode, provider):
+def test_gain_is_nonnegative_and_beats_every_grid_deviation(seed, n_actions, n_users, mode, provider, menus):
+    menus = menus and mode == "anonymous"
     m = examples.random_market(seed, n_actions=n_actions, n_users=n_users)
     rng = np.random.default_rng(seed)
     grid = gamelib.experiment_grid(2, 4)
     # half the time a grid profile (exact ties between offers), else a random one
     policy = grid[rng.integers(len(grid), size=(2,) if mode == "anonymous" else (2, n_users))] if seed % 2 \
         else random_policy(rng, m, mode)
-    dev = gamelib.best_deviation(m, policy, mode, provider)
+    dev = gamelib.best_deviation(m, policy, mode, provider, menus=menus)
     assert dev.gain >= -1e-9
     assert grid_best(m, policy, mode, provider, gamelib.experiment_grid(2, 12)) <= dev.payoff + 1e-9
+    if menus:
+        assert grid_best(m, policy, mode, provider, gamelib.experiment_grid(2, 3), menu_size=2) <= dev.payoff + 1e-9
     assert dev.payoff - deviations.REPLAY_TOL <= replayed(m, dev, mode) <= dev.payoff + 1e-9
     verdict = all(
-        gamelib.best_deviation(m, policy, mode, i).gain <= 1e-9 for i in range(m.n_providers)
+        gamelib.best_deviation(m, policy, mode, i, menus=menus).gain <= 1e-9 for i in range(m.n_providers)
     )
-    assert gamelib.is_equilibrium(m, policy, mode) == verdict
+    assert gamelib.is_equilibrium(m, policy, mode, menus=menus) == verdict
 
 
 def swap_providers(market):
