@@ -4,7 +4,8 @@ Three measurements:
 
 ``sizes``
     For markets of growing size (users, actions, states; k = 2 providers,
-    ``examples.random_market``), random profiles (each provider posts a random
+    :func:`market_for`: the first ``examples.random_market`` in which every
+    user values information), random profiles (each provider posts a random
     two-signal experiment, or one per user in personalized mode):
 
     * ``exact``: :func:`gamelib.is_equilibrium` on one profile, caches emptied
@@ -39,6 +40,7 @@ import time
 import numpy as np
 
 from gamelib import (
+    aligned_value,
     best_deviation,
     deviation_gains,
     deviations,
@@ -48,6 +50,7 @@ from gamelib import (
     is_equilibrium,
     pad_signals,
     play,
+    uninformed_value,
 )
 
 #: (users, actions, states) of the size table.
@@ -66,6 +69,7 @@ __all__ = [
     "GRID_R",
     "TARGETS",
     "clear_caches",
+    "market_for",
     "random_profiles",
     "grid_best_gains",
     "run_size",
@@ -80,6 +84,20 @@ def clear_caches():
     """Empty gamelib.deviations' caches (suprema and tie filters): the next check is cold."""
     deviations._SUP_CACHE.clear()
     deviations._FILTER_CACHE.clear()
+
+
+def market_for(n_users, n_actions, n_states, min_value=0.02):
+    """The first ``examples.random_market`` (seed 0, 1, ...) in which every user values information.
+
+    Information worth at least ``min_value`` (OPT − NOINFO) to each user keeps
+    the game non-degenerate: with a dominant action a user ignores every
+    experiment and every profile is an equilibrium.
+    """
+    for seed in range(1000):
+        market = examples.random_market(seed, n_states=n_states, n_actions=n_actions, n_users=n_users)
+        if np.min(aligned_value(market) - uninformed_value(market)) >= min_value:
+            return market, seed
+    raise RuntimeError("market_for: no market found")  # pragma: no cover
 
 
 def random_profiles(market, mode, count, seed=0):
@@ -116,7 +134,7 @@ def _fastest(fn, repeats):
 def run_size(n_users, n_actions, n_states, mode="anonymous", profiles=PROFILES, resolution=None,
              repeats=3, seed=0):
     """One row of the size table (times in ms per profile; gaps over all providers and profiles)."""
-    market = examples.random_market(seed, n_states=n_states, n_actions=n_actions, n_users=n_users)
+    market, market_seed = market_for(n_users, n_actions, n_states)
     resolution = GRID_R.get(n_states, 10) if resolution is None else resolution
     grid = experiment_grid(n_states, resolution)
     exact_t, build_t, grid_t = [], [], []
@@ -144,6 +162,7 @@ def run_size(n_users, n_actions, n_states, mode="anonymous", profiles=PROFILES, 
     exact_ms, grid_ms = 1e3 * float(np.median(exact_t)), 1e3 * float(np.median(grid_t))
     return {
         "users": n_users, "actions": n_actions, "states": n_states, "mode": mode, "profiles": profiles,
+        "market_seed": market_seed,
         "grid_resolution": resolution, "grid_experiments": int(len(grid)),
         "exact_ms": exact_ms, "construct_ms": 1e3 * float(np.median(build_t)), "grid_ms": grid_ms,
         "grid_over_exact": grid_ms / exact_ms,
