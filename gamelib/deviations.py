@@ -61,7 +61,7 @@ _MIXES = (0.0,) + tuple(10.0 ** (-e / 2) for e in range(2, 19))
 
 _SUP_CACHE: dict = {}
 _FILTER_CACHE: dict = {}
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -451,6 +451,8 @@ def _filter(util):
             x = _linprog(np.r_[np.zeros(n_states), -1.0], a_ub, np.zeros(len(a_ub)),
                          np.r_[np.ones(n_states), 0.0][None], np.ones(1), [(0, None)] * n_states + [(0, 1)])
             keep[r] = x is not None and (x[-1] > _SLACK or not lower.any())
+    if len(_FILTER_CACHE) > _CACHE_LIMIT:
+        _FILTER_CACHE.clear()
     _FILTER_CACHE[key] = vectors[keep]
     return vectors[keep]
 
