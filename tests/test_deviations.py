@@ -321,6 +321,21 @@ def test_menus_beat_every_two_item_grid_menu_and_replay(seed):
     assert dev.payoff - deviations.REPLAY_TOL <= got <= dev.payoff + 1e-9
 
 
+def test_a_menu_can_beat_every_single_experiment():
+    # one provider, two users, three actions: separating the users with a two-item menu pays.
+    # The replayed menu (play: users pick items, then act, all ties to the lowest index)
+    # earns more than the supremum over single experiments.
+    m = examples.random_market(129, n_actions=3, n_users=2, n_providers=1)
+    silent = gamelib.reveal_nothing(2, 2)[None]
+    single = gamelib.best_deviation(m, silent, "anonymous", 0)
+    menu = gamelib.best_deviation(m, silent, "anonymous", 0, menus=True)
+    assert len(menu.experiment) == 2
+    out = gamelib.play(m, menu.policy, "anonymous")
+    assert sorted(out.item.tolist()) == [0, 1]  # the users pick different items
+    assert out.provider_values[0] > single.payoff + 1e-3
+    assert out.provider_values[0] >= menu.payoff - deviations.REPLAY_TOL
+
+
 def test_opponents_menus_and_three_providers():
     m = examples.random_market(3, n_providers=3, n_users=2)
     rng = np.random.default_rng(0)
