@@ -7,8 +7,8 @@ Usage::
     python benchmarks/run.py --out results.json --only enumeration
 
 The JSON (default ``benchmarks/results/latest.json``) holds the machine, the
-options, and every record of :mod:`benchmarks.enumeration` and
-:mod:`benchmarks.widgets`.
+options, and every record of :mod:`benchmarks.enumeration`,
+:mod:`benchmarks.widgets` and :mod:`benchmarks.deviations`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import enumeration, widgets  # noqa: E402
+from benchmarks import deviations, enumeration, widgets  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -64,7 +64,7 @@ def parse(argv):
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="resolution 10 only, 20 widget updates, 10 s budget")
     p.add_argument("--out", default=str(HERE / "results" / "latest.json"), help="JSON output path")
-    p.add_argument("--only", choices=("enumeration", "widgets"), help="run one benchmark only")
+    p.add_argument("--only", choices=("enumeration", "widgets", "deviations"), help="run one benchmark only")
     p.add_argument("--budget", type=float, default=None,
                    help="seconds above which a reference method is extrapolated (default 60, quick 10)")
     p.add_argument("--updates", type=int, default=None, help="widget updates per widget (default 100, quick 20)")
@@ -104,6 +104,16 @@ def main(argv=None):
         res = widgets.run(n=updates, seed=args.seed)
         out["widgets"] = res
         print(widgets.table(res))
+    if args.only in (None, "deviations"):
+        print("\nExact best deviations against brute force over a grid")
+        res = deviations.run(quick=args.quick)
+        out["deviations"] = res
+        out["deviation_targets"] = deviations.targets(res)
+        print(deviations.table(res))
+        print("\nTargets")
+        for t in out["deviation_targets"]:
+            print(f"  {t['target']:26s} {t['setting']:40s} {t['value']:10.4g} (goal {t['goal']:.4g}): "
+                  f"{'met' if t['met'] else 'MISSED'}")
     out["total_s"] = time.perf_counter() - started
     path = Path(args.out)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from .alignment import (
     strong_alignment,
     weak_alignment,
 )
+from .deviations import BestDeviation, best_deviation, is_equilibrium
 from .equilibrium import (
     Deviation,
     Equilibrium,
@@ -114,6 +115,9 @@ __all__ = [
     "profitable_deviation",
     "outcome_tables",
     "pad_signals",
+    "BestDeviation",
+    "best_deviation",
+    "is_equilibrium",
     "examples",
     "geometry",
     "regimes",

@@ -1,0 +1,859 @@
+"""Exact best deviations over all experiments (no grid).
+
+A grid of experiments is only a stand-in for the real strategy space, which
+is every experiment with any number of signals.  Against fixed opponents, one
+provider's best deviation over *all* its policies is a small family of linear
+programs:
+
+* for each set ``W`` of users who will consult the deviator, the signals can
+  be taken to be **recommendation vectors** ``s ∈ A^W`` (one action per user
+  of ``W``), with variables ``x[θ, s] = μ(θ) π[θ, s] ≥ 0``;
+* constraints: obedience of every ``j ∈ W``; participation of ``j ∈ W`` (her
+  value at least her best outside offer ``b_j``, *strictly* if the deviator's
+  index is above ``c_j``, the lowest index attaining ``b_j``); non-participation
+  of ``j ∉ W`` (``V_j(π) ≤ b_j``, strictly if the deviator's index is below
+  ``c_j``), written with epigraph variables because ``V_j`` is convex;
+* only recommendation vectors that some belief implements under the
+  lowest-index tie rule are allowed (the *tie filter*);
+* strict constraints: the supremum over the open set equals the closed LP's
+  optimum when one point satisfies every strict constraint *and* resolves the
+  lowest-index ties of every recommendation the optimum uses, strictly; a
+  max-slack LP decides it.  Strict participation alone is not enough (a
+  recommendation can pass the filter on its own yet need beliefs that the
+  other constraints forbid); when the shortcut fails, the recommendations
+  that can carry mass at all are found (one LP each) and the closed LP is
+  solved again on them.
+
+Anonymous **menus** are the same with one item per group of participating
+users and self-selection constraints between items.  Personalized mode is
+the one-user case, user by user (the game is separable across users).
+
+The supremum is often not attained (a user exactly indifferent at the
+optimum).  :func:`best_deviation` therefore also returns an explicit policy,
+the optimum mixed with a little of a strictly feasible point, that
+:func:`gamelib.play` (lowest-index ties, gamelib's tolerance) replays to
+within ``1e-4`` of the supremum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import VALUE_ATOL, as_int, as_real
+from .equilibrium import _offers, pad_signals, play
+from .experiments import experiment_grid
+
+__all__ = ["BestDeviation", "best_deviation", "is_equilibrium"]
+
+#: A strict constraint is satisfiable when the max-slack LP finds more than this.
+_SLACK = 1e-8
+#: The explicit deviation must replay to within this of the supremum.
+REPLAY_TOL = 1e-4
+#: HiGHS tolerances: well below gamelib's VALUE_ATOL, so replays see what the LP saw.
+_LP_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+#: Mixing weights tried on the strictly feasible point, after the optimum itself.
+_MIXES = (0.0,) + tuple(10.0 ** (-e / 2) for e in range(2, 19))
+
+_SUP_CACHE: dict = {}
+_FILTER_CACHE: dict = {}
+_CACHE_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class BestDeviation:
+    """One provider's best deviation over all of its policies, others fixed.
+
+    Attributes
+    ----------
+    provider : int
+    payoff : float
+        The supremum of the provider's payoff over all its policies (all
+        experiments with any number of signals; all menus if ``menus=True``).
+    gain : float
+        ``payoff`` minus the provider's current payoff (``≥ 0`` up to LP
+        precision, since the current policy is one of the candidates).
+    users : tuple of int
+        The users who consult the deviator at the supremum.
+    experiment : ndarray or list of ndarray
+        An explicit near-optimal policy: one ``[Θ, S']`` experiment
+        (anonymous), one per user ``[n, Θ, S']`` (personalized), or the list
+        of menu items (``menus=True``).
+    policy : ndarray
+        The whole profile after the deviation, ready for :func:`gamelib.play`;
+        its replayed payoff is within ``1e-4`` of ``payoff``.
+
+    Examples
+    --------
+    The prosecutor with "convict" as action 1: the judge convicts only when
+    strictly convinced, so 0.6 is a supremum, not attained; the explicit
+    experiment gets within ``1e-4`` of it.
+
+    >>> from gamelib import best_deviation, examples, play, reveal_nothing
+    >>> m = examples.prosecutor()
+    >>> m = m.replace(user_utility=m.user_utility[:, ::-1],
+    ...               provider_utility=m.provider_utility[:, :, ::-1])
+    >>> dev = best_deviation(m, reveal_nothing(2)[None], "anonymous", 0)
+    >>> round(dev.payoff, 9), dev.users
+    (0.6, (0,))
+    >>> replayed = play(m, dev.policy, "anonymous").provider_values[0]
+    >>> bool(dev.payoff - 1e-4 < replayed < dev.payoff)
+    True
+    """
+
+    provider: int
+    payoff: float
+    gain: float
+    users: tuple
+    experiment: object
+    policy: np.ndarray
+
+
+# ----------------------------------------------------------------------------
+# Public functions
+# ----------------------------------------------------------------------------
+
+
+def best_deviation(market, policy, mode, provider, *, menus=False):
+    """The exact best deviation of one provider over all of its policies.
+
+    Parameters
+    ----------
+    market : Market
+    policy : array_like
+        The current profile, shaped as for :func:`gamelib.play`:
+        personalized ``[k, n, Θ, S]``; anonymous ``[k, Θ, S]`` or menus
+        ``[k, M, Θ, S]``.
+    mode : {"personalized", "anonymous"}
+    provider : int
+        The deviating provider (0-based).
+    menus : bool, default False
+        Anonymous mode only: let the deviator post a menu of experiments
+        (the users pick items; ties to the lowest item).
+
+    Returns
+    -------
+    BestDeviation
+
+    Examples
+    --------
+    Proposition 5.1's silent profile of the opposite-tastes market: over all
+    experiments, and over all menus, provider 1's best payoff is exactly its
+    payoff under silence, 3/8; in personalized mode it gains exactly 1/8.
+
+    >>> import numpy as np
+    >>> from gamelib import best_deviation, examples, reveal_nothing
+    >>> m = examples.opposite_tastes()
+    >>> silent = np.stack([reveal_nothing(2, 2)] * 2)
+    >>> dev = best_deviation(m, silent, "anonymous", 0)
+    >>> round(dev.payoff, 9), round(dev.gain, 9)
+    (0.375, 0.0)
+    >>> round(best_deviation(m, silent, "anonymous", 0, menus=True).payoff, 9)
+    0.375
+    >>> pers = best_deviation(m, np.stack([silent] * 2, axis=1), "personalized", 0)
+    >>> round(pers.gain, 9), pers.users   # it already wins both users' ties
+    (0.125, (0, 1))
+    >>> pers.experiment[0].round(9)       # reveal the state to user 1
+    array([[1., 0.],
+           [0., 1.]])
+    """
+    market, policy, mode, current = _check(market, policy, mode, menus)
+    provider = _check_provider(market, provider)
+    problems = _problems(market, policy, mode, provider, menus)
+    solutions = [_sup(p, menus) for p in problems]
+    value = float(sum(s.value for s in solutions))
+    users = tuple(sorted(j for s in solutions for j in s.users))
+    now = float(current.provider_values[provider])
+    if mode == "personalized":
+        experiment, new = _construct_personalized(market, policy, provider, problems, solutions)
+    else:
+        experiment, new = _construct_anonymous(market, policy, provider, solutions[0], value, menus)
+    return BestDeviation(provider, value, value - now, users, experiment, new)
+
+
+def is_equilibrium(market, policy, mode, *, menus=False, tol=1e-9):
+    """Whether a profile is an equilibrium of the real game (all experiments).
+
+    No provider's exact best deviation (:func:`best_deviation`) gains more
+    than ``tol``.  The suprema are cached by what they depend on (each
+    provider's view of the others' offers), so checking many profiles that
+    share opponents, such as all the equilibria of a grid, is cheap.
+
+    Parameters
+    ----------
+    market : Market
+    policy : array_like
+        As for :func:`gamelib.play`.
+    mode : {"personalized", "anonymous"}
+    menus : bool, default False
+        Anonymous mode: allow deviations to menus.
+    tol : float, default 1e-9
+        Gains up to ``tol`` do not count (LP precision).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    Anonymous silence in the opposite-tastes market is an equilibrium of the
+    real game, even against menus; personalized silence is not:
+
+    >>> import numpy as np
+    >>> from gamelib import examples, is_equilibrium, reveal_nothing
+    >>> m = examples.opposite_tastes()
+    >>> silent = np.stack([reveal_nothing(2, 2)] * 2)
+    >>> is_equilibrium(m, silent, "anonymous"), is_equilibrium(m, silent, "anonymous", menus=True)
+    (True, True)
+    >>> is_equilibrium(m, np.stack([silent] * 2, axis=1), "personalized")
+    False
+    """
+    market, policy, mode, current = _check(market, policy, mode, menus)
+    tol = as_real(tol, "tol", minimum=0.0)
+    values, _, payoffs, _, _, _ = _offers(market, policy, mode)
+    for i in range(market.n_providers):
+        value = sum(_sup(p, menus).value for p in _problems(market, policy, mode, i, menus, (values, payoffs)))
+        if value - current.provider_values[i] > tol:
+            return False
+    return True
+
+
+# ----------------------------------------------------------------------------
+# Validation and the deviator's view of the others' offers
+# ----------------------------------------------------------------------------
+
+
+def _check(market, policy, mode, menus):
+    if not isinstance(menus, (bool, np.bool_)):
+        raise ValueError(f"menus: expected True or False, got {menus!r}")
+    current = play(market, policy, mode)  # validates market, policy and mode
+    if menus and mode == "personalized":
+        raise ValueError("menus: menus are anonymous policies; use menus=False in personalized mode")
+    policy = np.asarray(policy, dtype=float)
+    if mode == "anonymous" and policy.ndim == 3:
+        policy = policy[:, None]  # single experiments are menus of one item
+    return market, policy, mode, current
+
+
+def _check_provider(market, provider):
+    provider = as_int(provider, "provider", 0)
+    if provider >= market.n_providers:
+        raise ValueError(f"provider: must be below the number of providers {market.n_providers}, got {provider}")
+    return provider
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """One deviation problem: the deviator's payoffs and each user's outside option.
+
+    ``users`` are the users the deviating policy reaches (all users in
+    anonymous mode, one in personalized mode); for each of them ``outside`` is
+    her best value among the other providers (``-inf`` if there are none),
+    ``strict_in``/``strict_out`` say whether winning/not winning her must be
+    strict, ``stay`` is the deviator's mass-weighted payoff if she stays out.
+    """
+
+    prior: np.ndarray
+    utility: np.ndarray  # [n, A, Θ], the users'
+    weight: np.ndarray  # [n, A, Θ], m_j U_i^j
+    users: tuple
+    outside: np.ndarray  # [n]
+    strict_in: np.ndarray  # [n] bool
+    strict_out: np.ndarray  # [n] bool
+    stay: np.ndarray  # [n]
+    key: tuple
+
+
+def _digest(*arrays):
+    h = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        a = np.ascontiguousarray(a, dtype=float)
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _market_digest(market):
+    """A fingerprint of the market's primitives (markets are immutable), computed once per market."""
+    try:
+        return _DIGESTS[market]
+    except KeyError:
+        digest = _digest(market.prior, market.masses, market.user_utility, market.provider_utility)
+        _DIGESTS[market] = digest
+        return digest
+
+
+_DIGESTS = weakref.WeakKeyDictionary()
+
+
+def _problems(market, policy, mode, provider, menus, offers=None):
+    """The deviation problems of ``provider``: one (anonymous) or one per user (personalized).
+
+    ``offers`` (values ``[k, n]``, payoffs ``[k, k, n]``) may be passed when
+    they are already known.
+    """
+    if offers is None:
+        values, _, payoffs, _, _, _ = _offers(market, policy, mode)  # [k, n], [k_l, k_i, n]
+    else:
+        values, payoffs = offers
+    k, n = values.shape
+    others = np.array([l for l in range(k) if l != provider], dtype=int)
+    outside = np.full(n, -np.inf)
+    strict_in = np.zeros(n, dtype=bool)
+    strict_out = np.zeros(n, dtype=bool)
+    stay = np.zeros(n)
+    if others.size:
+        vals = values[others]  # [k-1, n]
+        outside = vals.max(axis=0)
+        lowest = others[np.argmax(vals >= outside - VALUE_ATOL, axis=0)]  # c_j, gamelib's choice rule
+        strict_in, strict_out = provider > lowest, provider < lowest
+        stay = market.masses * payoffs[provider, lowest, np.arange(n)]
+    weight = market.masses[:, None, None] * market.provider_utility[provider]
+    base = (_market_digest(market), provider)
+    groups = [tuple(range(n))] if mode == "anonymous" else [(j,) for j in range(n)]
+    out = []
+    for users in groups:
+        idx = list(users)
+        key = (base, users, menus, outside[idx].tobytes(), strict_in[idx].tobytes(),
+               strict_out[idx].tobytes(), stay[idx].tobytes())
+        out.append(_Problem(market.prior, market.user_utility, weight, users, outside, strict_in,
+                            strict_out, stay, key))
+    return out
+
+
+# ----------------------------------------------------------------------------
+# The lowest-index tie filter on recommendation vectors
+# ----------------------------------------------------------------------------
+
+
+def _linprog(c, a_ub, b_ub, a_eq, b_eq, bounds):
+    """Minimise ``c·x`` (HiGHS); the solution x, or None if infeasible.
+
+    The LPs here are tiny and many, so the fixed cost of a call matters: the
+    HiGHS model is passed straight to the solver that SciPy ships (about
+    three times faster than :func:`scipy.optimize.linprog`'s checks and
+    conversions), with ``linprog`` itself as the fallback.
+    """
+    if _HIGHS is not None:
+        try:
+            return _highs(c, a_ub, b_ub, a_eq, b_eq, bounds)
+        except Exception:  # pragma: no cover - a SciPy without this interface
+            pass
+    from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
+
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs",
+                  options=_LP_OPTIONS)
+    return res.x if res.status == 0 else None
+
+
+def _load_highs():
+    try:
+        from scipy.optimize._highspy import _core  # SciPy >= 1.15
+
+        _core.HighsLp, _core._Highs, _core.HighsOptions, _core.MatrixFormat.kColwise  # noqa: B018
+        return _core
+    except (ImportError, AttributeError):  # pragma: no cover
+        return None
+
+
+_HIGHS = _load_highs()
+
+
+def _highs(c, a_ub, b_ub, a_eq, b_eq, bounds):
+    h = _HIGHS
+    a = np.vstack([a_ub, a_eq])
+    n_row, n_col = a.shape
+    lower = np.array([-np.inf if lo is None else lo for lo, _ in bounds], dtype=float)
+    upper = np.array([np.inf if hi is None else hi for _, hi in bounds], dtype=float)
+    nonzero = a.T != 0  # column-wise storage
+    lp = h.HighsLp()
+    lp.num_col_, lp.num_row_ = n_col, n_row
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
+    lp.a_matrix_.format_ = h.MatrixFormat.kColwise
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.col_lower_, lp.col_upper_ = lower, upper
+    lp.row_lower_ = np.r_[np.full(len(b_ub), -np.inf), b_eq].astype(float)
+    lp.row_upper_ = np.r_[b_ub, b_eq].astype(float)
+    lp.a_matrix_.start_ = np.r_[0, np.cumsum(nonzero.sum(axis=1))].astype(np.int32)
+    lp.a_matrix_.index_ = np.nonzero(nonzero)[1].astype(np.int32)
+    lp.a_matrix_.value_ = a.T[nonzero]
+    solver = h._Highs()
+    options = h.HighsOptions()
+    options.output_flag = False
+    for key, value in _LP_OPTIONS.items():
+        setattr(options, key, value)
+    solver.passOptions(options)
+    solver.passModel(lp)
+    solver.run()
+    if solver.getModelStatus() != h.HighsModelStatus.kOptimal:
+        return None
+    return np.array(solver.getSolution().col_value)
+
+
+def _implementable(prior, utility, group, tie_filter=True):
+    """Recommendation vectors ``s ∈ A^group`` that some belief implements.
+
+    Under the lowest-index rule, user ``j`` takes ``s_j`` at a belief ``p``
+    iff ``s_j`` is strictly better than every lower-index action and weakly
+    better than every higher-index one.  Returns ``[N, |group|]`` int, in
+    lexicographic order (all vectors if ``tie_filter`` is False); cached by
+    the group's utilities.
+    """
+    n_act = utility.shape[1]
+    if not tie_filter or not group:
+        vectors = np.array(list(itertools.product(range(n_act), repeat=len(group))), dtype=int)
+        return vectors.reshape(n_act ** len(group), len(group))
+    return _filter(np.ascontiguousarray(utility[list(group)]))
+
+
+def _filter(util):
+    """The tie filter for the users whose utilities are ``util [g, A, Θ]``.
+
+    A vector is kept at once if one of a few candidate beliefs (a simplex
+    grid) implements it; it is dropped if a sub-vector of one user fewer is
+    not implementable; for more users than states, that is also sufficient
+    (Helly's theorem: the beliefs implementing ``s_j`` for user ``j`` form a
+    convex set in a space of dimension ``|Θ| - 1``).  Otherwise a tiny LP
+    maximises the strict margin ``η`` over beliefs and keeps ``s`` if ``η > 0``.
+    """
+    key = _digest(util)
+    if key in _FILTER_CACHE:
+        return _FILTER_CACHE[key]
+    g, n_act, n_states = util.shape
+    shape = (n_act,) * g
+    vectors = np.array(list(itertools.product(range(n_act), repeat=g)), dtype=int).reshape(-1, g)
+    keep = np.zeros(len(vectors), dtype=bool)
+    scores = np.einsum("jat,bt->bja", util, _beliefs(n_states))  # [B, g, A]
+    taken = _robust_action(scores)  # [B, g]
+    sure = taken[(taken >= 0).all(axis=1)]
+    keep[np.ravel_multi_index(tuple(sure.T), shape)] = True
+    possible = np.ones(len(vectors), dtype=bool)
+    for drop in range(g if g > 1 else 0):
+        sub = _filter(np.delete(util, drop, axis=0))
+        ok = np.zeros((n_act,) * (g - 1), dtype=bool)
+        ok[tuple(sub.T)] = True
+        possible &= ok[tuple(np.delete(vectors, drop, axis=1).T)]
+    if g > n_states:
+        keep = possible  # Helly
+    else:
+        acts = np.arange(n_act)
+        for r in np.flatnonzero(~keep & possible):
+            s = vectors[r]
+            # rows (j, a'): -(u_j(s_j) - u_j(a')) · p + η·[a' < s_j] ≤ 0
+            diff = util[np.arange(g), s][:, None, :] - util  # [g, A, Θ]
+            mask = acts[None, :] != s[:, None]
+            lower = (acts[None, :] < s[:, None])[mask].astype(float)
+            a_ub = np.column_stack([-diff[mask], lower])
+            x = _linprog(np.r_[np.zeros(n_states), -1.0], a_ub, np.zeros(len(a_ub)),
+                         np.r_[np.ones(n_states), 0.0][None], np.ones(1), [(0, None)] * n_states + [(0, 1)])
+            keep[r] = x is not None and (x[-1] > _SLACK or not lower.any())
+    if len(_FILTER_CACHE) > _CACHE_LIMIT:
+        _FILTER_CACHE.clear()
+    _FILTER_CACHE[key] = vectors[keep]
+    return vectors[keep]
+
+
+def _beliefs(n_states):
+    """Candidate beliefs of the tie filter: a grid on the simplex (its vertices included)."""
+    resolution = {1: 1, 2: 12, 3: 8}.get(n_states, 4)
+    return experiment_grid(1, resolution, n_states)[:, 0, :n_states]
+
+
+def _robust_action(scores):
+    """The action taken at each belief, if every lower-index action is worse by more than the slack; else -1."""
+    best = scores.max(axis=-1, keepdims=True)
+    taken = np.argmax(scores >= best - 1e-12, axis=-1)  # [B, g]
+    chosen = np.take_along_axis(scores, taken[..., None], axis=-1)
+    lower = np.where(np.arange(scores.shape[-1]) < taken[..., None], scores, -np.inf).max(axis=-1, keepdims=True)
+    return np.where((chosen - lower > _SLACK)[..., 0], taken, -1)
+
+
+# ----------------------------------------------------------------------------
+# The linear programs for one design (set of participants grouped into items)
+# ----------------------------------------------------------------------------
+
+_WEAK, _STRICT, _LOWER, _HIGHER = 0, 1, 2, 3
+
+
+@dataclass
+class _LP:
+    c: np.ndarray  # objective (maximise) over all variables
+    const: float
+    a_ub: np.ndarray
+    b_ub: np.ndarray
+    kind: np.ndarray  # row kinds
+    sig: np.ndarray  # global signal index of obedience rows, else -1
+    a_eq: np.ndarray
+    b_eq: np.ndarray
+    bounds: list
+    items: list  # per item: (offset, number of signals)
+    n_x: int
+
+
+def _build(prob, groups, signals):
+    """Constraint matrices of the closed LP for items ``groups`` with ``signals``."""
+    prior, u = prob.prior, prob.utility
+    n_states, n_act = prior.shape[0], u.shape[1]
+    members = {j for g in groups for j in g}
+    items, off = [], 0
+    for s in signals:
+        items.append((off, len(s)))
+        off += n_states * len(s)
+    n_x = off
+    # epigraph blocks: user v's value of an item she does not belong to
+    epi = {}
+    for v in prob.users:
+        for g, group in enumerate(groups):
+            if v not in group and (v not in members or len(groups) > 1):
+                epi[(v, g)] = off
+                off += items[g][1]
+    n_var = off
+    theta = np.arange(n_states)
+    rows, rhs, kind, sig = [], [], [], []
+    c = np.zeros(n_var)
+    own = {}  # user -> (item, coefficient row of her value from it under obedience)
+    sig_off = np.cumsum([0] + [n for _, n in items])
+    for g, (group, s) in enumerate(zip(groups, signals)):
+        start, n_sig = items[g]
+        col = start + theta[None, :] * n_sig + np.arange(n_sig)[:, None]  # [N, Θ] column of x_g[θ, s]
+        for p, j in enumerate(group):
+            chosen = u[j][s[:, p]]  # [N, Θ]: u_j(s_j, θ)
+            diff = chosen[:, None, :] - u[j][None]  # [N, A, Θ]
+            block = np.zeros((n_sig, n_act, n_var))
+            block[np.arange(n_sig)[:, None, None], np.arange(n_act)[None, :, None], col[:, None, :]] = -diff
+            mask = np.arange(n_act)[None, :] != s[:, p][:, None]
+            rows.append(block[mask])
+            rhs.append(np.zeros(mask.sum()))
+            kind.append(np.where((np.arange(n_act)[None, :] < s[:, p][:, None])[mask], _LOWER, _HIGHER))
+            sig.append(np.broadcast_to(sig_off[g] + np.arange(n_sig)[:, None], mask.shape)[mask])
+            value = np.zeros(n_var)
+            value[col] = chosen
+            own[j] = (g, value)
+            c[col] += prob.weight[j][s[:, p]]
+        for (v, h), e in epi.items():
+            if h != g:
+                continue
+            block = np.zeros((n_sig, n_act, n_var))
+            block[np.arange(n_sig)[:, None, None], np.arange(n_act)[None, :, None], col[:, None, :]] = u[v][None]
+            block[np.arange(n_sig), :, e + np.arange(n_sig)] = -1.0
+            rows.append(block.reshape(-1, n_var))
+            rhs.append(np.zeros(n_sig * n_act))
+            kind.append(np.full(n_sig * n_act, _WEAK))
+            sig.append(np.full(n_sig * n_act, -1))
+
+    def add(row, b, k):
+        rows.append(row[None])
+        rhs.append(np.array([b]))
+        kind.append(np.array([k]))
+        sig.append(np.array([-1]))
+
+    def epigraph_sum(v, h):
+        row = np.zeros(n_var)
+        row[epi[(v, h)] : epi[(v, h)] + items[h][1]] = 1.0
+        return row
+
+    const = 0.0
+    for v in prob.users:
+        if v in members:
+            g, value = own[v]
+            if np.isfinite(prob.outside[v]):  # participation
+                add(-value, -prob.outside[v], _STRICT if prob.strict_in[v] else _WEAK)
+            for h in range(len(groups)):  # self-selection
+                if h != g:
+                    add(epigraph_sum(v, h) - value, 0.0, _STRICT if h < g else _WEAK)
+        else:
+            const += prob.stay[v]
+            for h in range(len(groups)):  # non-participation
+                add(epigraph_sum(v, h), prob.outside[v], _STRICT if prob.strict_out[v] else _WEAK)
+    a_eq = np.zeros((len(groups) * n_states, n_var))
+    for g, (start, n_sig) in enumerate(items):
+        a_eq[g * n_states + theta[:, None], start + theta[:, None] * n_sig + np.arange(n_sig)[None]] = 1.0
+    bounds = [(0, None)] * n_x + [(None, None)] * (n_var - n_x)
+    return _LP(c, const, np.concatenate(rows), np.concatenate(rhs), np.concatenate(kind), np.concatenate(sig),
+               a_eq, np.tile(prior, len(groups)), bounds, items, n_x)
+
+
+def _closed(lp):
+    """The closed LP (strict constraints relaxed to weak): value and optimum x."""
+    x = _linprog(-lp.c, lp.a_ub, lp.b_ub, lp.a_eq, lp.b_eq, lp.bounds)
+    if x is None:
+        return None, None
+    return float(lp.c @ x) + lp.const, x[: lp.n_x]
+
+
+def _slack(lp, strict, shift=None, extra=None):
+    """Max-slack LP: maximise δ ≤ 1 with ``row + δ ≤ b`` on the rows ``strict``.
+
+    ``shift`` (rows, amount) tightens other rows by a constant; ``extra`` adds
+    rows ``row + δ ≤ 0`` over x.  Returns (δ, x).
+    """
+    a_ub = np.column_stack([lp.a_ub, strict.astype(float)])
+    b_ub = lp.b_ub.copy()
+    if shift is not None:
+        b_ub = b_ub - shift
+    if extra is not None:
+        a_ub = np.vstack([a_ub, np.column_stack([extra, np.ones(len(extra))])])
+        b_ub = np.r_[b_ub, np.zeros(len(extra))]
+    c = np.zeros(a_ub.shape[1])
+    c[-1] = -1.0
+    a_eq = np.column_stack([lp.a_eq, np.zeros(len(lp.a_eq))])
+    x = _linprog(c, a_ub, b_ub, a_eq, lp.b_eq, lp.bounds + [(0, 1)])
+    if x is None:
+        return 0.0, None
+    return float(x[-1]), x[: lp.n_x]
+
+
+def _support(lp, x):
+    """Global indices of the signals that carry mass in x."""
+    return np.flatnonzero(np.concatenate([x.sum(axis=0) > 1e-12 for x in _split(lp, x)]))
+
+
+@dataclass(frozen=True)
+class _Solution:
+    """Supremum of one deviation problem and what it takes to approach it."""
+
+    value: float
+    users: tuple
+    groups: tuple = ()
+    signals: tuple = ()
+    optimum: tuple = ()  # x*, one [Θ, N_g] joint per item
+    interior: tuple = ()  # a strictly feasible point, same shapes
+
+
+def _split(lp, x):
+    n_states = len(lp.b_eq) // len(lp.items)
+    return tuple(x[s : s + n_states * n].reshape(n_states, n) for s, n in lp.items)
+
+
+def _design_sup(prob, groups, signals, x_closed, value, lp, exact=True):
+    """Supremum over the open set for one item order; None if the design is impossible.
+
+    First the shortcut: a point satisfying every strict constraint, and the
+    lowest-index ties of every recommendation the optimum uses, strictly.
+    Otherwise the signals that can carry mass at all are found (one LP each)
+    and the closed LP is re-solved on them.
+    """
+    strict = lp.kind == _STRICT
+    if not exact:  # the method without its tie care: feasibility of the strict constraints only
+        delta0, y = _slack(lp, strict)
+        return _Solution(value, tuple(sorted(j for g in groups for j in g))) if delta0 > _SLACK else None
+    used = np.isin(lp.sig, _support(lp, x_closed)) & (lp.kind == _LOWER)
+    delta, y = _slack(lp, strict | used)
+    if delta > _SLACK:
+        return _Solution(value, tuple(sorted(j for g in groups for j in g)), groups, signals,
+                         _split(lp, x_closed), _split(lp, y))
+    delta0, _ = _slack(lp, strict)
+    if delta0 <= _SLACK:
+        return None
+    while True:  # the signals that some strictly feasible point uses, with their ties resolved
+        n_sig = sum(n for _, n in lp.items)
+        witnesses, keep = [], np.zeros(n_sig, dtype=bool)
+        for s in range(n_sig):
+            mass = np.zeros((1, lp.a_ub.shape[1]))
+            g = np.searchsorted(np.cumsum([n for _, n in lp.items]), s, side="right")
+            start, n_g = lp.items[g]
+            local = s - sum(n for _, n in lp.items[:g])
+            mass[0, start + local : start + n_g * len(prob.prior) : n_g] = -1.0
+            d, x = _slack(lp, (lp.kind == _LOWER) & (lp.sig == s), shift=(lp.kind == _STRICT) * delta0 / 2,
+                          extra=mass)
+            if d > _SLACK:
+                keep[s] = True
+                witnesses.append(x)
+        offsets = np.cumsum([0] + [n for _, n in lp.items])
+        signals_new = tuple(sig[keep[offsets[g] : offsets[g + 1]]] for g, sig in enumerate(signals))
+        if any(len(s) == 0 for s in signals_new):  # pragma: no cover - contradicts delta0 > 0
+            return None
+        if keep.all():
+            y = np.mean(witnesses, axis=0)
+            return _Solution(value, tuple(sorted(j for g in groups for j in g)), groups, signals,
+                             _split(lp, x_closed), _split(lp, y))
+        signals = signals_new
+        lp = _build(prob, groups, signals)
+        value, x_closed = _closed(lp)
+        if value is None:  # pragma: no cover - the strictly feasible point is feasible
+            return None
+
+
+def _set_partitions(items):
+    if not items:
+        yield ()
+        return
+    first, rest = items[0], items[1:]
+    for part in _set_partitions(rest):
+        yield ((first,),) + part
+        for i in range(len(part)):
+            yield part[:i] + ((first,) + part[i],) + part[i + 1 :]
+
+
+def _nobody(prob):
+    """The design in which nobody consults the deviator: silence keeps everyone away, if anything does."""
+    users = list(prob.users)
+    noinfo = (prob.utility[users] @ prob.prior).max(axis=1)
+    outside = prob.outside[users]
+    ok = np.where(prob.strict_out[users], noinfo < outside - _SLACK, noinfo <= outside + 1e-12)
+    if not ok.all():
+        return None
+    x = prob.prior[:, None]
+    return _Solution(float(prob.stay[users].sum()), (), ((),), (np.zeros((1, 0), dtype=int),), (x,), (x,))
+
+
+def _designs(prob, menus):
+    """Every (participants, grouping into items) with an upper bound on its value, best bound first.
+
+    The bound gives every participant the deviator's favourite action in every
+    state (no constraint at all); designs whose bound cannot beat the best
+    value found so far are never solved.
+    """
+    first_best = (prob.weight.max(axis=1) @ prob.prior)  # [n]
+    out = []
+    for size in range(1, len(prob.users) + 1):
+        for members in itertools.combinations(prob.users, size):
+            outside = [v for v in prob.users if v not in members]
+            if any(not np.isfinite(prob.outside[v]) for v in outside):
+                continue  # no other provider: she consults the deviator whatever it does
+            bound = first_best[list(members)].sum() + prob.stay[outside].sum()
+            partitions = [tuple(sorted(p)) for p in _set_partitions(members)] if menus else [(members,)]
+            out.extend((bound, groups) for groups in partitions)
+    out.sort(key=lambda d: -d[0])
+    return out
+
+
+def _sup(prob, menus, tie_filter=True, strict_ties=True):
+    """Supremum of the deviator's payoff in one problem (cached by ``prob.key``).
+
+    Two switches, for tests only, drop parts of the lowest-index tie care and
+    can overstate the supremum: ``tie_filter=False`` allows every
+    recommendation vector; ``strict_ties=False`` checks only the strict
+    participation constraints, not whether the ties of the recommendations
+    the optimum uses can be resolved the intended way at the same time.
+    """
+    key = prob.key + (tie_filter, strict_ties)
+    if key in _SUP_CACHE:
+        return _SUP_CACHE[key]
+    best = _nobody(prob)
+    for bound, groups in _designs(prob, menus):
+        if best is not None and bound <= best.value + 1e-12:
+            break
+        signals = tuple(_implementable(prob.prior, prob.utility, g, tie_filter) for g in groups)
+        if any(len(s) == 0 for s in signals):
+            continue
+        lp = _build(prob, groups, signals)
+        value, x = _closed(lp)
+        if value is None or (best is not None and value <= best.value + 1e-12):
+            continue
+        for order in itertools.permutations(range(len(groups))):
+            g2 = tuple(groups[o] for o in order)
+            s2 = tuple(signals[o] for o in order)
+            lp2 = lp if order == tuple(range(len(groups))) else _build(prob, g2, s2)
+            x2 = x if lp2 is lp else np.concatenate([x[lp.items[o][0] : lp.items[o][0] + lp.items[o][1]
+                                                      * len(prob.prior)] for o in order])
+            sol = _design_sup(prob, g2, s2, x2, value, lp2, exact=strict_ties)
+            if sol is not None:
+                if best is None or sol.value > best.value:
+                    best = sol
+                if sol.value >= value - 1e-12:
+                    break
+    if best is None:  # pragma: no cover - the current policy is always feasible
+        raise RuntimeError("best_deviation: no feasible deviation found (numerical trouble)")
+    if len(_SUP_CACHE) > _CACHE_LIMIT:
+        _SUP_CACHE.clear()
+    _SUP_CACHE[key] = best
+    return best
+
+
+# ----------------------------------------------------------------------------
+# Explicit near-optimal policies, checked by replay
+# ----------------------------------------------------------------------------
+
+
+def _items(sol, prior, eps):
+    """The menu items ``(1 - eps) x* + eps y`` as row-stochastic experiments."""
+    out = []
+    for x, y in zip(sol.optimum, sol.interior):
+        joint = np.clip((1 - eps) * x + eps * y, 0.0, None)
+        joint = joint[:, joint.sum(axis=0) > 1e-14]
+        if joint.shape[1] == 0:  # pragma: no cover
+            joint = prior[:, None]
+        out.append(joint / joint.sum(axis=1, keepdims=True))
+    return out
+
+
+def _anonymous_policy(policy, provider, items):
+    """The profile with ``provider``'s menu replaced by ``items`` (padded to common shapes)."""
+    width = max(policy.shape[-1], max(it.shape[1] for it in items))
+    size = max(policy.shape[1], len(items))
+    new = pad_signals(policy, width)
+    new = np.concatenate([new, np.repeat(new[:, -1:], size - new.shape[1], axis=1)], axis=1)
+    menu = np.stack([pad_signals(it, width) for it in items])
+    new[provider] = np.concatenate([menu, np.repeat(menu[-1:], size - len(menu), axis=0)])
+    return new[:, 0] if size == 1 else new
+
+
+def _search(sol, prior, target, replay):
+    """The explicit policy: the optimum itself if it attains the supremum, else a mixture.
+
+    ``(1 - ε) x* + ε y`` with ``y`` strictly feasible: strict constraints and
+    the intended action ties hold strictly for every ``ε > 0``; the mixing
+    weight on the optimum is increased (``ε`` decreased from ``0.1``) until
+    the replay is within a tenth of :data:`REPLAY_TOL` of the supremum, so
+    that the margins stay as large as the tolerance allows.
+    """
+    best = None
+    for eps in _MIXES:
+        items = _items(sol, prior, eps)
+        got = replay(items)
+        if best is None or got > best[0]:
+            best = (got, items)
+        if got >= target - (1e-9 if eps == 0.0 else REPLAY_TOL / 10):
+            return items
+    if best[0] < target - REPLAY_TOL:  # pragma: no cover - would contradict the construction
+        raise RuntimeError(f"best_deviation: replay {best[0]:.9g} is not within {REPLAY_TOL} of {target:.9g}")
+    return best[1]
+
+
+def _construct_anonymous(market, policy, provider, sol, value, menus):
+    def replay(items):
+        return play(market, _anonymous_policy(policy, provider, items), "anonymous").provider_values[provider]
+
+    items = _search(sol, market.prior, value, replay)
+    if not menus:
+        return items[0], _anonymous_policy(policy, provider, items)
+    return items, _anonymous_policy(policy, provider, items)
+
+
+def _construct_personalized(market, policy, provider, problems, solutions):
+    """One experiment per user; the game is separable, so users are handled one at a time."""
+    new = policy.copy()
+    chosen = []
+    for prob, sol in zip(problems, solutions):
+        (j,) = prob.users
+        rest = play(market, new, "personalized").provider_values[provider] - _contribution(market, new, provider, j)
+
+        def replay(items, j=j, new=new):
+            trial = _personal_policy(new, provider, j, items[0])
+            return play(market, trial, "personalized").provider_values[provider]
+
+        items = _search(sol, market.prior, rest + sol.value, replay)
+        new = _personal_policy(new, provider, j, items[0])
+        chosen.append(items[0])
+    width = max(e.shape[1] for e in chosen)
+    return np.stack([pad_signals(e, width) for e in chosen]), new
+
+
+def _personal_policy(policy, provider, user, experiment):
+    width = max(policy.shape[-1], experiment.shape[1])
+    new = pad_signals(policy, width)
+    new[provider, user] = pad_signals(experiment, width)
+    return new
+
+
+def _contribution(market, policy, provider, user):
+    """Provider's mass-weighted payoff from one user in a personalized profile."""
+    out = play(market, policy, "personalized")
+    probs = out.action_probabilities[user]  # [Θ, A]
+    return float(market.masses[user] * np.einsum("t,ta,at->", market.prior, probs,
+                                                  market.provider_utility[provider, user]))
