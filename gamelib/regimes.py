@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_mode, as_real
+from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode, as_real
 from .alignment import strong_alignment, weak_alignment
 from .equilibrium import _check_policy, deviation_gains, equilibria, outcome_tables, pad_signals
 from .examples import random_market
@@ -51,7 +51,6 @@ __all__ = [
     "deviation_summary",
     "silence_margins",
     "silence_deviation_gain",
-    "fixed_action_providers",
     "Path",
     "interpolation_path",
     "regime_table",
@@ -154,7 +153,7 @@ def check_bound(market, experiments, mode, cone=False):
     eqs = equilibria(market, experiments, mode)
     if mode == "personalized":
         eps = np.array([c.eps for c in weak_alignment(market, cone=cone)])
-        parts = [g.user_values - (opt[j] - 2 * eps[j]) for j, g in enumerate(eqs.per_user)]
+        parts = [g.user_values[:, 0] - (opt[j] - 2 * eps[j]) for j, g in enumerate(eqs.per_user)]
         users = [np.full(len(p), j) for j, p in enumerate(parts)]
         return BoundCheck(mode, eps, opt, np.concatenate(parts), np.concatenate(users))
     eps = np.array([strong_alignment(market, cone=cone).eps])
@@ -402,8 +401,8 @@ def proof_chain(market, experiments, mode):
     star = revealed_payoffs(market)
     if mode == "personalized":
         rows = [int(np.argmin(g.user_values)) for g in eqs.per_user]
-        values = np.array([g.user_values[r] for g, r in zip(eqs.per_user, rows)])
-        eq_pay = np.stack([g.provider_payoffs[r] for g, r in zip(eqs.per_user, rows)], axis=1)
+        values = np.array([g.user_values[r, 0] for g, r in zip(eqs.per_user, rows)])
+        eq_pay = np.stack([g.provider_values[r] for g, r in zip(eqs.per_user, rows)], axis=1)
         eq_pay = eq_pay / market.masses  # [k, n], unweighted
         certs = weak_alignment(market)
         w = np.array([c.weights for c in certs])  # [n, k]
@@ -674,31 +673,6 @@ def silence_deviation_gain(mass1, stake1, stake2, accuracy):
     return -(q[..., None] - 0.5) * margins
 
 
-def fixed_action_providers(market, action=0):
-    """The same users, facing providers who want ``action`` from everyone, in every state.
-
-    Every ``U_i^j(a, θ) = 1[a = action]``: no alignment at all.
-
-    Examples
-    --------
-    >>> from gamelib import examples, weak_alignment
-    >>> from gamelib.regimes import fixed_action_providers
-    >>> m = fixed_action_providers(examples.opposite_tastes())
-    >>> m.provider_utility[1, 0]
-    array([[1., 1.],
-           [0., 0.]])
-    >>> [c.eps for c in weak_alignment(m)]
-    [0.75, 0.75]
-    """
-    market = _check_market(market)
-    action = as_int(action, "action", 0)
-    if action >= market.n_actions:
-        raise ValueError(f"action: must be below the number of actions {market.n_actions}, got {action}")
-    want = np.zeros(market.provider_utility.shape)
-    want[:, :, action, :] = 1.0
-    return market.replace(provider_utility=want)
-
-
 # ----------------------------------------------------------------------------
 # Along a path of markets; the four regimes
 # ----------------------------------------------------------------------------
@@ -734,7 +708,8 @@ class Path:
     holds.
 
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.regimes import fixed_action_providers, interpolation_path
+    >>> from gamelib.examples import fixed_action_providers
+    >>> from gamelib.regimes import interpolation_path
     >>> m = examples.opposite_tastes()
     >>> p = interpolation_path(m, fixed_action_providers(m), [0.0, 1.0],
     ...                        experiment_grid(2, 2), "personalized")
@@ -893,8 +868,6 @@ def regime_table(weak_market, strong_market, experiments):
 
 
 def _check_grid(market, experiments):
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     return experiments
 

@@ -24,10 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_real
+from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_real
 from .alignment import weak_alignment
-from .equilibrium import UserGame, deviation_gains, equilibria, outcome_tables, profitable_deviation
-from .examples import random_market
+from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable_deviation
+
+# aligned_tie_market, tie_example: gamelib.interactive and a test still import them from here
+from .examples import aligned_tie_market, audience_market, random_market, tie_example  # noqa: F401
 from .experiments import experiment_grid, reveal_everything
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
 
@@ -35,21 +37,16 @@ __all__ = [
     "wilson_interval",
     "AlignmentStudy",
     "alignment_study",
-    "audience_market",
     "AnonymityStudy",
     "anonymity_study",
     "market_alignment_eps",
     "welfare",
     "BoundRatio",
     "bound_ratio",
-    "tight_market",
     "TightnessSearch",
     "tightness_search",
     "relabel_actions",
-    "tie_example",
     "compare_tie_rules",
-    "aligned_tie_market",
-    "anonymous_tie_market",
     "tie_rule_equilibria",
     "MenuExample",
     "menu_separation_search",
@@ -284,61 +281,6 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
 # ----------------------------------------------------------------------------
 # The price of anonymity
 # ----------------------------------------------------------------------------
-
-
-def audience_market(seed, taste_noise=None, max_stake=3.0):
-    """A random two-audience market in the spirit of Proposition 2.
-
-    Two states and two actions; user 1 has uniform random tastes ``u_1``;
-    user 2 is a noisy *contrarian*, ``u_2 = 1 − u_1 + noise`` with noise
-    uniform in ``[−taste_noise, taste_noise]``.  Provider ``i`` shares the
-    tastes of its own audience (``U_i^i = u_i``, so WMA(0) holds) and wants
-    the other audience to act like its own, with a random stake:
-    ``U_i^j = s_i · u_i`` for ``j ≠ i``, ``s_i`` uniform in ``[0, max_stake]``.
-
-    Parameters
-    ----------
-    seed : int
-    taste_noise : float, optional
-        Drawn uniformly in ``[0, 0.6]`` when not given.
-    max_stake : float, default 3
-
-    Returns
-    -------
-    Market
-        Satisfies assumption (U).
-
-    Examples
-    --------
-    >>> from gamelib.studies import audience_market
-    >>> from gamelib import weak_alignment
-    >>> m = audience_market(0, taste_noise=0.0)
-    >>> [round(c.eps, 9) for c in weak_alignment(m)]
-    [0.0, 0.0]
-    >>> bool(np.allclose(m.user_utility[0] + m.user_utility[1], 1))
-    True
-    """
-    seed = _seed(seed)
-    max_stake = as_real(max_stake, "max_stake", minimum=0.0)
-    if taste_noise is not None:
-        taste_noise = as_real(taste_noise, "taste_noise", minimum=0.0)
-    rng = np.random.default_rng(seed)
-    for _ in range(100):
-        prior = 0.05 + 0.9 * rng.dirichlet(np.ones(2))
-        masses = 0.1 + 0.8 * rng.dirichlet(np.ones(2))
-        noise = rng.uniform(0.0, 0.6) if taste_noise is None else taste_noise
-        u1 = rng.uniform(size=(2, 2))
-        u2 = 1.0 - u1 + rng.uniform(-noise, noise, size=(2, 2))
-        users = np.stack([u1, u2])
-        stakes = rng.uniform(0.0, max_stake, size=2)
-        provider = np.empty((2, 2, 2, 2))
-        for i in range(2):
-            for j in range(2):
-                provider[i, j] = (1.0 if i == j else stakes[i]) * users[i]
-        market = Market(prior, masses, users, provider)
-        if has_unique_best_actions(market):
-            return market
-    raise RuntimeError("audience_market: could not draw a market satisfying (U)")  # pragma: no cover
 
 
 def welfare(market, values):
@@ -619,7 +561,8 @@ class BoundRatio:
     equality; in the opposite-tastes market (ε = 0) nothing is lost:
 
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.studies import bound_ratio, tight_market
+    >>> from gamelib.examples import tight_market
+    >>> from gamelib.studies import bound_ratio
     >>> r = bound_ratio(tight_market(0.75), experiment_grid(2, 2))
     >>> r.gap.round(9), (2 * r.eps * r.mistake).round(9), r.ratio.round(9)
     (array([0.25]), array([0.25]), array([1.]))
@@ -654,16 +597,15 @@ def bound_ratio(market, experiments):
     --------
     The tight market: the user loses exactly ``2ε`` and always errs.
 
-    >>> from gamelib.studies import bound_ratio, tight_market
+    >>> from gamelib.examples import tight_market
+    >>> from gamelib.studies import bound_ratio
     >>> from gamelib import experiment_grid
     >>> r = bound_ratio(tight_market(0.75), experiment_grid(2, 4))
     >>> r.ratio.round(9), r.gap.round(9), r.eps.round(9), r.mistake
     (array([1.]), array([0.25]), array([0.125]), array([1.]))
     """
     market = _check_market(market)
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     pers = equilibria(market, experiments, "personalized")
     if len(pers) == 0:
         raise ValueError("experiments: no pure personalized equilibrium over these experiments")
@@ -674,8 +616,8 @@ def bound_ratio(market, experiments):
     gap, mistake = np.empty(market.n_users), np.empty(market.n_users)
     for j, game in enumerate(pers.per_user):
         r = int(np.argmin(game.user_values))
-        gap[j] = opt[j] - game.user_values[r]
-        e = game.consumed[r]
+        gap[j] = opt[j] - game.user_values[r, 0]
+        e = game.consumed[r, 0]
         wrong = actions[e, j][None, :] != best[j][:, None]  # [Θ, S]
         mistake[j] = float(np.sum(market.prior[:, None] * experiments[e] * wrong))
     gap = np.maximum(gap, 0.0)
@@ -689,55 +631,6 @@ def _weak_eps(market):
         d = (market.user_utility - market.provider_utility[0]).reshape(market.n_users, -1)
         return 0.5 * (d.max(axis=1) - d.min(axis=1))
     return np.array([c.eps for c in weak_alignment(market)])
-
-
-def tight_market(safe=0.75):
-    """A market in which Theorem 1's bound ``OPT − 2ε`` is attained exactly.
-
-    Two equally likely states, one user, one provider, three actions:
-    ``0`` (right in state 0), ``1`` (right in state 1) and a *safe* action
-    ``2`` worth ``safe`` in both states.  The user gets 1 for the right
-    risky action, 0 for the wrong one.  With ``ε = (1 − safe)/2`` the
-    provider's utility is ``U = u − ε`` on the two risky actions and
-    ``U = u + ε`` on the safe one, so ``u − U`` takes only the values
-    ``±ε`` and WMA(ε) holds (and no smaller ε).  The provider is exactly
-    indifferent between silence (the user plays safe, always "wrong") and
-    full revelation, so silence is an equilibrium and the user loses
-    ``1 − safe = 2ε``.
-
-    Parameters
-    ----------
-    safe : float, default 0.75
-        In ``(1/2, 1)``, so that the uninformed user plays safe.
-
-    Returns
-    -------
-    Market
-
-    Examples
-    --------
-    >>> from gamelib.studies import tight_market
-    >>> from gamelib import weak_alignment, aligned_value, uninformed_value
-    >>> m = tight_market(0.75)
-    >>> round(weak_alignment(m)[0].eps, 9), aligned_value(m), uninformed_value(m)
-    (0.125, array([1.]), array([0.75]))
-    """
-    safe = as_real(safe, "safe", 0.0, 1.0)
-    if not 0.5 < safe < 1.0:
-        raise ValueError(f"safe: must lie strictly between 1/2 and 1, got {safe}")
-    eps = (1.0 - safe) / 2
-    u = np.array([[1.0, 0.0], [0.0, 1.0], [safe, safe]])  # [A, Θ]
-    sign = np.array([[1.0, 1.0], [1.0, 1.0], [-1.0, -1.0]])  # u − U = +ε except on the safe action
-    provider = u - eps * sign
-    return Market(
-        [0.5, 0.5],
-        [1.0],
-        u[None],
-        provider[None, None],
-        action_names=("risky 0", "risky 1", "safe"),
-        user_names=("user",),
-        provider_names=("provider",),
-    )
 
 
 @dataclass(frozen=True)
@@ -914,37 +807,6 @@ def relabel_actions(market, order):
     )
 
 
-def tie_example():
-    """A market without assumption (U) in which the tie rule matters.
-
-    Three equally likely states, two actions, one user, two providers.  The
-    user is indifferent between the actions in state 0; action 0 is right in
-    state 1 and action 1 in state 2.  Provider 1 wants action 1 whatever the
-    state, provider 2 wants action 0.
-
-    Examples
-    --------
-    >>> from gamelib.studies import tie_example
-    >>> from gamelib import has_unique_best_actions, aligned_value
-    >>> m = tie_example()
-    >>> has_unique_best_actions(m), aligned_value(m)
-    (False, array([1.]))
-    """
-    u = np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]])  # [A, Θ]
-    wants_1 = np.array([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
-    wants_0 = 1.0 - wants_1
-    return Market(
-        np.full(3, 1 / 3),
-        [1.0],
-        u[None],
-        np.stack([wants_1, wants_0])[:, None],
-        state_names=("θ=0 (tie)", "θ=1", "θ=2"),
-        action_names=("a=0", "a=1"),
-        user_names=("user",),
-        provider_names=("provider 1", "provider 2"),
-    )
-
-
 def compare_tie_rules(market, orders, experiments):
     """Equilibrium facts under several fixed tie-breaking orders over actions.
 
@@ -978,9 +840,7 @@ def compare_tie_rules(market, orders, experiments):
     (array([[0, 0, 1]]), array([[1, 0, 1]]))
     """
     market = _check_market(market)
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     out = []
     for order in orders:
         relabelled = relabel_actions(market, order)
@@ -1004,105 +864,15 @@ def compare_tie_rules(market, orders, experiments):
     return out
 
 
-def aligned_tie_market():
-    """A perfectly aligned market (WMA(0)) that violates assumption (U).
-
-    One user, two equally likely states, three actions.  Actions 0 and 1 both
-    pay the user 1 in state 0 (a tie), action 2 pays 1 in state 1; so
-    ``OPT = 1`` and ``NOINFO = 1/2``.  The providers split the tie: ``U_1 = u
-    + d`` and ``U_2 = u − d`` with ``d(0, θ=0) = 1``, ``d(1, θ=0) = −1`` and
-    ``d = 0`` elsewhere, so ``u = (U_1 + U_2)/2`` exactly: WMA(0) with weights
-    ``(1/2, 1/2)``.  Provider 1 wants action 0 when the state is 0, provider 2
-    action 1.
-
-    Examples
-    --------
-    >>> from gamelib.studies import aligned_tie_market
-    >>> from gamelib import has_unique_best_actions, weak_alignment
-    >>> m = aligned_tie_market()
-    >>> has_unique_best_actions(m), weak_alignment(m)[0].eps
-    (False, 0.0)
-    """
-    u = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])  # [A, Θ]
-    d = np.zeros((3, 2))
-    d[0, 0], d[1, 0] = 1.0, -1.0
-    return Market(
-        [0.5, 0.5],
-        [1.0],
-        u[None],
-        np.stack([u + d, u - d])[:, None],
-        state_names=("θ=0 (tie)", "θ=1"),
-        action_names=("a=0", "a=1", "a=2"),
-        user_names=("user",),
-        provider_names=("provider 1", "provider 2"),
-    )
-
-
-def anonymous_tie_market():
-    """A strongly aligned market (SMA(0)) without (U) where anonymity and ties interact.
-
-    Two equally likely states, two actions, two users of mass 1/2, two
-    providers; ``u_j = (U_1^j + U_2^j)/2`` for both users, so SMA(0) holds with
-    weights ``(1/2, 1/2)``.  User 1 has ``u_1(0, ·) = (1/2, 1)`` and ``u_1(1, ·) =
-    (1, 1)``: action 1 is optimal in both states, so she needs no information,
-    but in state 1 the two actions tie, and once she is *certain* of state 1 the
-    lowest-index rule makes her play action 0.  Provider 1 wants action 1 from
-    her (``U_1^1(0, ·) = (1, 0)``, ``U_1^1(1, ·) = (2, 1)``).  User 2 wants to match
-    the state (``u_2(0, ·) = (1, 1/2)``, ``u_2(1, ·) = (0, 1)``; (U) holds for
-    her); provider 1 wants action 0 from her in state 0, provider 2 action 1 in
-    state 1.
-
-    Examples
-    --------
-    >>> from gamelib.studies import anonymous_tie_market
-    >>> from gamelib import has_unique_best_actions, strong_alignment, aligned_value, uninformed_value
-    >>> m = anonymous_tie_market()
-    >>> has_unique_best_actions(m), strong_alignment(m).eps
-    (False, 0.0)
-    >>> aligned_value(m), uninformed_value(m)
-    (array([1., 1.]), array([1.  , 0.75]))
-    """
-    provider_utility = np.array(
-        [
-            [[[1.0, 0.0], [2.0, 1.0]], [[2.0, 0.0], [0.0, 0.0]]],  # provider 1: from user 1, from user 2
-            [[[0.0, 2.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 2.0]]],  # provider 2
-        ]
-    )  # [k, n, A, Θ]
-    return Market(
-        [0.5, 0.5],
-        [0.5, 0.5],
-        provider_utility.mean(axis=0),
-        provider_utility,
-        state_names=("θ=0", "θ=1"),
-        action_names=("a=0", "a=1"),
-        user_names=("user 1 (tie in θ=1)", "user 2"),
-        provider_names=("provider 1", "provider 2"),
-    )
-
-
-_TIE_RULES = ("lowest", "sender", "adverse")
-
-
 def tie_rule_equilibria(market, experiments, ties, max_profiles=5_000_000):
-    """Every pure equilibrium of a one-user personalized game, for a tie rule.
+    """Every pure equilibrium of a one-user game, for a tie rule.
 
-    The user consults the provider whose experiment is worth most to her
-    (lowest provider index among ties, as everywhere in gamelib) and, after
-    each signal, plays a best action.  Among tied best actions she picks
-
-    * ``"lowest"``: the lowest index (gamelib's rule; the same equilibria as
-      :func:`gamelib.equilibrium.equilibria`);
-    * ``"sender"``: the one the *consulted* provider likes most (lowest index
-      among those);
-    * ``"adverse"``: the one the consulted provider likes least (lowest index
-      among those).
-
-    After a signal that is never sent every action ties; the action chosen
-    there has no effect on any payoff.
-
-    The last two depend on the provider, which the main enumeration cannot
-    express.  Personalized games separate across users (chapter 4), so one
-    user is no loss of generality; pass each user's sub-market.
+    A thin call to :func:`gamelib.equilibria` with ``ties=ties``: personalized
+    games separate across users (chapter 4), so one user is no loss of
+    generality; pass each user's sub-market.  The user consults the provider
+    whose experiment is worth most to her and, among tied best actions, picks
+    the lowest index (``"lowest"``), the consulted provider's favourite
+    (``"sender"``) or its least favourite (``"adverse"``).
 
     Parameters
     ----------
@@ -1116,15 +886,16 @@ def tie_rule_equilibria(market, experiments, ties, max_profiles=5_000_000):
 
     Returns
     -------
-    gamelib.equilibrium.UserGame
-        The equilibria: ``profiles [N, k]``, ``user_values [N]``,
-        ``provider_payoffs [N, k]``, ``choice [N]`` (provider consulted) and
-        ``consumed [N]`` (experiment index she reads); the same type as
-        ``equilibria(market, experiments, "personalized").per_user[0]``.
+    gamelib.EquilibriumSet
+        One-user set: ``profiles [N, k]``, ``user_values [N, 1]``,
+        ``provider_values [N, k]``, ``choice [N, 1]`` (provider consulted) and
+        ``consumed [N, 1]`` (experiment index she reads); the same as
+        ``equilibria(market, experiments, "personalized", ties).per_user[0]``.
 
     Examples
     --------
-    >>> from gamelib.studies import aligned_tie_market, tie_rule_equilibria
+    >>> from gamelib.examples import aligned_tie_market
+    >>> from gamelib.studies import tie_rule_equilibria
     >>> from gamelib import experiment_grid
     >>> m, grid = aligned_tie_market(), experiment_grid(2, 10)
     >>> [float(tie_rule_equilibria(m, grid, t).user_values.min()) for t in ("lowest", "sender", "adverse")]
@@ -1133,43 +904,12 @@ def tie_rule_equilibria(market, experiments, ties, max_profiles=5_000_000):
     market = _check_market(market)
     if market.n_users != 1:
         raise ValueError(f"market: expected one user (pass each user's sub-market), got {market.n_users}")
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
-    if ties not in _TIE_RULES:
-        raise ValueError(f"ties: must be one of {_TIE_RULES}, got {ties!r}")
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     max_profiles = as_int(max_profiles, "max_profiles", 1)
     n_exp, k = experiments.shape[0], market.n_providers
     if n_exp**k > max_profiles:
         raise ValueError(f"experiments: {n_exp}**{k} = {n_exp**k} profiles exceed max_profiles = {max_profiles}")
-
-    joint = market.prior[None, :, None] * experiments  # P(θ, s) [E, Θ, S]
-    user = np.einsum("at,ets->eas", market.user_utility[0], joint)  # [E, A, S]
-    best = user >= user.max(axis=1, keepdims=True) - VALUE_ATOL
-    value = user.max(axis=1).sum(axis=1)  # [E]
-    provider = np.einsum("lat,ets->leas", market.provider_utility[:, 0], joint)  # [k, E, A, S]
-    # action after each signal when provider i is consulted: [k(i), E, S]
-    if ties == "lowest":
-        action = np.broadcast_to(np.argmax(best, axis=1), (k,) + best.shape[::2])
-    else:
-        sign = 1.0 if ties == "sender" else -1.0
-        score = np.where(best[None], sign * provider, -np.inf)
-        top = score.max(axis=2, keepdims=True)
-        action = np.argmax(score >= top - VALUE_ATOL, axis=2)
-    # payoff[i, l, e]: provider l's payoff when the user consults i, who offers e
-    payoff = np.take_along_axis(provider[None], action[:, None, :, None, :], axis=3)[..., 0, :].sum(axis=-1)
-
-    profiles = np.indices((n_exp,) * k).reshape(k, -1).T  # [P, k]
-    offered = value[profiles]
-    choice = np.argmax(offered >= offered.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
-    consumed = profiles[np.arange(len(profiles)), choice]
-    pay = payoff[choice[:, None], np.arange(k)[None, :], consumed[:, None]]  # [P, k]
-    stable = np.ones(len(profiles), dtype=bool)
-    for l in range(k):
-        table = pay[:, l].reshape((n_exp,) * k)
-        stable &= (table >= table.max(axis=l, keepdims=True) - VALUE_ATOL).reshape(-1)
-    return UserGame(profiles[stable], value[consumed[stable]], pay[stable] * market.masses[0],
-                    choice[stable], consumed[stable])
+    return equilibria(market, experiments, "anonymous", ties=ties)
 
 
 # ----------------------------------------------------------------------------

@@ -264,11 +264,11 @@ def test_silence_errors():
 
 
 def test_fixed_action_providers():
-    m = regimes.fixed_action_providers(examples.opposite_tastes(), action=1)
+    m = examples.fixed_action_providers(examples.opposite_tastes(), action=1)
     assert np.all(m.provider_utility[:, :, 1] == 1) and np.all(m.provider_utility[:, :, 0] == 0)
     np.testing.assert_array_equal(m.user_utility, examples.opposite_tastes().user_utility)
     with pytest.raises(ValueError, match="^action"):
-        regimes.fixed_action_providers(examples.opposite_tastes(), action=2)
+        examples.fixed_action_providers(examples.opposite_tastes(), action=2)
 
 
 def test_interpolation_path_threshold_one_third():
@@ -285,7 +285,7 @@ def test_interpolation_path_threshold_one_third():
 
 def test_interpolation_path_personalized_drift():
     base = examples.opposite_tastes()
-    p = regimes.interpolation_path(base, regimes.fixed_action_providers(base), [0.0, 1.0], GRID4,
+    p = regimes.interpolation_path(base, examples.fixed_action_providers(base), [0.0, 1.0], GRID4,
                                    "personalized")
     np.testing.assert_allclose(p.worst, [[0.5, 0.5], [0.25, 0.25]])
     np.testing.assert_allclose(p.eps_weak[1], [0.75, 0.75])

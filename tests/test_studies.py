@@ -23,21 +23,23 @@ from gamelib import (
     uninformed_value,
     weak_alignment,
 )
-from gamelib.studies import (
-    AnonymityStudy,
+from gamelib.examples import (
     aligned_tie_market,
-    alignment_study,
-    anonymity_study,
     anonymous_tie_market,
     audience_market,
+    tie_example,
+    tight_market,
+)
+from gamelib.studies import (
+    AnonymityStudy,
+    alignment_study,
+    anonymity_study,
     bound_ratio,
     compare_tie_rules,
     market_alignment_eps,
     menu_separation_search,
     relabel_actions,
-    tie_example,
     tie_rule_equilibria,
-    tight_market,
     tightness_search,
     welfare,
     wilson_interval,
@@ -337,19 +339,19 @@ def test_adverse_ties_break_theorem_1_hand_values():
     """ch7-adverse-ties: the split {posterior 0, q} gives V = 3/2 - 1/(2q), provider 1 gets 1/2."""
     m, grid = aligned_tie_market(), experiment_grid(2, 10)
     adverse = tie_rule_equilibria(m, grid, "adverse")
-    bad = adverse.user_values < 1 - 1e-9
+    bad = adverse.user_values[:, 0] < 1 - 1e-9
     assert bad.any()
     assert adverse.user_values.min() == pytest.approx(0.55)  # q = 0.5/0.95 on this grid
     # in every one of them the user reads provider 1, who earns its best possible 1/2
     assert np.all(adverse.choice[bad] == 0)
-    np.testing.assert_allclose(adverse.provider_payoffs[bad, 0], 0.5)
+    np.testing.assert_allclose(adverse.provider_values[bad, 0], 0.5)
     # the equilibrium of the proof: provider 1 splits into posteriors 0 and q = 0.5/0.95
     p1 = np.flatnonzero(np.all(np.isclose(grid, [[0.9, 0.1], [1.0, 0.0]]), axis=(1, 2)))[0]
     rows = adverse.profiles[:, 0] == p1
     assert rows.any()
     q = 0.5 / 0.95
     np.testing.assert_allclose(adverse.user_values[rows], 1.5 - 1 / (2 * q))
-    np.testing.assert_allclose(adverse.provider_payoffs[rows, 1], 0.6)  # provider 2: 0.5 + 0.05·2
+    np.testing.assert_allclose(adverse.provider_values[rows, 1], 0.6)  # provider 2: 0.5 + 0.05·2
     # finer grids: the worst value is 1/2 + 1/(2r), down towards NOINFO = 1/2
     for r in (4, 20):
         worst = tie_rule_equilibria(m, experiment_grid(2, r), "adverse").user_values.min()
@@ -371,7 +373,7 @@ def test_lowest_tie_rule_matches_the_main_enumeration(seed):
     order = np.lexsort(mine.profiles.T[::-1]), np.lexsort(main.profiles.T[::-1])
     np.testing.assert_array_equal(mine.profiles[order[0]], main.profiles[order[1]])
     np.testing.assert_allclose(mine.user_values[order[0]], main.user_values[order[1]])
-    np.testing.assert_allclose(mine.provider_payoffs[order[0]], main.provider_payoffs[order[1]])
+    np.testing.assert_allclose(mine.provider_values[order[0]], main.provider_values[order[1]])
     np.testing.assert_array_equal(mine.choice[order[0]], main.choice[order[1]])
 
 

@@ -2,7 +2,7 @@
 
 The providers of a weakly aligned market drift, with weight ``t``, towards
 wanting action 0 from every user in every state
-(:func:`gamelib.regimes.fixed_action_providers`).  The figure shows, along the
+(:func:`gamelib.examples.fixed_action_providers`).  The figure shows, along the
 whole path, each user's worst personalized-equilibrium value next to
 Theorem 1's floor ``OPT_j − 2ε_j``; the slider marks one ``t``.
 """
@@ -15,8 +15,9 @@ import numpy as np
 from matplotlib.artist import Artist
 
 from .. import examples
+from ..examples import fixed_action_providers
 from ..experiments import experiment_grid
-from ..regimes import fixed_action_providers, interpolation_path
+from ..regimes import interpolation_path
 from ._common import PALETTE, AnimatedFigure, dropdown, float_slider
 
 __all__ = [
