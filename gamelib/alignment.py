@@ -29,6 +29,7 @@ __all__ = [
     "weak_alignment",
     "strong_alignment",
     "alignment_residual",
+    "market_alignment_eps",
 ]
 
 
@@ -100,52 +101,54 @@ class StrongCertificate:
     cone: bool = False
 
 
-def _solve(blocks, n_weights, cone):
-    """Minimise ε s.t. |target_b − G_b w − c_b| ≤ ε for blocks b.
+def _solve(targets, mats, cone=False):
+    """Weights and smallest ε of many independent alignment LPs, solved as one LP.
 
-    ``blocks`` is a list of (target [m], G [m, n_weights]).  Variables:
-    w (n_weights), c (one per block), ε.
+    ``targets [B, n, m]`` are the utilities of the ``n`` users of block ``b``
+    flattened over ``(a, θ)``; ``mats [B, n, m, k]`` what the ``k`` providers want
+    from them.  Block ``b`` has one weight vector ``w_b`` (in the simplex, or any
+    non-negative vector if ``cone``) shared by its users and one offset per user;
+    the LP minimises the sum of the blocks' ε subject to
+    ``|target − G w_b − c_j| ≤ ε_b``, which is minimal exactly when each ``ε_b``
+    is.  WMA is ``n = 1`` (a block per user), SMA one block of all users.
+
+    Returns the weights ``[B, k]`` and, recomputed from them with the best
+    offsets, ``ε [B]`` and the offsets ``[B, n]``.
     """
-    n_blocks = len(blocks)
-    n_var = n_weights + n_blocks + 1
-    rows, rhs = [], []
-    for b, (target, g) in enumerate(blocks):
-        m = target.shape[0]
-        c_col = np.zeros((m, n_blocks))
-        c_col[:, b] = 1.0
-        eps_col = np.ones((m, 1))
-        # target − G w − c ≤ ε   →   −G w − c − ε ≤ −target
-        rows.append(np.hstack([-g, -c_col, -eps_col]))
-        rhs.append(-target)
-        # −(target − G w − c) ≤ ε   →   G w + c − ε ≤ target
-        rows.append(np.hstack([g, c_col, -eps_col]))
-        rhs.append(target)
-    a_ub = np.vstack(rows)
-    b_ub = np.concatenate(rhs)
-    cost = np.zeros(n_var)
-    cost[-1] = 1.0
-    bounds = [(0, None)] * n_weights + [(None, None)] * n_blocks + [(0, None)]
-    if cone:
-        a_eq = b_eq = None
-    else:
-        a_eq = np.zeros((1, n_var))
-        a_eq[0, :n_weights] = 1.0
-        b_eq = [1.0]
-    from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
+    n_blocks, n, m, k = mats.shape
+    n_var = k + n + 1  # w, c, ε
+    offset = np.broadcast_to(np.eye(n)[:, None, :], (n, m, n))
+    core = np.concatenate([mats, np.broadcast_to(offset, (n_blocks, n, m, n)), np.zeros((n_blocks, n, m, 1))], axis=3)
+    upper, lower = -core, core.copy()  # t − G w − c ≤ ε  and  G w + c − t ≤ ε
+    upper[..., -1] = lower[..., -1] = -1.0
+    a_ub = np.stack([upper, lower], axis=2).reshape(n_blocks, 2 * n * m, n_var)  # user by user
+    b_ub = np.stack([-targets, targets], axis=2).ravel()
+    from scipy import sparse  # imported on first use: keeps `import gamelib` light
+    from scipy.optimize import linprog
 
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    cost = np.tile(np.r_[np.zeros(n_var - 1), 1.0], n_blocks)
+    lower_bounds = np.tile(np.r_[np.zeros(k), np.full(n, -np.inf), 0.0], n_blocks)
+    bounds = np.stack([lower_bounds, np.full_like(lower_bounds, np.inf)], axis=1)
+    a_eq = b_eq = None
+    if not cone:
+        a_eq = sparse.kron(sparse.eye(n_blocks), np.r_[np.ones(k), np.zeros(n + 1)][None])
+        b_eq = np.ones(n_blocks)
+    res = linprog(cost, A_ub=sparse.block_diag(list(a_ub), format="csr"), b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                  bounds=bounds, method="highs")
     if res.status != 0:  # pragma: no cover - always feasible and bounded
         raise RuntimeError(f"alignment LP failed: {res.message}")
-    w = np.clip(res.x[:n_weights], 0.0, None)
+    w = np.clip(res.x.reshape(n_blocks, n_var)[:, :k], 0.0, None)
     if not cone:
-        w = w / w.sum()
-    return w
+        w = w / w.sum(axis=1, keepdims=True)
+    resid = targets - np.einsum("bjmk,bk->bjm", mats, w)
+    hi, lo = resid.max(axis=2), resid.min(axis=2)
+    return w, (0.5 * (hi - lo)).max(axis=1), 0.5 * (hi + lo)
 
 
-def _best_offset(residual):
-    """Offset minimising the max-abs residual, and that maximum."""
-    hi, lo = residual.max(), residual.min()
-    return 0.5 * (hi + lo), 0.5 * (hi - lo)
+def _blocks(market):
+    """``targets [n, m]`` and ``mats [n, m, k]`` of a market (``m = A·Θ``)."""
+    n, k = market.n_users, market.n_providers
+    return market.user_utility.reshape(n, -1), market.provider_utility.reshape(k, n, -1).transpose(1, 2, 0)
 
 
 def weak_alignment(market, cone=False):
@@ -174,13 +177,11 @@ def weak_alignment(market, cone=False):
     """
     market = _check_market(market)
     cone = _check_cone(cone)
+    targets, mats = _blocks(market)
     out = []
     for j in range(market.n_users):
-        target = market.user_utility[j].ravel()
-        g = market.provider_utility[:, j].reshape(market.n_providers, -1).T
-        w = _solve([(target, g)], market.n_providers, cone)
-        offset, eps = _best_offset(target - g @ w)
-        out.append(WeakCertificate(user=j, eps=float(eps), weights=w, offset=float(offset), cone=cone))
+        w, eps, offset = _solve(targets[j][None, None], mats[j][None, None], cone)
+        out.append(WeakCertificate(user=j, eps=float(eps[0]), weights=w[0], offset=float(offset[0, 0]), cone=cone))
     return out
 
 
@@ -198,16 +199,45 @@ def strong_alignment(market, cone=False):
     """
     market = _check_market(market)
     cone = _check_cone(cone)
-    blocks = [
-        (market.user_utility[j].ravel(), market.provider_utility[:, j].reshape(market.n_providers, -1).T)
-        for j in range(market.n_users)
-    ]
-    w = _solve(blocks, market.n_providers, cone)
-    offsets, eps = np.empty(market.n_users), 0.0
-    for j, (target, g) in enumerate(blocks):
-        offsets[j], e = _best_offset(target - g @ w)
-        eps = max(eps, e)
-    return StrongCertificate(eps=float(eps), weights=w, offsets=offsets, cone=cone)
+    targets, mats = _blocks(market)
+    w, eps, offsets = _solve(targets[None], mats[None], cone)
+    return StrongCertificate(eps=float(eps[0]), weights=w[0], offsets=offsets[0], cone=cone)
+
+
+def market_alignment_eps(markets):
+    """WMA and SMA tolerances of many markets of one shape, by batched LPs.
+
+    Equal (up to LP round-off) to ``max(c.eps for c in weak_alignment(m))``
+    and ``strong_alignment(m).eps`` for each market ``m``, but solved as two
+    sparse linear programs instead of ``n + 1`` per market.
+
+    Parameters
+    ----------
+    markets : sequence of Market
+        All with the same numbers of states, actions, users and providers.
+
+    Returns
+    -------
+    eps_weak, eps_strong : ndarray, shape [len(markets)]
+
+    Examples
+    --------
+    >>> from gamelib import examples
+    >>> from gamelib.alignment import market_alignment_eps
+    >>> w, s = market_alignment_eps([examples.opposite_tastes()] * 2)
+    >>> w.round(9), s.round(9)
+    (array([0., 0.]), array([0.375, 0.375]))
+    """
+    markets = [_check_market(m, "markets") for m in markets]
+    if not markets:
+        raise ValueError("markets: expected at least one market")
+    shape = markets[0].provider_utility.shape
+    if any(m.provider_utility.shape != shape for m in markets):
+        raise ValueError("markets: all markets must have the same numbers of states, actions, users, providers")
+    targets, mats = (np.array(a) for a in zip(*(_blocks(m) for m in markets)))  # [B, n, m], [B, n, m, k]
+    b, n, m, k = mats.shape
+    weak = _solve(targets.reshape(b * n, 1, m), mats.reshape(b * n, 1, m, k))[1].reshape(b, n).max(axis=1)
+    return weak, np.maximum(_solve(targets, mats)[1], weak)
 
 
 def alignment_residual(market, weights, offsets):

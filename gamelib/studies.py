@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_real
-from .alignment import weak_alignment
+from .alignment import market_alignment_eps, weak_alignment
 from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable_deviation
 
 # aligned_tie_market, tie_example: gamelib.interactive and a test still import them from here
@@ -39,7 +39,6 @@ __all__ = [
     "alignment_study",
     "AnonymityStudy",
     "anonymity_study",
-    "market_alignment_eps",
     "welfare",
     "BoundRatio",
     "bound_ratio",
@@ -110,56 +109,6 @@ def wilson_interval(successes, trials, confidence=0.95):
 # ----------------------------------------------------------------------------
 # Diversity makes alignment easier
 # ----------------------------------------------------------------------------
-
-
-def _alignment_eps_batch(targets, mats):
-    """Smallest ε of many independent alignment LPs, solved as one sparse LP.
-
-    ``targets [B, n, m]`` (utilities of the ``n`` users of block ``b``,
-    flattened over (a, θ)), ``mats [B, n, m, k]`` (the providers' utilities
-    from those users).  Each block has one weight vector in the simplex
-    (shared by its users: SMA; use ``n = 1`` blocks for WMA) and one offset
-    per user.  The objective is the sum of the blocks' ε, which is minimised
-    exactly when each block's ε is.  The returned ε is recomputed from the
-    weights (as in :mod:`gamelib.alignment`).
-    """
-    n_blocks, n, m, k = mats.shape
-    n_var = k + n + 1
-    rows_per = n * m
-    offset_cols = np.zeros((n, m, n))
-    offset_cols[np.arange(n), :, np.arange(n)] = 1.0
-    core = np.concatenate(
-        [mats, np.broadcast_to(offset_cols, (n_blocks, n, m, n)), np.zeros((n_blocks, n, m, 1))], axis=3
-    ).reshape(n_blocks, rows_per, n_var)
-    upper = -core  # t − G w − c ≤ ε   →   −G w − c − ε ≤ −t
-    lower = core.copy()  # G w + c − ε ≤ t
-    upper[..., -1] = -1.0
-    lower[..., -1] = -1.0
-    block = np.concatenate([upper, lower], axis=1)  # [B, 2R, V]
-    rows = np.broadcast_to(
-        np.arange(n_blocks)[:, None, None] * 2 * rows_per + np.arange(2 * rows_per)[None, :, None], block.shape
-    )
-    cols = np.broadcast_to(np.arange(n_blocks)[:, None, None] * n_var + np.arange(n_var)[None, None, :], block.shape)
-    from scipy import sparse  # imported on first use: keeps `import gamelib` light
-    from scipy.optimize import linprog
-
-    a_ub = sparse.csr_matrix((block.ravel(), (rows.ravel(), cols.ravel())),
-                             shape=(2 * rows_per * n_blocks, n_var * n_blocks))
-    flat = targets.reshape(n_blocks, rows_per)
-    b_ub = np.concatenate([-flat, flat], axis=1).ravel()
-    eq_cols = (np.arange(n_blocks)[:, None] * n_var + np.arange(k)).ravel()
-    a_eq = sparse.csr_matrix((np.ones(n_blocks * k), (np.repeat(np.arange(n_blocks), k), eq_cols)),
-                             shape=(n_blocks, n_var * n_blocks))
-    cost = np.tile(np.r_[np.zeros(n_var - 1), 1.0], n_blocks)
-    lower_bounds = np.tile(np.r_[np.zeros(k), np.full(n, -np.inf), 0.0], n_blocks)
-    bounds = np.stack([lower_bounds, np.full_like(lower_bounds, np.inf)], axis=1)
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(n_blocks), bounds=bounds, method="highs")
-    if res.status != 0:  # pragma: no cover - always feasible and bounded
-        raise RuntimeError(f"alignment LP failed: {res.message}")
-    w = np.clip(res.x.reshape(n_blocks, n_var)[:, :k], 0.0, None)
-    w /= w.sum(axis=1, keepdims=True)
-    resid = targets - np.einsum("bjmk,bk->bjm", mats, w)
-    return (0.5 * (resid.max(axis=2) - resid.min(axis=2))).max(axis=1)
 
 
 @dataclass(frozen=True)
@@ -261,17 +210,12 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
     n_actions = as_int(n_actions, "n_actions", 1)
     n_users = as_int(n_users, "n_users", 1)
     seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=n_samples)
-    markets = [
-        random_market(int(s), n_states, n_actions, max_providers, n_users) for s in seeds
-    ]
-    m = n_actions * n_states
-    users = np.array([mk.user_utility for mk in markets]).reshape(n_samples, n_users, m)
-    provs = np.array([mk.provider_utility for mk in markets]).reshape(n_samples, max_providers, n_users, m)
-    provs = provs.transpose(0, 2, 3, 1)  # [N, n, m, K]
+    markets = [random_market(int(s), n_states, n_actions, max_providers, n_users) for s in seeds]
     weak = np.empty((max_providers, n_samples))
     strong = np.empty((max_providers, n_samples))
-    for k in range(1, max_providers + 1):
-        weak[k - 1], strong[k - 1] = _eps_from_arrays(users, provs[..., :k])
+    for k in range(1, max_providers + 1):  # the market made of the first k providers
+        firsts = [Market(mk.prior, mk.masses, mk.user_utility, mk.provider_utility[:k]) for mk in markets]
+        weak[k - 1], strong[k - 1] = market_alignment_eps(firsts)
     # nestedness holds exactly for the optimum; remove LP round-off
     weak = np.minimum.accumulate(weak, axis=0)
     strong = np.minimum.accumulate(strong, axis=0)
@@ -487,51 +431,6 @@ def anonymity_study(n_markets=100, seed=0, resolution=4):
     return AnonymityStudy(seeds, opt, noinfo, worst_p, worst_a, eps_weak, eps_strong, disagreement)
 
 
-def market_alignment_eps(markets):
-    """WMA and SMA tolerances of many markets of one shape, by batched LPs.
-
-    Equal (up to LP round-off) to ``max(c.eps for c in weak_alignment(m))``
-    and ``strong_alignment(m).eps`` for each market ``m``, but solved as two
-    sparse linear programs instead of ``n + 1`` per market.
-
-    Parameters
-    ----------
-    markets : sequence of Market
-        All with the same numbers of states, actions, users and providers.
-
-    Returns
-    -------
-    eps_weak, eps_strong : ndarray, shape [len(markets)]
-
-    Examples
-    --------
-    >>> from gamelib.studies import market_alignment_eps
-    >>> from gamelib import examples
-    >>> w, s = market_alignment_eps([examples.opposite_tastes()] * 2)
-    >>> w.round(9), s.round(9)
-    (array([0., 0.]), array([0.375, 0.375]))
-    """
-    markets = [_check_market(m, "markets") for m in markets]
-    if not markets:
-        raise ValueError("markets: expected at least one market")
-    shape = markets[0].provider_utility.shape
-    if any(m.provider_utility.shape != shape for m in markets):
-        raise ValueError("markets: all markets must have the same numbers of states, actions, users, providers")
-    k, n, a, t = shape
-    b = len(markets)
-    users = np.array([m.user_utility for m in markets]).reshape(b, n, a * t)
-    provs = np.array([m.provider_utility for m in markets]).reshape(b, k, n, a * t).transpose(0, 2, 3, 1)
-    return _eps_from_arrays(users, provs)
-
-
-def _eps_from_arrays(users, provs):
-    """``max_j ε_j`` (WMA) and ε (SMA) from ``users [B, n, m]``, ``provs [B, n, m, k]``."""
-    b, n, m, k = provs.shape
-    weak = _alignment_eps_batch(users.reshape(b * n, 1, m), provs.reshape(b * n, 1, m, k))
-    weak = weak.reshape(b, n).max(axis=1)
-    return weak, np.maximum(_alignment_eps_batch(users, provs), weak)
-
-
 # ----------------------------------------------------------------------------
 # How tight is 2ε?
 # ----------------------------------------------------------------------------
@@ -609,7 +508,7 @@ def bound_ratio(market, experiments):
     pers = equilibria(market, experiments, "personalized")
     if len(pers) == 0:
         raise ValueError("experiments: no pure personalized equilibrium over these experiments")
-    eps = _weak_eps(market)
+    eps = np.array([c.eps for c in weak_alignment(market)])
     opt = aligned_value(market)
     _, _, actions = outcome_tables(market, experiments)  # [E, n, S]
     best = best_actions(market)  # [n, Θ]
@@ -623,14 +522,6 @@ def bound_ratio(market, experiments):
     gap = np.maximum(gap, 0.0)
     ratio = np.divide(gap, 2 * eps, out=np.zeros_like(gap), where=eps > VALUE_ATOL)
     return BoundRatio(ratio, gap, eps, mistake)
-
-
-def _weak_eps(market):
-    """WMA tolerance of each user; closed form for one provider (w = 1)."""
-    if market.n_providers == 1:
-        d = (market.user_utility - market.provider_utility[0]).reshape(market.n_users, -1)
-        return 0.5 * (d.max(axis=1) - d.min(axis=1))
-    return np.array([c.eps for c in weak_alignment(market)])
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from gamelib import (
     uninformed_value,
     weak_alignment,
 )
+from gamelib.alignment import market_alignment_eps
 from gamelib.examples import (
     aligned_tie_market,
     anonymous_tie_market,
@@ -36,7 +37,6 @@ from gamelib.studies import (
     anonymity_study,
     bound_ratio,
     compare_tie_rules,
-    market_alignment_eps,
     menu_separation_search,
     relabel_actions,
     tie_rule_equilibria,
