@@ -3,8 +3,8 @@
 Every function here is seeded: the same arguments give the same numbers.
 
 * :func:`alignment_study` — how often random users are weakly / strongly
-  aligned with ``k`` random providers, ``k = 1, 2, …`` (batched alignment LPs);
-  :func:`wilson_interval` gives the confidence bands.
+  aligned with ``k`` random providers, ``k = 1, 2, …`` (batched alignment LPs),
+  with Wilson confidence bands (``scipy.stats.binomtest``).
 * :func:`audience_market`, :func:`anonymity_study` — the price of anonymity:
   worst-equilibrium welfare under personalized and anonymous policies.
 * :func:`bound_ratio`, :func:`tight_market`, :func:`tightness_search` — how
@@ -22,7 +22,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
 
 from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_real
 from .alignment import market_alignment_eps, weak_alignment
@@ -34,7 +33,6 @@ from .experiments import experiment_grid, reveal_everything
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
 
 __all__ = [
-    "wilson_interval",
     "AlignmentStudy",
     "alignment_study",
     "AnonymityStudy",
@@ -61,49 +59,16 @@ def _seed(seed, name="seed"):
 # ----------------------------------------------------------------------------
 
 
-def wilson_interval(successes, trials, confidence=0.95):
-    """Wilson score interval for a binomial proportion.
+def _wilson(successes, trials, confidence):
+    """Wilson score intervals ``(low, high)`` of ``successes`` out of ``trials`` (elementwise)."""
+    from scipy.stats import binomtest  # imported on first use: keeps `import gamelib` light
 
-    Parameters
-    ----------
-    successes : array_like of int
-        Number of successes (elementwise).
-    trials : int or array_like of int
-        Number of trials, positive.
-    confidence : float, default 0.95
-        Coverage, strictly between 0 and 1.
-
-    Returns
-    -------
-    low, high : ndarray
-        Bounds of the interval, inside ``[0, 1]``.
-
-    Examples
-    --------
-    >>> from gamelib.studies import wilson_interval
-    >>> low, high = wilson_interval(0, 10)
-    >>> float(low), round(float(high), 4)
-    (0.0, 0.2775)
-    >>> [round(float(x), 4) for x in wilson_interval(5, 10)]
-    [0.2366, 0.7634]
-    """
-    s = np.asarray(successes)
-    t = np.asarray(trials)
-    if not (np.issubdtype(s.dtype, np.integer) and s.size) or np.any(s < 0):
-        raise ValueError("successes: expected non-negative integers")
-    if not (np.issubdtype(t.dtype, np.integer) and t.size) or np.any(t < 1):
-        raise ValueError("trials: expected positive integers")
-    if np.any(s > t):
-        raise ValueError("successes: cannot exceed trials")
-    confidence = as_real(confidence, "confidence", 0.0, 1.0)
+    confidence = as_real(confidence, "confidence")
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence: must lie strictly between 0 and 1, got {confidence}")
-    z = ndtri(0.5 + confidence / 2)  # standard normal quantile
-    p = s / t
-    denom = 1 + z**2 / t
-    centre = (p + z**2 / (2 * t)) / denom
-    half = z * np.sqrt(p * (1 - p) / t + z**2 / (4 * t**2)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    cis = [binomtest(int(s), int(trials)).proportion_ci(confidence, "wilson") for s in np.ravel(successes)]
+    shape = np.shape(successes)
+    return np.reshape([c.low for c in cis], shape), np.reshape([c.high for c in cis], shape)
 
 
 # ----------------------------------------------------------------------------
@@ -164,7 +129,7 @@ class AlignmentStudy:
         out = {}
         for name, arr in (("weak", self.weak_eps), ("strong", self.strong_eps)):
             hits = (arr <= eps + VALUE_ATOL).sum(axis=1)
-            low, high = wilson_interval(hits, self.n_samples, confidence)
+            low, high = _wilson(hits, self.n_samples, confidence)
             out[name], out[name + "_low"], out[name + "_high"] = hits / self.n_samples, low, high
         return out
 
@@ -317,7 +282,7 @@ class AnonymityStudy:
         tol : float, default 1e-9
             Non-negative tolerance of both tests.
         confidence : float, default 0.95
-            Coverage of the Wilson intervals (:func:`wilson_interval`).
+            Coverage of the Wilson intervals.
 
         Returns
         -------
@@ -346,9 +311,7 @@ class AnonymityStudy:
         (0.5, 1.0, 0.948683)
         """
         tol = as_real(tol, "tol", minimum=0.0)
-        confidence = as_real(confidence, "confidence")
-        if not 0.0 < confidence < 1.0:
-            raise ValueError(f"confidence: must be strictly between 0 and 1, got {confidence}")
+        _wilson(0, 1, confidence)  # checks confidence even when no interval is needed
         lost = self.gap > tol
         full = self.disagreement > 1.0 - tol
         out = {"n": int(lost.size), "lost": int(lost.sum()),
@@ -358,7 +321,7 @@ class AnonymityStudy:
             n = int(part.sum())
             out[f"{name}_n"] = n
             if n:
-                low, high = wilson_interval(int(lost[part].sum()), n, confidence)
+                low, high = _wilson(int(lost[part].sum()), n, confidence)
                 out[f"{name}_rate"] = float(lost[part].mean())
                 out[f"{name}_low"], out[f"{name}_high"] = float(low), float(high)
             else:

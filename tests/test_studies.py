@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.stats import binomtest
 
 from gamelib import (
     Market,
@@ -32,6 +33,7 @@ from gamelib.examples import (
     tight_market,
 )
 from gamelib.studies import (
+    AlignmentStudy,
     AnonymityStudy,
     alignment_study,
     anonymity_study,
@@ -42,7 +44,6 @@ from gamelib.studies import (
     tie_rule_equilibria,
     tightness_search,
     welfare,
-    wilson_interval,
 )
 
 GRID2 = experiment_grid(2, 4)
@@ -51,13 +52,20 @@ GRID2 = experiment_grid(2, 4)
 # --- Wilson interval -------------------------------------------------------------------
 
 
+def _bands(hits, trials, confidence=0.95):
+    """Wilson bands of ``hits`` (one per k) out of ``trials``, through AlignmentStudy.probability."""
+    weak = np.array([[0.0] * h + [1.0] * (trials - h) for h in hits])
+    out = AlignmentStudy(np.arange(1, len(hits) + 1), weak, weak).probability(0.5, confidence)
+    return out["weak_low"], out["weak_high"]
+
+
 def test_wilson_known_values():
-    low, high = wilson_interval(5, 10)
+    (low, low0), (high, high0) = _bands([5, 0], 10)
     # centre (p + z²/2n)/(1 + z²/n) = 0.5 by symmetry; half-width by hand with z = 1.959964
     z = 1.959963984540054
     half = z * np.sqrt(0.25 / 10 + z**2 / 400) / (1 + z**2 / 10)
     assert low == pytest.approx(0.5 - half) and high == pytest.approx(0.5 + half)
-    low, high = wilson_interval(0, 10)
+    low, high = low0, high0
     assert low == 0.0 and high == pytest.approx(z**2 / 10 / (1 + z**2 / 10))
 
 
@@ -65,18 +73,16 @@ def test_wilson_known_values():
 @given(st.integers(1, 200), st.data())
 def test_wilson_contains_estimate(n, data):
     s = data.draw(st.integers(0, n))
-    low, high = wilson_interval(s, n)
+    (low,), (high,) = _bands([s], n)
     assert 0 <= low <= s / n + 1e-12 and s / n - 1e-12 <= high <= 1
 
 
-@pytest.mark.parametrize(
-    "args, name",
-    [((-1, 5), "successes"), ((1.5, 5), "successes"), ((1, 0), "trials"), ((6, 5), "successes"),
-     ((1, 5, 1.0), "confidence"), ((1, 5, "x"), "confidence")],
-)
-def test_wilson_errors(args, name):
-    with pytest.raises(ValueError, match=f"^{name}"):
-        wilson_interval(*args)
+@pytest.mark.parametrize("confidence", [1.0, 0.0, "x"])
+def test_wilson_errors(confidence):
+    with pytest.raises(ValueError, match="^confidence"):
+        _bands([1], 5, confidence)
+    with pytest.raises(ValueError, match="^confidence"):
+        _toy_study([1, 0.5], [1, 1], [0, 0.3]).summary(confidence=confidence)
 
 
 # --- alignment study ------------------------------------------------------------------
@@ -182,7 +188,8 @@ def test_anonymity_summary_hand_values():
     out = _toy_study([1, 0.5, 1, 0.75], [1, 1, 0.5, 1], [0, 0.3, 0.1, 0.2]).summary()
     assert (out["n"], out["lost"], out["full_n"], out["partial_n"]) == (4, 2, 3, 1)
     assert out["full_rate"] == pytest.approx(2 / 3) and out["partial_rate"] == 0.0
-    assert (out["full_low"], out["full_high"]) == tuple(float(x) for x in wilson_interval(2, 3))
+    wilson = binomtest(2, 3).proportion_ci(0.95, "wilson")
+    assert (out["full_low"], out["full_high"]) == (wilson.low, wilson.high)
     assert out["partial_low"] == 0.0
     assert out["max_gap"] == 0.5 and out["max_relative_gap"] == 1.0
     # ranks: gap (1.5, 4, 1.5, 3), eps gap (1, 4, 2, 3): Pearson of ranks = 4.5/sqrt(4.5·5)
