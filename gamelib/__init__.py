@@ -59,19 +59,24 @@ from .persuasion import (
 
 __version__ = "0.1.0"
 
-#: Submodules loaded on first use (``gamelib.regimes``, ...), so that
+#: Submodules loaded on first use (``gamelib.bounds``, ...), so that
 #: ``import gamelib`` stays light: ``studies`` pulls in scipy.stats, and
 #: ``interactive`` matplotlib and ipywidgets.
-_LAZY_SUBMODULES = ("geometry", "regimes", "studies", "interactive")
+_LAZY_SUBMODULES = ("geometry", "bounds", "studies", "interactive")
+
+#: Former names of submodules, still answered by ``from gamelib import ...`` while
+#: code written against them is merged (``regimes`` is now ``bounds``).
+_RENAMED = {"regimes": "bounds"}
 
 
 def __getattr__(name):
     """Import the chapter-level submodules lazily.
 
     >>> import gamelib
-    >>> gamelib.regimes.__name__
-    'gamelib.regimes'
+    >>> gamelib.bounds.__name__
+    'gamelib.bounds'
     """
+    name = _RENAMED.get(name, name)
     if name in _LAZY_SUBMODULES:
         import importlib
 
@@ -116,6 +121,6 @@ __all__ = [
     "pad_signals",
     "examples",
     "geometry",
-    "regimes",
+    "bounds",
     "studies",
 ]

@@ -16,7 +16,7 @@ lowest index".
 :func:`equilibria` enumerates all pure equilibria over a finite set of
 experiments, exactly, with a vectorised NumPy kernel;
 :func:`profitable_deviation` returns the certificates used in the proofs of
-Theorems 1 and 3.
+Theorems 4.1 and 6.1.
 """
 
 from __future__ import annotations
@@ -298,12 +298,12 @@ class Deviation:
     Examples
     --------
     Personalized silence in the opposite-tastes market is not an equilibrium:
-    provider 1 gains 1/8 by revealing the state to user 0 (Theorem 1's
+    provider 1 gains 1/8 by revealing the state to user 0 (Theorem 4.1's
     deviation), as replaying both profiles confirms.
 
-    >>> from gamelib import examples, play, profitable_deviation, regimes
+    >>> from gamelib import bounds, examples, play, profitable_deviation
     >>> m = examples.opposite_tastes()
-    >>> silent = regimes.silent_profile(m, "personalized")
+    >>> silent = bounds.silent_profile(m, "personalized")
     >>> dev = profitable_deviation(m, silent, "personalized")
     >>> dev.provider, dev.user, dev.gain, dev.experiment
     (0, 0, 0.125, array([[1., 0.],
@@ -348,7 +348,7 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     Examples
     --------
     In the opposite-tastes market, under silence, every informative deviation
-    of provider 1 loses (Proposition 2):
+    of provider 1 loses (Proposition 5.1):
 
     >>> import numpy as np
     >>> from gamelib import examples, experiment_grid, deviation_gains, reveal_nothing
@@ -414,8 +414,8 @@ def profitable_deviation(market, policy, mode, experiments=None):
     """A strictly profitable deviation, or ``None`` if none of the candidates pays.
 
     The candidates are those of the proofs: the deviating provider reveals the
-    state — to one user only (Theorem 1, personalized mode) or to everyone
-    (Theorem 3, anonymous mode).  Any ``experiments`` given are tried as well.
+    state — to one user only (Theorem 4.1, personalized mode) or to everyone
+    (Theorem 6.1, anonymous mode).  Any ``experiments`` given are tried as well.
     The best deviation found (largest gain) is returned.
 
     Under assumption (U), if some user ``j`` gets less than ``OPT_j − 2ε_j``

@@ -1,7 +1,7 @@
 """Named markets of the book and a seeded random-market generator.
 
 * :func:`prosecutor` — Kamenica & Gentzkow's (2011) judge and prosecutor;
-* :func:`opposite_tastes` — the market of Proposition 2 (two audiences with
+* :func:`opposite_tastes` — the market of Proposition 5.1 (two audiences with
   opposite tastes; weakly but not strongly aligned);
 * :func:`fixed_action` — providers who want one action whatever the state
   (no alignment; personalized silence can be an equilibrium);
@@ -74,7 +74,7 @@ def prosecutor(prior_guilty=0.3):
 
 
 def opposite_tastes(masses=(0.5, 0.5), stakes=(1.0, 1.0), aligned=False):
-    """The market of Proposition 2: two audiences with opposite tastes.
+    """The market of Proposition 5.1: two audiences with opposite tastes.
 
     Two equally likely states, actions {0, 1}.  User 1 wants to match the
     state, ``u_1 = ½·1[a = θ]``; user 2 wants to mismatch it,
@@ -258,7 +258,7 @@ def _gaps_ok(users, gap=1e-6):
 
 
 def audience_market(seed, taste_noise=None, max_stake=3.0):
-    """A random two-audience market in the spirit of Proposition 2.
+    """A random two-audience market in the spirit of Proposition 5.1.
 
     Two states and two actions; user 1 has uniform random tastes ``u_1``;
     user 2 is a noisy *contrarian*, ``u_2 = 1 − u_1 + noise`` with noise
@@ -313,7 +313,7 @@ def audience_market(seed, taste_noise=None, max_stake=3.0):
 
 
 def tight_market(safe=0.75):
-    """A market in which Theorem 1's bound ``OPT − 2ε`` is attained exactly.
+    """A market in which Theorem 4.1's bound ``OPT − 2ε`` is attained exactly.
 
     Two equally likely states, one user, one provider, three actions:
     ``0`` (right in state 0), ``1`` (right in state 1) and a *safe* action

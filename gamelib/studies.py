@@ -8,7 +8,7 @@ Every function here is seeded: the same arguments give the same numbers.
 * :func:`audience_market`, :func:`anonymity_study` — the price of anonymity:
   worst-equilibrium welfare under personalized and anonymous policies.
 * :func:`bound_ratio`, :func:`tight_market`, :func:`tightness_search` — how
-  close equilibria come to the ``2ε`` bound of Theorem 1, and the refined
+  close equilibria come to the ``2ε`` bound of Theorem 4.1, and the refined
   bound ``OPT_j − V_j ≤ 2 ε_j · P(a_j ≠ a*_j(θ))``.
 * :func:`relabel_actions`, :func:`tie_example`, :func:`compare_tie_rules` —
   what changes when assumption (U) fails and users break ties differently.
@@ -240,7 +240,7 @@ class AnonymityStudy:
 
     Examples
     --------
-    Six audience markets: personalization reaches OPT (Theorem 1 with ε = 0);
+    Six audience markets: personalization reaches OPT (Theorem 4.1 with ε = 0);
     anonymity costs welfare in one market, whose users disagree in every state.
 
     >>> from gamelib.studies import anonymity_study
@@ -345,7 +345,7 @@ def anonymity_study(n_markets=100, seed=0, resolution=4):
 
     For each market, all pure equilibria over ``experiment_grid(2,
     resolution)`` are enumerated in both modes and the lowest mass-weighted
-    welfare is recorded.  The markets satisfy WMA(0) and (U), so by Theorem 1
+    welfare is recorded.  The markets satisfy WMA(0) and (U), so by Theorem 4.1
     the personalized worst welfare is ``opt`` exactly.
 
     Parameters
@@ -362,7 +362,7 @@ def anonymity_study(n_markets=100, seed=0, resolution=4):
     --------
     >>> from gamelib.studies import anonymity_study
     >>> st = anonymity_study(n_markets=4, seed=0, resolution=2)
-    >>> bool(np.allclose(st.personalized, st.opt))     # Theorem 1 with ε = 0
+    >>> bool(np.allclose(st.personalized, st.opt))     # Theorem 4.1 with ε = 0
     True
     >>> bool((st.gap >= -1e-9).all())
     True
@@ -401,7 +401,7 @@ def anonymity_study(n_markets=100, seed=0, resolution=4):
 
 @dataclass(frozen=True)
 class BoundRatio:
-    """How close the worst personalized equilibrium comes to Theorem 1's bound.
+    """How close the worst personalized equilibrium comes to Theorem 4.1's bound.
 
     All arrays have shape ``[n]`` (one entry per user).
 
@@ -409,7 +409,7 @@ class BoundRatio:
     ----------
     ratio : ndarray
         ``(OPT_j − V_j) / (2 ε_j)`` with ``V_j`` the worst equilibrium value;
-        0 when ``ε_j = 0`` (then Theorem 1 gives ``V_j = OPT_j``).
+        0 when ``ε_j = 0`` (then Theorem 4.1 gives ``V_j = OPT_j``).
     gap : ndarray
         ``OPT_j − V_j``.
     eps : ndarray
@@ -540,7 +540,7 @@ def tightness_search(
     utilities and prior (standard deviation ``step``, shrinking by half
     whenever 20 proposals in a row fail), kept when they raise the ratio.
     Markets whose best actions are not unique by ``margin`` are rejected, so
-    (U) holds and Theorem 1 caps the ratio at 1.
+    (U) holds and Theorem 4.1 caps the ratio at 1.
 
     Parameters
     ----------

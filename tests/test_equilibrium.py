@@ -1,4 +1,4 @@
-"""Equilibrium enumeration against a brute-force definition, Proposition 2, deviations."""
+"""Equilibrium enumeration against a brute-force definition, Proposition 5.1, deviations."""
 
 import itertools
 
@@ -90,16 +90,16 @@ def test_equilibrium_objects_consistent_with_play():
                 break
 
 
-# ---------------------------------------------------------------- Proposition 2
+# ---------------------------------------------------------------- Proposition 5.1
 
 
-def test_prop2_alignment():
+def test_prop5_1_alignment():
     m = examples.opposite_tastes()
     assert [c.eps for c in gamelib.weak_alignment(m)] == [0.0, 0.0]
     assert gamelib.strong_alignment(m).eps > 0.3
 
 
-def test_prop2_silence_is_anonymous_equilibrium_against_grid_and_menus():
+def test_prop5_1_silence_is_anonymous_equilibrium_against_grid_and_menus():
     m = examples.opposite_tastes()
     grid = gamelib.experiment_grid(2, 20)
     informative = gamelib.is_informative(m.prior, grid)
@@ -122,7 +122,7 @@ def test_prop2_silence_is_anonymous_equilibrium_against_grid_and_menus():
     np.testing.assert_allclose(gamelib.aligned_value(m), [0.5, 0.5])
 
 
-def test_prop2_enumeration_contains_silence_and_full_revelation():
+def test_prop5_1_enumeration_contains_silence_and_full_revelation():
     m = examples.opposite_tastes()
     grid = gamelib.experiment_grid(2, 20)
     eqs = gamelib.equilibria(m, grid, "anonymous")
@@ -133,7 +133,7 @@ def test_prop2_enumeration_contains_silence_and_full_revelation():
     np.testing.assert_allclose(eqs.best_user_values(), [0.5, 0.5])
 
 
-def test_prop2_silence_not_personalized_equilibrium():
+def test_prop5_1_silence_not_personalized_equilibrium():
     m = examples.opposite_tastes()
     silent = np.broadcast_to(SILENT, (2, 2, 2, 2))
     dev = gamelib.profitable_deviation(m, silent, "personalized")

@@ -168,7 +168,7 @@ def test_audience_market_errors(kwargs, name):
 
 def test_anonymity_study_theorem1_and_gap():
     stdy = anonymity_study(n_markets=15, seed=2, resolution=2)
-    np.testing.assert_allclose(stdy.personalized, stdy.opt, atol=1e-9)  # Theorem 1, ε = 0
+    np.testing.assert_allclose(stdy.personalized, stdy.opt, atol=1e-9)  # Theorem 4.1, ε = 0
     assert np.all(stdy.gap >= -1e-9)
     assert np.all(stdy.anonymous >= stdy.noinfo - 1e-9)  # users never get less than NOINFO
     assert np.all((0 <= stdy.relative_gap) & (stdy.relative_gap <= 1 + 1e-9))
@@ -318,7 +318,7 @@ def test_tie_example_rules():
     assert [r["full_revelation_equilibrium"] for r in rows] == [False, True]
     assert rows[0]["deviation"].provider == 0
     assert rows[0]["deviation"].gain == pytest.approx(1 / 3)
-    # Theorem 1 survives any fixed order: the user gets OPT = 1 in every equilibrium
+    # Theorem 4.1 survives any fixed order: the user gets OPT = 1 in every equilibrium
     for r in rows:
         np.testing.assert_allclose(r["worst"], [1.0])
 
@@ -342,7 +342,7 @@ def test_aligned_tie_market_facts():
     assert aligned_value(m)[0] == 1.0 and uninformed_value(m)[0] == 0.5
 
 
-def test_adverse_ties_break_theorem_1_hand_values():
+def test_adverse_ties_break_theorem_4_1_hand_values():
     """ch7-adverse-ties: the split {posterior 0, q} gives V = 3/2 - 1/(2q), provider 1 gets 1/2."""
     m, grid = aligned_tie_market(), experiment_grid(2, 10)
     adverse = tie_rule_equilibria(m, grid, "adverse")
@@ -363,7 +363,7 @@ def test_adverse_ties_break_theorem_1_hand_values():
     for r in (4, 20):
         worst = tie_rule_equilibria(m, experiment_grid(2, r), "adverse").user_values.min()
         assert worst == pytest.approx(0.5 + 1 / (2 * r))
-    # with the other two rules every equilibrium gives OPT (Theorem 1 with ε = 0)
+    # with the other two rules every equilibrium gives OPT (Theorem 4.1 with ε = 0)
     for ties in ("lowest", "sender"):
         np.testing.assert_allclose(tie_rule_equilibria(m, grid, ties).user_values, 1.0)
 
@@ -402,7 +402,7 @@ def tied_markets(draw):
 
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(tied_markets())
-def test_sender_preferred_ties_keep_theorem_1(market):
+def test_sender_preferred_ties_keep_theorem_4_1(market):
     """ch7-sender-ties on random markets with ties: every equilibrium is within 2ε of OPT."""
     eps = weak_alignment(market)[0].eps
     eq = tie_rule_equilibria(market, experiment_grid(2, 6), "sender")
@@ -426,7 +426,7 @@ def test_tie_rule_equilibria_errors(call, name):
         call()
 
 
-def test_anonymous_ties_break_theorem_3_on_a_grid_by_one_over_4r():
+def test_anonymous_ties_break_theorem_6_1_on_a_grid_by_one_over_4r():
     """ch7-anonymous-ties: SMA(0), no (U), lowest-index ties; the worst anonymous equilibrium
     over experiment_grid(2, r) loses exactly 1/(4r) of welfare, the personalized game none."""
     m = anonymous_tie_market()

@@ -1,4 +1,4 @@
-"""Theorems 1 and 3, and their certificates, on many random markets (hypothesis, seeded).
+"""Theorems 4.1 and 6.1, and their certificates, on many random markets (hypothesis, seeded).
 
 Each test draws at least 200 markets per run: binary or ternary states, 2-3
 actions, 2-4 providers, 1-4 users, unaligned, approximately aligned (noise) or

@@ -15,9 +15,9 @@ import numpy as np
 from matplotlib.artist import Artist
 
 from .. import examples
+from ..bounds import interpolation_path
 from ..examples import fixed_action_providers
 from ..experiments import experiment_grid
-from ..regimes import interpolation_path
 from ._common import PALETTE, AnimatedFigure, dropdown, float_slider
 
 __all__ = [
@@ -77,7 +77,7 @@ def drift_paths(resolution=10):
 
     Returns
     -------
-    dict of str to gamelib.regimes.Path
+    dict of str to gamelib.bounds.Path
 
     Examples
     --------
@@ -176,7 +176,7 @@ def draw_slack_histogram(fig, slack, title, xlabel, bins=40):
     ----------
     fig : matplotlib.figure.Figure
     slack : array_like
-        Slacks, one per equilibrium (``regimes.bound_survey(...).slack``).
+        Slacks, one per equilibrium (``bounds.bound_survey(...).slack``).
     title, xlabel : str
     bins : int, default 40
 
