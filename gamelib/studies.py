@@ -84,31 +84,31 @@ class AlignmentStudy:
     ----------
     n_providers : ndarray of int, shape [K]
         ``1, 2, …, K``.
-    weak_eps : ndarray, shape [K, N]
+    eps_weak : ndarray, shape [K, N]
         ``max_j ε_j`` of WMA for sample ``s`` with the first ``k`` providers.
-    strong_eps : ndarray, shape [K, N]
+    eps_strong : ndarray, shape [K, N]
         ε of SMA, same markets.
 
     Examples
     --------
     >>> from gamelib.studies import alignment_study
     >>> st = alignment_study(max_providers=3, n_samples=5, seed=1)
-    >>> st.n_providers, st.n_samples, st.weak_eps.shape
+    >>> st.n_providers, st.n_samples, st.eps_weak.shape
     (array([1, 2, 3]), 5, (3, 5))
-    >>> bool(np.allclose(st.weak_eps[0], st.strong_eps[0]))     # one provider: WMA and SMA agree
+    >>> bool(np.allclose(st.eps_weak[0], st.eps_strong[0]))     # one provider: WMA and SMA agree
     True
     >>> st.probability(0.5)["weak"]        # share of samples satisfying WMA(1/2), for k = 1, 2, 3
     array([0.4, 0.6, 0.6])
     """
 
     n_providers: np.ndarray
-    weak_eps: np.ndarray
-    strong_eps: np.ndarray
+    eps_weak: np.ndarray
+    eps_strong: np.ndarray
 
     @property
     def n_samples(self):
         """Number of sampled markets ``N``."""
-        return self.weak_eps.shape[1]
+        return self.eps_weak.shape[1]
 
     def probability(self, eps, confidence=0.95):
         """Share of samples in which WMA(eps) and SMA(eps) hold, with Wilson bands.
@@ -127,7 +127,7 @@ class AlignmentStudy:
         """
         eps = as_real(eps, "eps", minimum=0.0)
         out = {}
-        for name, arr in (("weak", self.weak_eps), ("strong", self.strong_eps)):
+        for name, arr in (("weak", self.eps_weak), ("strong", self.eps_strong)):
             hits = (arr <= eps + VALUE_ATOL).sum(axis=1)
             low, high = _wilson(hits, self.n_samples, confidence)
             out[name], out[name + "_low"], out[name + "_high"] = hits / self.n_samples, low, high
@@ -161,11 +161,11 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
     --------
     >>> from gamelib.studies import alignment_study
     >>> st = alignment_study(max_providers=3, n_samples=5, seed=1)
-    >>> st.weak_eps.shape
+    >>> st.eps_weak.shape
     (3, 5)
-    >>> bool((st.weak_eps <= st.strong_eps + 1e-9).all())     # SMA(ε) implies WMA(ε)
+    >>> bool((st.eps_weak <= st.eps_strong + 1e-9).all())     # SMA(ε) implies WMA(ε)
     True
-    >>> bool((np.diff(st.weak_eps, axis=0) <= 1e-9).all())    # nested: more providers, smaller ε
+    >>> bool((np.diff(st.eps_weak, axis=0) <= 1e-9).all())    # nested: more providers, smaller ε
     True
     """
     max_providers = as_int(max_providers, "max_providers", 1)

@@ -98,23 +98,23 @@ def test_batched_lp_matches_library():
 
 def test_alignment_study_properties():
     stdy = alignment_study(max_providers=4, n_samples=12, seed=3)
-    assert stdy.weak_eps.shape == (4, 12) and stdy.n_samples == 12
-    assert np.all(np.diff(stdy.weak_eps, axis=0) <= 1e-12)
-    assert np.all(np.diff(stdy.strong_eps, axis=0) <= 1e-12)
-    assert np.all(stdy.weak_eps <= stdy.strong_eps + 1e-9)
+    assert stdy.eps_weak.shape == (4, 12) and stdy.n_samples == 12
+    assert np.all(np.diff(stdy.eps_weak, axis=0) <= 1e-12)
+    assert np.all(np.diff(stdy.eps_strong, axis=0) <= 1e-12)
+    assert np.all(stdy.eps_weak <= stdy.eps_strong + 1e-9)
     # k = 1: WMA and SMA coincide (one weight, forced to 1)
-    np.testing.assert_allclose(stdy.weak_eps[0], stdy.strong_eps[0], atol=1e-9)
+    np.testing.assert_allclose(stdy.eps_weak[0], stdy.eps_strong[0], atol=1e-9)
     p = stdy.probability(0.3)
     assert np.all(p["weak"] >= p["strong"])
     assert np.all((p["weak_low"] <= p["weak"]) & (p["weak"] <= p["weak_high"]))
     # seeded: same numbers again
-    np.testing.assert_array_equal(alignment_study(max_providers=4, n_samples=12, seed=3).weak_eps, stdy.weak_eps)
+    np.testing.assert_array_equal(alignment_study(max_providers=4, n_samples=12, seed=3).eps_weak, stdy.eps_weak)
 
 
 def test_alignment_study_first_provider_closed_form():
     stdy = alignment_study(max_providers=1, n_samples=3, seed=0, n_users=1)
     seeds = np.random.default_rng(0).integers(0, 2**31 - 1, size=3)
-    for s, eps in zip(seeds, stdy.weak_eps[0]):
+    for s, eps in zip(seeds, stdy.eps_weak[0]):
         m = examples.random_market(int(s), 2, 2, 1, 1)
         d = (m.user_utility[0] - m.provider_utility[0, 0]).ravel()
         assert eps == pytest.approx((d.max() - d.min()) / 2, abs=1e-9)
