@@ -47,7 +47,7 @@ __all__ = [
 _BLOCK = 1 << 18
 
 #: Refuse enumerations larger than this many strategy profiles per game.
-MAX_PROFILES = 4_000_000_000
+_MAX_PROFILES = 4_000_000_000
 
 
 # ----------------------------------------------------------------------------
@@ -842,9 +842,9 @@ def equilibria(market, experiments, mode, ties="lowest"):
     ties = as_tie_rule(ties)
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     n_exp, k, n = experiments.shape[0], market.n_providers, market.n_users
-    if float(n_exp) ** k > MAX_PROFILES:
+    if float(n_exp) ** k > _MAX_PROFILES:
         raise ValueError(
-            f"experiments: {n_exp}**{k} = {float(n_exp) ** k:.3g} profiles exceed the limit {MAX_PROFILES:.3g}"
+            f"experiments: {n_exp}**{k} = {float(n_exp) ** k:.3g} profiles exceed the limit {_MAX_PROFILES:.3g}"
         )
     values, payoffs, _ = _tables(market, experiments, ties)
     if ties == "lowest":  # the action does not depend on the consulted provider

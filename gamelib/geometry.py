@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Largest number of vertices :func:`hull_distance` enumerates faces for (2**k − 1 faces).
-MAX_VERTICES = 12
+_MAX_VERTICES = 12
 
 
 def threshold_receiver(threshold):
@@ -268,7 +268,7 @@ def hull_distance(point, vertices, cone=False):
     Exact: for the hull, the nearest point lies in the relative interior of a
     face spanned by affinely independent vertices, where it is the projection
     onto that face's affine hull; every subset of vertices is tried (at most
-    :data:`MAX_VERTICES` vertices).  For the cone the problem is non-negative
+    12 vertices).  For the cone the problem is non-negative
     least squares.
 
     Parameters
@@ -305,8 +305,8 @@ def hull_distance(point, vertices, cone=False):
     if not isinstance(cone, (bool, np.bool_)):
         raise ValueError(f"cone: expected True or False, got {cone!r}")
     k = vertices.shape[0]
-    if k > MAX_VERTICES:
-        raise ValueError(f"vertices: at most {MAX_VERTICES} vertices, got {k}")
+    if k > _MAX_VERTICES:
+        raise ValueError(f"vertices: at most {_MAX_VERTICES} vertices, got {k}")
     if cone:
         from scipy.optimize import nnls  # imported on first use
 
