@@ -34,11 +34,14 @@ from .equilibrium import (
 from .experiments import (
     best_response,
     experiment_grid,
+    garble,
     is_informative,
     posteriors,
     reveal_everything,
     reveal_nothing,
     signal_probabilities,
+    split_experiment,
+    symmetric_experiment,
     user_value,
 )
 from .market import (
@@ -62,7 +65,7 @@ __version__ = "0.1.0"
 #: Submodules loaded on first use (``gamelib.bounds``, ...), so that
 #: ``import gamelib`` stays light: ``studies`` pulls in scipy.stats, and
 #: ``interactive`` matplotlib and ipywidgets.
-_LAZY_SUBMODULES = ("geometry", "bounds", "studies", "interactive")
+_LAZY_SUBMODULES = ("bounds", "studies", "interactive")
 
 #: Former names of submodules, still answered by ``from gamelib import ...`` while
 #: code written against them is merged (``regimes`` is now ``bounds``).
@@ -99,6 +102,9 @@ __all__ = [
     "user_value",
     "experiment_grid",
     "is_informative",
+    "split_experiment",
+    "symmetric_experiment",
+    "garble",
     "PersuasionResult",
     "optimal_persuasion",
     "sender_value_curve",
@@ -120,7 +126,6 @@ __all__ = [
     "outcome_tables",
     "pad_signals",
     "examples",
-    "geometry",
     "bounds",
     "studies",
 ]

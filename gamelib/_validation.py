@@ -119,6 +119,13 @@ def as_real(x, name, minimum=None, maximum=None):
     return val
 
 
+def as_bool(x, name):
+    """Check that ``x`` is True or False."""
+    if not isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected True or False, got {x!r}")
+    return bool(x)
+
+
 def as_mode(mode, name="mode"):
     """Check the game mode string."""
     if mode not in ("personalized", "anonymous"):

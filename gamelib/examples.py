@@ -35,6 +35,8 @@ __all__ = [
     "tie_example",
     "aligned_tie_market",
     "anonymous_tie_market",
+    "threshold_receiver",
+    "tilted_taste",
 ]
 
 
@@ -466,3 +468,68 @@ def anonymous_tie_market():
         user_names=("user 1 (tie in θ=1)", "user 2"),
         provider_names=("provider 1", "provider 2"),
     )
+
+
+def threshold_receiver(threshold):
+    """A two-state, two-action receiver who plays action 0 iff ``P(θ = 1) ≥ threshold``.
+
+    ``u(0, ·) = (−t, 1 − t)`` and ``u(1, ·) = (0, 0)``: action 0 ("convict")
+    pays ``p − t`` at belief ``p = P(θ = 1)``, action 1 ("acquit") pays 0.  At
+    ``t = ½`` this is half the judge of Kamenica and Gentzkow plus a function
+    of the state alone; neither change alters any decision.
+
+    Parameters
+    ----------
+    threshold : float
+        The belief ``t ∈ [0, 1]`` at which the receiver switches to action 0.
+
+    Returns
+    -------
+    ndarray, shape [2, 2]
+        ``u[a, θ]``.
+
+    Examples
+    --------
+    >>> from gamelib.examples import threshold_receiver
+    >>> threshold_receiver(0.5)
+    array([[-0.5,  0.5],
+           [ 0. ,  0. ]])
+    """
+    t = as_real(threshold, "threshold", 0.0, 1.0)
+    return np.array([[-t, 1.0 - t], [0.0, 0.0]])
+
+
+def tilted_taste(taste, bias=0.0):
+    """A two-state, two-action utility between "match the state" and "mismatch it".
+
+    ``u(a, θ) = ½·[(1 − t)·1[a = θ] + t·1[a ≠ θ]] + b·1[a = 0]``: at ``t = 0``
+    the matcher of the opposite-tastes market, at ``t = 1`` the contrarian; the
+    bias ``b`` is a taste for action 0 whatever the state, a direction in which
+    no provider of that market has any interest (chapter 3).
+
+    Parameters
+    ----------
+    taste : float
+        ``t ∈ [0, 1]``.
+    bias : float, default 0
+        ``b``, any real number.
+
+    Returns
+    -------
+    ndarray, shape [2, 2]
+        ``u[a, θ]``.
+
+    Examples
+    --------
+    >>> from gamelib.examples import tilted_taste
+    >>> tilted_taste(0.0)
+    array([[0.5, 0. ],
+           [0. , 0.5]])
+    >>> tilted_taste(1.0, bias=0.25)
+    array([[0.25, 0.75],
+           [0.5 , 0.  ]])
+    """
+    t = as_real(taste, "taste", 0.0, 1.0)
+    b = as_real(bias, "bias")
+    match = np.eye(2)
+    return 0.5 * ((1.0 - t) * match + t * (1.0 - match)) + b * np.array([[1.0, 1.0], [0.0, 0.0]])
