@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _markets import TOL, grid_for, markets
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,14 +46,14 @@ def test_check_bound_fixed_action_cone():
 
 @settings(derandomize=True, max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), n_users=st.integers(1, 3), noise=st.sampled_from([0.0, 0.03, 0.2]))
-def test_theorem1_on_random_weak_markets(seed, n_users, noise):
+def test_theorem_4_1_on_random_weak_markets(seed, n_users, noise):
     m = examples.random_market(seed, n_users=n_users, alignment="weak", noise=noise)
     assert bounds.check_bound(m, GRID4, "personalized").holds
 
 
 @settings(derandomize=True, max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), n_users=st.integers(1, 3), noise=st.sampled_from([0.0, 0.03, 0.2]))
-def test_theorem3_on_random_markets(seed, n_users, noise):
+def test_theorem_6_1_on_random_markets(seed, n_users, noise):
     for alignment in ("strong", None):
         m = examples.random_market(seed, n_users=n_users, alignment=alignment, noise=noise)
         assert bounds.check_bound(m, GRID4, "anonymous").holds
@@ -169,7 +170,7 @@ def test_profiles_shapes():
         bounds.revealing_profile(m, "x")
 
 
-def test_deviation_summary_proposition2_default():
+def test_deviation_summary_proposition_5_1_default():
     m = examples.opposite_tastes()
     quiet = bounds.silent_profile(m, "anonymous")
     single = bounds.deviation_summary(m, quiet, "anonymous", GRID20)
@@ -263,14 +264,6 @@ def test_silence_errors():
 # ----------------------------------------------------------------------------- paths, table
 
 
-def test_fixed_action_providers():
-    m = examples.fixed_action_providers(examples.opposite_tastes(), action=1)
-    assert np.all(m.provider_utility[:, :, 1] == 1) and np.all(m.provider_utility[:, :, 0] == 0)
-    np.testing.assert_array_equal(m.user_utility, examples.opposite_tastes().user_utility)
-    with pytest.raises(ValueError, match="^action"):
-        examples.fixed_action_providers(examples.opposite_tastes(), action=2)
-
-
 def test_interpolation_path_threshold_one_third():
     ts = [0.0, 0.3, 0.35, 1.0]
     p = bounds.interpolation_path(
@@ -312,3 +305,30 @@ def test_regime_table_four_regimes():
     assert tab["anonymous", "weak"]["eps_strong"] == pytest.approx(0.375)
     with pytest.raises(ValueError, match="^weak_market"):
         bounds.regime_table(None, examples.opposite_tastes(), GRID4)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(market=markets)
+def test_theorem_4_1_personalized_equilibria_respect_wma_bound(market):
+    eps = np.array([c.eps for c in gamelib.weak_alignment(market)])
+    opt = gamelib.aligned_value(market)
+    eqs = gamelib.equilibria(market, grid_for(market), "personalized")
+    assert len(eqs) > 0  # full revelation by everyone is always one (k >= 2, (U))
+    worst = eqs.worst_user_values()
+    assert np.all(worst >= opt - 2 * eps - TOL)
+    assert np.all(eqs.best_user_values() <= opt + TOL)  # nothing beats a perfectly aligned model
+    exact = eps < 1e-9
+    np.testing.assert_allclose(worst[exact], opt[exact], atol=TOL)  # ε = 0: exactly OPT_j
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(market=markets)
+def test_theorem_6_1_anonymous_equilibria_respect_sma_bound(market):
+    cert = gamelib.strong_alignment(market)
+    opt = gamelib.aligned_value(market)
+    eqs = gamelib.equilibria(market, grid_for(market), "anonymous")
+    assert len(eqs) > 0
+    loss = (opt - eqs.user_values) @ market.masses  # Σ_j m_j (OPT_j − V_j), per equilibrium
+    assert np.all(loss <= 2 * cert.eps + TOL)
+    if cert.eps < 1e-9:
+        np.testing.assert_allclose(eqs.user_values, np.broadcast_to(opt, eqs.user_values.shape), atol=TOL)
