@@ -13,8 +13,6 @@ equilibrium enumeration of :func:`gamelib.equilibria`:
   unilateral deviation from it over a finite set of experiments or menus;
 * :func:`silence_margins`, :func:`silence_deviation_gain` — the closed form of
   Proposition 5.1 in the opposite-tastes market with general masses and stakes;
-* :func:`fixed_action_providers` — the same users facing providers who want one
-  fixed action (no alignment);
 * :func:`interpolation_path` — equilibria, alignment and bounds along
   ``mix_markets(first, second, t)``;
 * :func:`regime_table` — the four regimes (personalized / anonymous ×

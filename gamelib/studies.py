@@ -5,13 +5,15 @@ Every function here is seeded: the same arguments give the same numbers.
 * :func:`alignment_study` — how often random users are weakly / strongly
   aligned with ``k`` random providers, ``k = 1, 2, …`` (batched alignment LPs),
   with Wilson confidence bands (``scipy.stats.binomtest``).
-* :func:`audience_market`, :func:`anonymity_study` — the price of anonymity:
-  worst-equilibrium welfare under personalized and anonymous policies.
-* :func:`bound_ratio`, :func:`tight_market`, :func:`tightness_search` — how
+* :func:`anonymity_study` — the price of anonymity over
+  :func:`~gamelib.examples.audience_market` s: worst-equilibrium welfare under
+  personalized and anonymous policies.
+* :func:`bound_ratio`, :func:`tightness_search` — how
   close equilibria come to the ``2ε`` bound of Theorem 4.1, and the refined
   bound ``OPT_j − V_j ≤ 2 ε_j · P(a_j ≠ a*_j(θ))``.
-* :func:`relabel_actions`, :func:`tie_example`, :func:`compare_tie_rules` —
-  what changes when assumption (U) fails and users break ties differently.
+* :func:`relabel_actions`, :func:`compare_tie_rules`,
+  :func:`tie_rule_equilibria` — what changes when assumption (U) fails and
+  users break ties differently (markets in :mod:`gamelib.examples`).
 * :func:`menu_separation_search` — an anonymous equilibrium over single
   experiments that a two-item menu breaks.
 """
@@ -341,7 +343,7 @@ def _spearman(x, y):
 
 
 def anonymity_study(n_markets=100, seed=0, resolution=4):
-    """The price of anonymity over random :func:`audience_market` s.
+    """The price of anonymity over random :func:`~gamelib.examples.audience_market` s.
 
     For each market, all pure equilibria over ``experiment_grid(2,
     resolution)`` are enumerated in both modes and the lowest mass-weighted
