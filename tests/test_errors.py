@@ -78,6 +78,10 @@ CASES = [
     ("equilibria empty set", lambda: gamelib.equilibria(M, np.empty((0, 2, 2)), "anonymous"), "experiments"),
     ("equilibria 2-D experiments", lambda: gamelib.equilibria(M, SILENT, "anonymous"), "experiments"),
     ("equilibria non-stochastic", lambda: gamelib.equilibria(M, GRID * 0.5, "anonymous"), "experiments"),
+    ("equilibria unknown tie rule", lambda: gamelib.equilibria(M, GRID, "anonymous", ties="random"), "ties"),
+    ("equilibria sub-game tables too large",  # 4 · 169**3 > 2**24 entries (169**4 profiles are allowed)
+     lambda: gamelib.equilibria(examples.random_market(0, n_providers=4, n_users=1), gamelib.experiment_grid(2, 12),
+                                "anonymous"), "experiments"),
     ("equilibria wrong states", lambda: gamelib.equilibria(M, np.ones((2, 3, 1)), "anonymous"), "experiments"),
     ("equilibria too many profiles", lambda: gamelib.equilibria(examples.random_market(0, n_providers=4), gamelib.experiment_grid(2, 20), "anonymous"), "experiments"),
     ("play personalized shape", lambda: gamelib.play(M, PAIR, "personalized"), "policy"),
