@@ -27,7 +27,6 @@ from .equilibrium import (
     deviation_gains,
     equilibria,
     outcome_tables,
-    pad_signals,
     play,
     profitable_deviation,
 )
@@ -36,6 +35,7 @@ from .experiments import (
     experiment_grid,
     garble,
     is_informative,
+    pad_signals,
     posteriors,
     reveal_everything,
     reveal_nothing,

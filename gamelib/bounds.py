@@ -30,9 +30,9 @@ import numpy as np
 
 from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode, as_real
 from .alignment import strong_alignment, weak_alignment
-from .equilibrium import _check_policy, deviation_gains, equilibria, outcome_tables, pad_signals
+from .equilibrium import _check_policy, deviation_gains, equilibria, outcome_tables
 from .examples import random_market
-from .experiments import experiment_grid, is_informative, reveal_everything, reveal_nothing
+from .experiments import experiment_grid, is_informative, pad_signals, reveal_everything, reveal_nothing
 from .market import _check_market, aligned_value, best_actions, mix_markets, uninformed_value
 
 __all__ = [

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import VALUE_ATOL, as_experiment_set, as_experiments, as_int, as_mode, as_tie_rule
-from .experiments import reveal_everything
+from .experiments import pad_signals, reveal_everything
 from .market import _check_market
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "deviation_gains",
     "profitable_deviation",
     "outcome_tables",
-    "pad_signals",
 ]
 
 #: Number of profiles processed per vectorised block (memory ≈ 40 bytes each).
@@ -118,22 +117,6 @@ def _tables(market, experiments, ties="lowest"):
     taken = np.take_along_axis(scores[:, :, None, 1:], actions[:, :, :, None, :, None], axis=-1)
     payoffs = taken[..., 0].sum(axis=1).transpose(1, 2, 0, 3)  # [k_i, k, E, n]
     return user.max(axis=-1).sum(axis=1), payoffs, actions.transpose(2, 0, 3, 1)
-
-
-def pad_signals(experiments, n_signals):
-    """Append never-sent signals so that experiments have ``n_signals`` columns.
-
-    Examples
-    --------
-    >>> from gamelib import pad_signals, reveal_nothing
-    >>> pad_signals(reveal_nothing(2), 3)
-    array([[1., 0., 0.],
-           [1., 0., 0.]])
-    """
-    experiments = as_experiments(experiments, "experiments")
-    n_signals = as_int(n_signals, "n_signals", experiments.shape[-1])
-    pad = np.zeros(experiments.shape[:-1] + (n_signals - experiments.shape[-1],))
-    return np.concatenate([experiments, pad], axis=-1)
 
 
 # ----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ __all__ = [
     "split_experiment",
     "symmetric_experiment",
     "garble",
+    "pad_signals",
 ]
 
 
@@ -261,7 +262,7 @@ def experiment_grid(n_states, resolution, n_signals=2):
     grid = rows[idx]  # [E, Θ, S]
     width = max(n_signals, n_states)
     if width > n_signals:
-        grid = np.concatenate([grid, np.zeros(grid.shape[:2] + (width - n_signals,))], axis=-1)
+        grid = pad_signals(grid, width)
     full = reveal_everything(n_states, width)
     if not np.any(np.all(np.abs(grid - full) < 1e-12, axis=(1, 2))):
         grid = np.concatenate([grid, full[None]], axis=0)
@@ -397,3 +398,19 @@ def garble(experiment, garbling):
             f"got {garbling.shape[-2]}"
         )
     return experiment @ garbling
+
+
+def pad_signals(experiments, n_signals):
+    """Append never-sent signals so that experiments have ``n_signals`` columns.
+
+    Examples
+    --------
+    >>> from gamelib import pad_signals, reveal_nothing
+    >>> pad_signals(reveal_nothing(2), 3)
+    array([[1., 0., 0.],
+           [1., 0., 0.]])
+    """
+    experiments = as_experiments(experiments, "experiments")
+    n_signals = as_int(n_signals, "n_signals", experiments.shape[-1])
+    pad = np.zeros(experiments.shape[:-1] + (n_signals - experiments.shape[-1],))
+    return np.concatenate([experiments, pad], axis=-1)

@@ -31,7 +31,7 @@ from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable
 
 # aligned_tie_market, tie_example: gamelib.interactive and a test still import them from here
 from .examples import aligned_tie_market, audience_market, random_market, tie_example  # noqa: F401
-from .experiments import experiment_grid, reveal_everything
+from .experiments import experiment_grid, pad_signals, reveal_everything
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
 
 __all__ = [
@@ -703,8 +703,7 @@ def compare_tie_rules(market, orders, experiments):
         width = max(experiments.shape[-1], market.n_states)
         full = reveal_everything(market.n_states, width)
         policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)
-        padding = np.zeros(experiments.shape[:2] + (width - experiments.shape[-1],))
-        grid = np.concatenate([experiments, padding], axis=-1)
+        grid = pad_signals(experiments, width)
         dev = profitable_deviation(relabelled, policy, "personalized", experiments=grid)
         pers = equilibria(relabelled, grid, "personalized")
         out.append(
