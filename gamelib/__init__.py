@@ -28,18 +28,21 @@ from .equilibrium import (
     deviation_gains,
     equilibria,
     outcome_tables,
-    pad_signals,
     play,
     profitable_deviation,
 )
 from .experiments import (
     best_response,
     experiment_grid,
+    garble,
     is_informative,
+    pad_signals,
     posteriors,
     reveal_everything,
     reveal_nothing,
     signal_probabilities,
+    split_experiment,
+    symmetric_experiment,
     user_value,
 )
 from .market import (
@@ -60,19 +63,24 @@ from .persuasion import (
 
 __version__ = "0.2.0"
 
-#: Submodules loaded on first use (``gamelib.regimes``, ...), so that
+#: Submodules loaded on first use (``gamelib.bounds``, ...), so that
 #: ``import gamelib`` stays light: ``studies`` pulls in scipy.stats, and
 #: ``interactive`` matplotlib and ipywidgets.
-_LAZY_SUBMODULES = ("geometry", "regimes", "studies", "interactive")
+_LAZY_SUBMODULES = ("bounds", "studies", "interactive")
+
+#: Former names of submodules, still answered by ``from gamelib import ...`` while
+#: code written against them is merged (``regimes`` is now ``bounds``).
+_RENAMED = {"regimes": "bounds"}
 
 
 def __getattr__(name):
     """Import the chapter-level submodules lazily.
 
     >>> import gamelib
-    >>> gamelib.regimes.__name__
-    'gamelib.regimes'
+    >>> gamelib.bounds.__name__
+    'gamelib.bounds'
     """
+    name = _RENAMED.get(name, name)
     if name in _LAZY_SUBMODULES:
         import importlib
 
@@ -95,6 +103,9 @@ __all__ = [
     "user_value",
     "experiment_grid",
     "is_informative",
+    "split_experiment",
+    "symmetric_experiment",
+    "garble",
     "PersuasionResult",
     "optimal_persuasion",
     "sender_value_curve",
@@ -119,7 +130,6 @@ __all__ = [
     "best_deviation",
     "is_equilibrium",
     "examples",
-    "geometry",
-    "regimes",
+    "bounds",
     "studies",
 ]

@@ -54,15 +54,9 @@ def as_distribution(x, name, length=None, full_support=False):
     return arr
 
 
-def as_experiments(x, name, n_states=None, single=False):
-    """Check row-stochastic experiment(s).
-
-    With ``single=True`` the expected shape is ``[Θ, S]``; otherwise
-    ``[..., Θ, S]`` (any number of leading axes, at least one experiment).
-    """
+def as_experiments(x, name, n_states=None):
+    """Check row-stochastic experiment(s) of shape ``[..., Θ, S]`` (any leading axes)."""
     arr = as_finite_array(x, name)
-    if single and arr.ndim != 2:
-        raise ValueError(f"{name}: an experiment is a [n_states, n_signals] matrix, got shape {arr.shape}")
     if arr.ndim < 2:
         raise ValueError(f"{name}: experiments have shape [..., n_states, n_signals], got shape {arr.shape}")
     if n_states is not None and arr.shape[-2] != n_states:
@@ -78,6 +72,25 @@ def as_experiments(x, name, n_states=None, single=False):
             f"{name}: is not row-stochastic (every row must sum to one; a row sums to {worst:.12g})"
         )
     return arr
+
+
+def as_experiment_set(x, name, n_states=None):
+    """Check a finite set of experiments, shape ``[E, Θ, S]``."""
+    arr = as_experiments(x, name, n_states)
+    if arr.ndim != 3:
+        raise ValueError(f"{name}: expected shape [E, Θ, S], got {arr.shape}")
+    return arr
+
+
+#: The users' rules for breaking ties between best actions (see :func:`gamelib.equilibria`).
+TIE_RULES = ("lowest", "sender", "adverse")
+
+
+def as_tie_rule(ties, name="ties"):
+    """Check a tie rule: one of :data:`TIE_RULES`."""
+    if ties not in TIE_RULES:
+        raise ValueError(f"{name}: must be 'lowest', 'sender' or 'adverse', got {ties!r}")
+    return ties
 
 
 def as_int(x, name, minimum=None):
@@ -104,6 +117,13 @@ def as_real(x, name, minimum=None, maximum=None):
     if maximum is not None and val > maximum:
         raise ValueError(f"{name}: must be at most {maximum}, got {val}")
     return val
+
+
+def as_bool(x, name):
+    """Check that ``x`` is True or False."""
+    if not isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected True or False, got {x!r}")
+    return bool(x)
 
 
 def as_mode(mode, name="mode"):

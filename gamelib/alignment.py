@@ -16,12 +16,16 @@ certificate itself, so the inequality holds exactly with the reported ε.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_finite_array
+from ._validation import as_bool, as_finite_array, as_int
 from .market import _check_market
+
+#: Largest number of vertices :func:`hull_distance` enumerates faces for (2**k − 1 faces).
+_MAX_VERTICES = 12
 
 __all__ = [
     "WeakCertificate",
@@ -29,6 +33,11 @@ __all__ = [
     "weak_alignment",
     "strong_alignment",
     "alignment_residual",
+    "market_alignment_eps",
+    "remove_constants",
+    "hull_distance",
+    "AlignmentPicture",
+    "alignment_picture",
 ]
 
 
@@ -100,52 +109,54 @@ class StrongCertificate:
     cone: bool = False
 
 
-def _solve(blocks, n_weights, cone):
-    """Minimise ε s.t. |target_b − G_b w − c_b| ≤ ε for blocks b.
+def _solve(targets, mats, cone=False):
+    """Weights and smallest ε of many independent alignment LPs, solved as one LP.
 
-    ``blocks`` is a list of (target [m], G [m, n_weights]).  Variables:
-    w (n_weights), c (one per block), ε.
+    ``targets [B, n, m]`` are the utilities of the ``n`` users of block ``b``
+    flattened over ``(a, θ)``; ``mats [B, n, m, k]`` what the ``k`` providers want
+    from them.  Block ``b`` has one weight vector ``w_b`` (in the simplex, or any
+    non-negative vector if ``cone``) shared by its users and one offset per user;
+    the LP minimises the sum of the blocks' ε subject to
+    ``|target − G w_b − c_j| ≤ ε_b``, which is minimal exactly when each ``ε_b``
+    is.  WMA is ``n = 1`` (a block per user), SMA one block of all users.
+
+    Returns the weights ``[B, k]`` and, recomputed from them with the best
+    offsets, ``ε [B]`` and the offsets ``[B, n]``.
     """
-    n_blocks = len(blocks)
-    n_var = n_weights + n_blocks + 1
-    rows, rhs = [], []
-    for b, (target, g) in enumerate(blocks):
-        m = target.shape[0]
-        c_col = np.zeros((m, n_blocks))
-        c_col[:, b] = 1.0
-        eps_col = np.ones((m, 1))
-        # target − G w − c ≤ ε   →   −G w − c − ε ≤ −target
-        rows.append(np.hstack([-g, -c_col, -eps_col]))
-        rhs.append(-target)
-        # −(target − G w − c) ≤ ε   →   G w + c − ε ≤ target
-        rows.append(np.hstack([g, c_col, -eps_col]))
-        rhs.append(target)
-    a_ub = np.vstack(rows)
-    b_ub = np.concatenate(rhs)
-    cost = np.zeros(n_var)
-    cost[-1] = 1.0
-    bounds = [(0, None)] * n_weights + [(None, None)] * n_blocks + [(0, None)]
-    if cone:
-        a_eq = b_eq = None
-    else:
-        a_eq = np.zeros((1, n_var))
-        a_eq[0, :n_weights] = 1.0
-        b_eq = [1.0]
-    from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
+    n_blocks, n, m, k = mats.shape
+    n_var = k + n + 1  # w, c, ε
+    offset = np.broadcast_to(np.eye(n)[:, None, :], (n, m, n))
+    core = np.concatenate([mats, np.broadcast_to(offset, (n_blocks, n, m, n)), np.zeros((n_blocks, n, m, 1))], axis=3)
+    upper, lower = -core, core.copy()  # t − G w − c ≤ ε  and  G w + c − t ≤ ε
+    upper[..., -1] = lower[..., -1] = -1.0
+    a_ub = np.stack([upper, lower], axis=2).reshape(n_blocks, 2 * n * m, n_var)  # user by user
+    b_ub = np.stack([-targets, targets], axis=2).ravel()
+    from scipy import sparse  # imported on first use: keeps `import gamelib` light
+    from scipy.optimize import linprog
 
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    cost = np.tile(np.r_[np.zeros(n_var - 1), 1.0], n_blocks)
+    lower_bounds = np.tile(np.r_[np.zeros(k), np.full(n, -np.inf), 0.0], n_blocks)
+    bounds = np.stack([lower_bounds, np.full_like(lower_bounds, np.inf)], axis=1)
+    a_eq = b_eq = None
+    if not cone:
+        a_eq = sparse.kron(sparse.eye(n_blocks), np.r_[np.ones(k), np.zeros(n + 1)][None])
+        b_eq = np.ones(n_blocks)
+    res = linprog(cost, A_ub=sparse.block_diag(list(a_ub), format="csr"), b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                  bounds=bounds, method="highs")
     if res.status != 0:  # pragma: no cover - always feasible and bounded
         raise RuntimeError(f"alignment LP failed: {res.message}")
-    w = np.clip(res.x[:n_weights], 0.0, None)
+    w = np.clip(res.x.reshape(n_blocks, n_var)[:, :k], 0.0, None)
     if not cone:
-        w = w / w.sum()
-    return w
+        w = w / w.sum(axis=1, keepdims=True)
+    resid = targets - np.einsum("bjmk,bk->bjm", mats, w)
+    hi, lo = resid.max(axis=2), resid.min(axis=2)
+    return w, (0.5 * (hi - lo)).max(axis=1), 0.5 * (hi + lo)
 
 
-def _best_offset(residual):
-    """Offset minimising the max-abs residual, and that maximum."""
-    hi, lo = residual.max(), residual.min()
-    return 0.5 * (hi + lo), 0.5 * (hi - lo)
+def _blocks(market):
+    """``targets [n, m]`` and ``mats [n, m, k]`` of a market (``m = A·Θ``)."""
+    n, k = market.n_users, market.n_providers
+    return market.user_utility.reshape(n, -1), market.provider_utility.reshape(k, n, -1).transpose(1, 2, 0)
 
 
 def weak_alignment(market, cone=False):
@@ -173,14 +184,12 @@ def weak_alignment(market, cone=False):
     array([0., 1.])
     """
     market = _check_market(market)
-    cone = _check_cone(cone)
+    cone = as_bool(cone, "cone")
+    targets, mats = _blocks(market)
     out = []
     for j in range(market.n_users):
-        target = market.user_utility[j].ravel()
-        g = market.provider_utility[:, j].reshape(market.n_providers, -1).T
-        w = _solve([(target, g)], market.n_providers, cone)
-        offset, eps = _best_offset(target - g @ w)
-        out.append(WeakCertificate(user=j, eps=float(eps), weights=w, offset=float(offset), cone=cone))
+        w, eps, offset = _solve(targets[j][None, None], mats[j][None, None], cone)
+        out.append(WeakCertificate(user=j, eps=float(eps[0]), weights=w[0], offset=float(offset[0, 0]), cone=cone))
     return out
 
 
@@ -197,17 +206,46 @@ def strong_alignment(market, cone=False):
     (0.375, array([0.5, 0.5]))
     """
     market = _check_market(market)
-    cone = _check_cone(cone)
-    blocks = [
-        (market.user_utility[j].ravel(), market.provider_utility[:, j].reshape(market.n_providers, -1).T)
-        for j in range(market.n_users)
-    ]
-    w = _solve(blocks, market.n_providers, cone)
-    offsets, eps = np.empty(market.n_users), 0.0
-    for j, (target, g) in enumerate(blocks):
-        offsets[j], e = _best_offset(target - g @ w)
-        eps = max(eps, e)
-    return StrongCertificate(eps=float(eps), weights=w, offsets=offsets, cone=cone)
+    cone = as_bool(cone, "cone")
+    targets, mats = _blocks(market)
+    w, eps, offsets = _solve(targets[None], mats[None], cone)
+    return StrongCertificate(eps=float(eps[0]), weights=w[0], offsets=offsets[0], cone=cone)
+
+
+def market_alignment_eps(markets):
+    """WMA and SMA tolerances of many markets of one shape, by batched LPs.
+
+    Equal (up to LP round-off) to ``max(c.eps for c in weak_alignment(m))``
+    and ``strong_alignment(m).eps`` for each market ``m``, but solved as two
+    sparse linear programs instead of ``n + 1`` per market.
+
+    Parameters
+    ----------
+    markets : sequence of Market
+        All with the same numbers of states, actions, users and providers.
+
+    Returns
+    -------
+    eps_weak, eps_strong : ndarray, shape [len(markets)]
+
+    Examples
+    --------
+    >>> from gamelib import examples
+    >>> from gamelib.alignment import market_alignment_eps
+    >>> w, s = market_alignment_eps([examples.opposite_tastes()] * 2)
+    >>> w.round(9), s.round(9)
+    (array([0., 0.]), array([0.375, 0.375]))
+    """
+    markets = [_check_market(m, "markets") for m in markets]
+    if not markets:
+        raise ValueError("markets: expected at least one market")
+    shape = markets[0].provider_utility.shape
+    if any(m.provider_utility.shape != shape for m in markets):
+        raise ValueError("markets: all markets must have the same numbers of states, actions, users, providers")
+    targets, mats = (np.array(a) for a in zip(*(_blocks(m) for m in markets)))  # [B, n, m], [B, n, m, k]
+    b, n, m, k = mats.shape
+    weak = _solve(targets.reshape(b * n, 1, m), mats.reshape(b * n, 1, m, k))[1].reshape(b, n).max(axis=1)
+    return weak, np.maximum(_solve(targets, mats)[1], weak)
 
 
 def alignment_residual(market, weights, offsets):
@@ -244,7 +282,256 @@ def alignment_residual(market, weights, offsets):
     return np.abs(gap).reshape(n, -1).max(axis=1)
 
 
-def _check_cone(cone):
-    if not isinstance(cone, (bool, np.bool_)):
-        raise ValueError(f"cone: expected True or False, got {cone!r}")
-    return bool(cone)
+def remove_constants(utility):
+    """Flatten utilities ``[..., A, Θ]`` to vectors and remove their constant part.
+
+    Returns the projection onto the hyperplane orthogonal to the all-ones
+    vector, i.e. each vector minus its mean entry.  Two utilities that differ
+    by a constant have the same image.
+
+    Parameters
+    ----------
+    utility : array_like, shape [..., A, Θ]
+
+    Returns
+    -------
+    ndarray, shape [..., A·Θ]
+
+    Examples
+    --------
+    >>> from gamelib.alignment import remove_constants
+    >>> remove_constants([[1.0, 0.0], [0.0, 1.0]])
+    array([ 0.5, -0.5, -0.5,  0.5])
+    >>> remove_constants([[3.0, 2.0], [2.0, 3.0]])
+    array([ 0.5, -0.5, -0.5,  0.5])
+    """
+    utility = as_finite_array(utility, "utility")
+    if utility.ndim < 2:
+        raise ValueError(f"utility: expected shape [..., A, Θ], got {utility.shape}")
+    flat = utility.reshape(utility.shape[:-2] + (-1,))
+    return flat - flat.mean(axis=-1, keepdims=True)
+
+
+def hull_distance(point, vertices, cone=False):
+    """Euclidean distance from a point to the convex hull (or cone) of vertices.
+
+    Exact: for the hull, the nearest point lies in the relative interior of a
+    face spanned by affinely independent vertices, where it is the projection
+    onto that face's affine hull; every subset of vertices is tried (at most
+    12 vertices).  For the cone the problem is non-negative
+    least squares.
+
+    Parameters
+    ----------
+    point : array_like, shape [d]
+    vertices : array_like, shape [k, d]
+    cone : bool, default False
+        Distance to ``{Σ_i w_i v_i : w ≥ 0}`` instead of ``{... : w ≥ 0, Σ w = 1}``.
+
+    Returns
+    -------
+    distance : float
+    weights : ndarray, shape [k]
+        Weights of a nearest point ``weights @ vertices``.
+
+    Examples
+    --------
+    The point (1, 1) is at distance 1 from the segment between (0, 0) and (2, 0),
+    and at distance 0 from the cone spanned by (1, 0) and (0, 1):
+
+    >>> from gamelib.alignment import hull_distance
+    >>> d, w = hull_distance([1.0, 1.0], [[0.0, 0.0], [2.0, 0.0]])
+    >>> float(d), w
+    (1.0, array([0.5, 0.5]))
+    >>> float(hull_distance([1.0, 1.0], [[1.0, 0.0], [0.0, 1.0]], cone=True)[0])
+    0.0
+    """
+    point = as_finite_array(point, "point", ndim=1)
+    vertices = as_finite_array(vertices, "vertices", ndim=2)
+    if vertices.shape[1] != point.shape[0]:
+        raise ValueError(
+            f"vertices: expected shape [k, {point.shape[0]}] to match the point, got {vertices.shape}"
+        )
+    cone = as_bool(cone, "cone")
+    k = vertices.shape[0]
+    if k > _MAX_VERTICES:
+        raise ValueError(f"vertices: at most {_MAX_VERTICES} vertices, got {k}")
+    if cone:
+        from scipy.optimize import nnls  # imported on first use
+
+        weights, dist = nnls(vertices.T, point)
+        return float(dist), weights
+    best_dist, best_w = np.inf, None
+    for size in range(1, k + 1):
+        for subset in itertools.combinations(range(k), size):
+            sub = vertices[list(subset)]
+            base = sub[0]
+            if size == 1:
+                lam = np.array([1.0])
+            else:
+                diffs = (sub[1:] - base).T  # [d, size-1]
+                coef, *_ = np.linalg.lstsq(diffs, point - base, rcond=None)
+                lam = np.concatenate([[1.0 - coef.sum()], coef])
+            if np.any(lam < -1e-12):
+                continue
+            lam = np.clip(lam, 0.0, None)
+            lam /= lam.sum()
+            dist = float(np.linalg.norm(point - lam @ sub))
+            if dist < best_dist - 1e-15:
+                best_dist = dist
+                best_w = np.zeros(k)
+                best_w[list(subset)] = lam
+    return best_dist, best_w
+
+
+@dataclass(frozen=True)
+class AlignmentPicture:
+    """A two-dimensional view of one user's alignment (constants removed).
+
+    Attributes
+    ----------
+    user : int
+    basis : ndarray, shape [2, A·Θ]
+        Orthonormal rows spanning the drawing plane (inside the hyperplane ⊥ 1).
+    providers : ndarray, shape [k, 2]
+        Coordinates of ``U_i^j`` (what provider ``i`` wants from this user).
+    point : ndarray, shape [2]
+        Coordinates of the user's own utility ``u_j``.
+    weak_point, strong_point : ndarray, shape [2]
+        Coordinates of ``Σ_i w_i U_i^j`` for the WMA certificate (this user's
+        weights) and the SMA certificate (the common weights).
+    eps_weak, eps_strong : float
+        This user's WMA ε and the market's SMA ε (sup norm, from the LPs).
+    distance : float
+        Euclidean distance from ``u_j`` to the hull (or cone) of the ``U_i^j``,
+        constants removed.
+    captured : float
+        Share of the squared length of the user's and providers' vectors
+        (constants removed) that lies in the drawing plane; 1 means the
+        picture is exact.
+    cone : bool
+
+    Examples
+    --------
+    The contrarian (user 1) of the opposite-tastes market *is* provider 2's
+    wish for her (``eps_weak = 0``); the common SMA weights (1/2, 1/2) put her
+    strong point at the providers' midpoint instead.  The hull is a segment,
+    so the picture is exact:
+
+    >>> from gamelib import examples
+    >>> from gamelib.alignment import alignment_picture
+    >>> pic = alignment_picture(examples.opposite_tastes(), user=1)
+    >>> pic.providers, pic.point, pic.weak_point, pic.strong_point, round(pic.eps_strong, 9)
+    (array([[ 1. ,  0. ],
+           [-0.5,  0. ]]), array([-0.5,  0. ]), array([-0.5,  0. ]), array([0.25, 0.  ]), 0.375)
+    >>> pic.eps_weak, pic.distance, pic.captured, bool(np.allclose(pic.basis @ pic.basis.T, np.eye(2)))
+    (0.0, 0.0, 1.0, True)
+    """
+
+    user: int
+    basis: np.ndarray
+    providers: np.ndarray
+    point: np.ndarray
+    weak_point: np.ndarray
+    strong_point: np.ndarray
+    eps_weak: float
+    eps_strong: float
+    distance: float
+    captured: float
+    cone: bool
+
+
+def _plane(providers, point, tol=1e-10):
+    """Orthonormal basis [2, d]: providers' main directions first, then the user's."""
+    d = point.shape[0]
+    candidates = []
+    if np.linalg.norm(providers) > tol:
+        _, sing, vt = np.linalg.svd(providers, full_matrices=False)
+        candidates.extend(vt[sing > tol * max(1.0, sing[0])])
+    candidates.append(point)
+    candidates.extend(np.eye(d) - 1.0 / d)  # completes a degenerate picture, staying ⊥ 1
+    basis = []
+    for c in candidates:
+        v = c - sum((c @ b) * b for b in basis) if basis else c.copy()
+        n = np.linalg.norm(v)
+        if n > tol * max(1.0, np.linalg.norm(c)):
+            basis.append(v / n)
+        if len(basis) == 2:
+            break
+    basis = np.array(basis)
+    # orientation: provider 1 to the right (else the user), the user upwards
+    ref = providers[0] if np.linalg.norm(providers[0]) > tol else point
+    if basis[0] @ ref < -tol or (abs(basis[0] @ ref) <= tol and basis[0] @ point < 0):
+        basis[0] = -basis[0]
+    if basis[1] @ point < -tol:
+        basis[1] = -basis[1]
+    return basis
+
+
+def _clean(coords, tol=1e-12):
+    """Coordinates with round-off below ``tol`` set to exactly zero."""
+    return np.where(np.abs(coords) < tol, 0.0, coords)
+
+
+def alignment_picture(market, user=0, cone=False):
+    """The hull picture of alignment for one user, with its numbers.
+
+    User ``j``'s utility and the providers' utilities *from her*, ``U_i^j``,
+    are read as vectors with constants removed (:func:`remove_constants`).
+    WMA(0) says the user's vector lies in the convex hull (``cone=True``: the
+    cone) of the providers' vectors.  The drawing plane contains the
+    providers' two main directions (so with two providers the hull — a
+    segment — is drawn exactly) and as much of the user's vector as fits.
+
+    Parameters
+    ----------
+    market : Market
+    user : int, default 0
+    cone : bool, default False
+
+    Returns
+    -------
+    AlignmentPicture
+
+    Examples
+    --------
+    In the opposite-tastes market, the matcher's vector *is* provider 1's, and
+    both lie on one line with provider 2's (everything here is about matching
+    the state):
+
+    >>> from gamelib import examples
+    >>> from gamelib.alignment import alignment_picture
+    >>> pic = alignment_picture(examples.opposite_tastes(), user=0)
+    >>> pic.providers.round(3), pic.point.round(3)
+    (array([[ 0.5,  0. ],
+           [-1. ,  0. ]]), array([0.5, 0. ]))
+    >>> pic.eps_weak, round(pic.eps_strong, 3), pic.distance, pic.captured
+    (0.0, 0.375, 0.0, 1.0)
+    """
+    market = _check_market(market)
+    user = as_int(user, "user", 0)
+    if user >= market.n_users:
+        raise ValueError(f"user: must be below the number of users {market.n_users}, got {user}")
+    cone = as_bool(cone, "cone")
+    prov = remove_constants(market.provider_utility[:, user])  # [k, d]
+    x = remove_constants(market.user_utility[user])  # [d]
+    basis = _plane(prov, x)
+    weak = weak_alignment(market, cone=cone)[user]
+    strong = strong_alignment(market, cone=cone)
+    dist, _ = hull_distance(x, prov, cone=cone)
+    total = float((prov**2).sum() + x @ x)
+    shown = float(((prov @ basis.T) ** 2).sum() + ((basis @ x) ** 2).sum())
+    captured = 1.0 if total <= 1e-15 else min(1.0, shown / total)
+    return AlignmentPicture(
+        user=user,
+        basis=basis,
+        providers=_clean(prov @ basis.T),
+        point=_clean(basis @ x),
+        weak_point=_clean(basis @ (weak.weights @ prov)),
+        strong_point=_clean(basis @ (strong.weights @ prov)),
+        eps_weak=weak.eps,
+        eps_strong=strong.eps,
+        distance=float(dist),
+        captured=float(round(captured, 12)),
+        cone=cone,
+    )

@@ -16,7 +16,7 @@ lowest index".
 :func:`equilibria` enumerates all pure equilibria over a finite set of
 experiments, exactly, with a vectorised NumPy kernel;
 :func:`profitable_deviation` returns the certificates used in the proofs of
-Theorems 1 and 3.
+Theorems 4.1 and 6.1.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiments, as_int, as_mode
-from .experiments import reveal_everything
+from ._validation import VALUE_ATOL, as_experiment_set, as_experiments, as_int, as_mode, as_tie_rule
+from .experiments import pad_signals, reveal_everything
 from .market import _check_market
 
 __all__ = [
@@ -40,14 +40,13 @@ __all__ = [
     "deviation_gains",
     "profitable_deviation",
     "outcome_tables",
-    "pad_signals",
 ]
 
 #: Number of profiles processed per vectorised block (memory ≈ 40 bytes each).
 _BLOCK = 1 << 18
 
 #: Refuse enumerations larger than this many strategy profiles per game.
-MAX_PROFILES = 4_000_000_000
+_MAX_PROFILES = 4_000_000_000
 
 
 # ----------------------------------------------------------------------------
@@ -86,13 +85,17 @@ def outcome_tables(market, experiments):
            [0.5 , 0.25]])
     """
     market = _check_market(market)
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     return _tables(market, experiments)
 
 
-def _tables(market, experiments):
+def _tables(market, experiments, ties="lowest"):
+    """:func:`outcome_tables` without the checks, under a tie rule (see :func:`equilibria`).
+
+    With ``ties="lowest"``: ``values [E, n]``, ``payoffs [k, E, n]``, ``actions [E, n, S]``.
+    Otherwise the action taken depends on the consulted provider ``i``: ``payoffs [k_i, k, E, n]``,
+    ``actions [k_i, E, n, S]``, and ``values`` is each user's expected best utility.
+    """
     prior, u = market.prior, market.user_utility
     n_exp, n_states, n_sig = experiments.shape
     n_users, n_act, _ = u.shape
@@ -102,26 +105,18 @@ def _tables(market, experiments):
     utils = np.concatenate([u[None], market.provider_utility]).reshape(-1, n_states)
     scores = (joint @ utils.T).reshape(n_exp, n_sig, 1 + market.n_providers, n_users, n_act)
     user = scores[:, :, 0]  # [E, S, n, A]
-    actions = np.argmax(user >= user.max(axis=-1, keepdims=True) - VALUE_ATOL, axis=-1)  # [E, S, n]
-    # everybody's expected utility at the action taken, summed over signals: [E, 1 + k, n]
-    taken = np.take_along_axis(scores, actions[:, :, None, :, None], axis=-1)[..., 0].sum(axis=1)
-    return taken[:, 0], np.moveaxis(taken[:, 1:], 1, 0), np.swapaxes(actions, 1, 2)
-
-
-def pad_signals(experiments, n_signals):
-    """Append never-sent signals so that experiments have ``n_signals`` columns.
-
-    Examples
-    --------
-    >>> from gamelib import pad_signals, reveal_nothing
-    >>> pad_signals(reveal_nothing(2), 3)
-    array([[1., 0., 0.],
-           [1., 0., 0.]])
-    """
-    experiments = as_experiments(experiments, "experiments")
-    n_signals = as_int(n_signals, "n_signals", experiments.shape[-1])
-    pad = np.zeros(experiments.shape[:-1] + (n_signals - experiments.shape[-1],))
-    return np.concatenate([experiments, pad], axis=-1)
+    best = user >= user.max(axis=-1, keepdims=True) - VALUE_ATOL
+    if ties == "lowest":
+        actions = np.argmax(best, axis=-1)  # [E, S, n]
+        # everybody's expected utility at the action taken, summed over signals: [E, 1 + k, n]
+        taken = np.take_along_axis(scores, actions[:, :, None, :, None], axis=-1)[..., 0].sum(axis=1)
+        return taken[:, 0], np.moveaxis(taken[:, 1:], 1, 0), np.swapaxes(actions, 1, 2)
+    sign = 1.0 if ties == "sender" else -1.0
+    liked = np.where(best[:, :, None], sign * scores[:, :, 1:], -np.inf)  # [E, S, k_i, n, A]
+    actions = np.argmax(liked >= liked.max(axis=-1, keepdims=True) - VALUE_ATOL, axis=-1)  # [E, S, k_i, n]
+    taken = np.take_along_axis(scores[:, :, None, 1:], actions[:, :, :, None, :, None], axis=-1)
+    payoffs = taken[..., 0].sum(axis=1).transpose(1, 2, 0, 3)  # [k_i, k, E, n]
+    return user.max(axis=-1).sum(axis=1), payoffs, actions.transpose(2, 0, 3, 1)
 
 
 # ----------------------------------------------------------------------------
@@ -286,12 +281,12 @@ class Deviation:
     Examples
     --------
     Personalized silence in the opposite-tastes market is not an equilibrium:
-    provider 1 gains 1/8 by revealing the state to user 0 (Theorem 1's
+    provider 1 gains 1/8 by revealing the state to user 0 (Theorem 4.1's
     deviation), as replaying both profiles confirms.
 
-    >>> from gamelib import examples, play, profitable_deviation, regimes
+    >>> from gamelib import bounds, examples, play, profitable_deviation
     >>> m = examples.opposite_tastes()
-    >>> silent = regimes.silent_profile(m, "personalized")
+    >>> silent = bounds.silent_profile(m, "personalized")
     >>> dev = profitable_deviation(m, silent, "personalized")
     >>> dev.provider, dev.user, dev.gain, dev.experiment
     (0, 0, 0.125, array([[1., 0.],
@@ -336,7 +331,7 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     Examples
     --------
     In the opposite-tastes market, under silence, every informative deviation
-    of provider 1 loses (Proposition 2):
+    of provider 1 loses (Proposition 5.1):
 
     >>> import numpy as np
     >>> from gamelib import examples, experiment_grid, deviation_gains, reveal_nothing
@@ -356,9 +351,7 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     provider = as_int(provider, "provider", 0)
     if provider >= k:
         raise ValueError(f"provider: must be below the number of providers {k}, got {provider}")
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     menu_size = as_int(menu_size, "menu_size", 1)
     if mode == "personalized":
         if user is None:
@@ -404,8 +397,8 @@ def profitable_deviation(market, policy, mode, experiments=None):
     """A strictly profitable deviation, or ``None`` if none of the candidates pays.
 
     The candidates are those of the proofs: the deviating provider reveals the
-    state — to one user only (Theorem 1, personalized mode) or to everyone
-    (Theorem 3, anonymous mode).  Any ``experiments`` given are tried as well.
+    state — to one user only (Theorem 4.1, personalized mode) or to everyone
+    (Theorem 6.1, anonymous mode).  Any ``experiments`` given are tried as well.
     The best deviation found (largest gain) is returned.
 
     Under assumption (U), if some user ``j`` gets less than ``OPT_j − 2ε_j``
@@ -448,9 +441,7 @@ def profitable_deviation(market, policy, mode, experiments=None):
     n_states = market.n_states
     cands = [reveal_everything(n_states)[None]]
     if experiments is not None:
-        extra = as_experiments(experiments, "experiments", n_states=n_states)
-        if extra.ndim != 3:
-            raise ValueError(f"experiments: expected shape [E, Θ, S], got {extra.shape}")
+        extra = as_experiment_set(experiments, "experiments", n_states=n_states)
         cands.append(extra)
     width = max(policy.shape[-1], max(c.shape[-1] for c in cands))
     policy = pad_signals(policy, width)
@@ -481,7 +472,7 @@ def profitable_deviation(market, policy, mode, experiments=None):
 # ----------------------------------------------------------------------------
 
 
-def _subgame_payoffs(values, payoffs, k):
+def _subgame_payoffs(values, payoffs):
     """Payoff tables of the sub-game among providers 1..k-1, one per (provider, user).
 
     ``out[l][j]`` has shape ``[E] * (k-1)``: the mass-weighted payoff to provider
@@ -490,6 +481,7 @@ def _subgame_payoffs(values, payoffs, k):
     so it is computed once instead of in every block.
     """
     n_exp, n_users = values.shape
+    k = payoffs.shape[0]
     m = k - 1
     shapes = [tuple(n_exp if a == i else 1 for a in range(m)) for i in range(m)]
     full = (n_exp,) * m
@@ -502,7 +494,7 @@ def _subgame_payoffs(values, payoffs, k):
         threshold = top - VALUE_ATOL
         wins = [vals[i] >= threshold for i in range(m - 1)]
         for l in range(k):
-            pay = [payoffs[l, :, j].reshape(s) for s in shapes]
+            pay = [payoffs[1 + i, l, :, j].reshape(s) for i, s in enumerate(shapes)]
             table = np.broadcast_to(pay[-1], full)
             for i in range(m - 2, -1, -1):
                 table = np.where(wins[i], pay[i], table)
@@ -510,15 +502,17 @@ def _subgame_payoffs(values, payoffs, k):
     return out
 
 
-def _stable_profiles(values, payoffs, n_providers):
+def _stable_profiles(values, payoffs):
     """All pure equilibria of the game in which k providers each pick one of E experiments.
 
     Parameters
     ----------
     values : ndarray [E, n]
         Value of each experiment to each user.
-    payoffs : ndarray [k, E, n]
-        Mass-weighted payoff to each provider when user j consumes experiment e.
+    payoffs : ndarray [k, k, E, n]
+        ``payoffs[i, l, e, j]``: mass-weighted payoff to provider ``l`` when user ``j``
+        consults provider ``i``, who offers experiment ``e`` (the tie rule may make
+        her action depend on ``i``).
 
     Returns
     -------
@@ -537,20 +531,24 @@ def _stable_profiles(values, payoffs, n_providers):
     an ``np.take`` gather.
     """
     n_exp, n_users = values.shape
-    k = n_providers
+    k = payoffs.shape[0]
     tol = VALUE_ATOL
+    if k == 1:  # a single provider picks its best experiment(s)
+        util = payoffs[0, 0].sum(axis=1)
+        return np.flatnonzero(util >= util.max() - tol)[:, None]
     rest = n_exp ** (k - 1)
-    if k == 1 or k * n_users * rest > _BLOCK * 64:  # sub-game tables too large: direct sweep
-        return _stable_profiles_direct(values, payoffs, k)
+    if k * n_users * rest > _BLOCK * 64:
+        raise ValueError(f"experiments: the sub-game tables of {n_exp}**{k - 1} profiles per provider and user "
+                         f"exceed {_BLOCK * 64} entries; use fewer experiments")
     step = max(1, _BLOCK // rest)
-    sub = _subgame_payoffs(values, payoffs, k)
+    sub = _subgame_payoffs(values, payoffs)
     lead = (-1,) + (1,) * (k - 1)  # a column along provider 0's axis
     thresholds = [
         [(values[:, j] - tol).reshape((1,) + tuple(n_exp if a == i else 1 for a in range(1, k))) for i in range(1, k)]
         for j in range(n_users)
     ]
     v0 = [values[:, j].reshape(lead) for j in range(n_users)]
-    p0 = [[payoffs[l, :, j].reshape(lead) for j in range(n_users)] for l in range(k)]
+    p0 = [[payoffs[0, l, :, j].reshape(lead) for j in range(n_users)] for l in range(k)]
     best0 = np.full((n_exp,) * (k - 1), -np.inf)
     cand_flat, cand_u0 = [], []
     for start in range(0, n_exp, step):
@@ -576,48 +574,6 @@ def _stable_profiles(values, payoffs, n_providers):
     return _equilibria_among_candidates(cand_flat, cand_u0, best0, n_exp, k)
 
 
-def _stable_profiles_direct(values, payoffs, n_providers):
-    """The direct sweep (used when k = 1 or the sub-game tables would be too large).
-
-    Same arguments, result and block structure as :func:`_stable_profiles`; each
-    user's consumed experiment is found with a chain of ``np.where`` and the
-    payoffs gathered with ``np.take``.
-    """
-    n_exp, n_users = values.shape
-    k = n_providers
-    tol = VALUE_ATOL
-    rest = n_exp ** (k - 1)
-    step = max(1, _BLOCK // rest)
-    shapes = [tuple(n_exp if a == i else 1 for a in range(k)) for i in range(k)]
-    index = [np.arange(n_exp, dtype=np.intp).reshape(s) for s in shapes]
-    val = [[np.ascontiguousarray(values[:, j]).reshape(shapes[i]) for j in range(n_users)] for i in range(k)]
-    pay = [[np.ascontiguousarray(payoffs[l, :, j]) for j in range(n_users)] for l in range(k)]
-    best0 = np.full((1,) + (n_exp,) * (k - 1), -np.inf)
-    cand_flat, cand_u0 = [], []
-    for start in range(0, n_exp, step):
-        stop = min(n_exp, start + step)
-        shape = (stop - start,) + (n_exp,) * (k - 1)
-        util = np.zeros((k,) + shape)
-        idx0 = index[0][start:stop]
-        for j in range(n_users):
-            vals = [val[0][j][start:stop]] + [val[i][j] for i in range(1, k)]
-            top = vals[0]
-            for v in vals[1:]:
-                top = np.maximum(top, v)
-            threshold = top - tol
-            consumed = np.broadcast_to(index[k - 1] if k > 1 else idx0, shape)
-            for i in range(k - 2, -1, -1):
-                consumed = np.where(vals[i] >= threshold, idx0 if i == 0 else index[i], consumed)
-            for l in range(k):
-                util[l] += np.take(pay[l][j], consumed)
-        stable = np.ones(shape, dtype=bool)
-        for l in range(1, k):
-            stable &= util[l] >= util[l].max(axis=l, keepdims=True) - tol
-        best0 = np.maximum(best0, util[0].max(axis=0, keepdims=True))
-        _collect_candidates(stable, util[0], start * rest, cand_flat, cand_u0)
-    return _equilibria_among_candidates(cand_flat, cand_u0, best0, n_exp, k)
-
-
 def _collect_candidates(stable, util0, offset, cand_flat, cand_u0):
     """Record the profiles of a block that providers 1..k-1 cannot improve on."""
     flat = np.flatnonzero(stable)
@@ -637,8 +593,9 @@ def _equilibria_among_candidates(cand_flat, cand_u0, best0, n_exp, k):
 
 
 def _profile_outcomes(values, payoffs, profiles):
-    """Choice, consumed experiment, user values, provider payoffs for profiles [N, k].
+    """Columns ``(profiles, user values, provider values, choice, consumed)`` of profiles [N, k].
 
+    ``payoffs [k, k, E, n]`` as in :func:`_stable_profiles`.
     Same rule as :func:`_choose` (lowest index within VALUE_ATOL of the best);
     written as loops over the few providers and users, because NumPy reductions
     over tiny trailing axes are slow.
@@ -649,7 +606,7 @@ def _profile_outcomes(values, payoffs, profiles):
     choice = np.empty((n, n_users), dtype=np.intp)
     consumed = np.empty((n, n_users), dtype=np.intp)
     user_values = np.empty((n, n_users))
-    provider = np.zeros((n, payoffs.shape[0]))
+    provider = np.zeros((n, payoffs.shape[1]))
     for j in range(n_users):
         offered = [values[profiles[:, i], j] for i in range(n_prov)]
         best = offered[0]
@@ -662,8 +619,15 @@ def _profile_outcomes(values, payoffs, profiles):
         choice[:, j] = pick
         consumed[:, j] = profiles[np.arange(n), pick]
         user_values[:, j] = values[consumed[:, j], j]
-        provider += payoffs[:, consumed[:, j], j].T
-    return choice, consumed, user_values, provider
+        provider += payoffs[pick, :, consumed[:, j], j]
+    return profiles, user_values, provider, choice, consumed
+
+
+def _combine(parts):
+    """Join the columns of the users' sub-games (personalized mode) into those of the game."""
+    profiles, values, provider, choice, consumed = zip(*parts)
+    return (np.stack(profiles, axis=-1), np.concatenate(values, axis=-1), np.sum(provider, axis=0),
+            np.concatenate(choice, axis=-1), np.concatenate(consumed, axis=-1))
 
 
 @dataclass(frozen=True)
@@ -703,35 +667,17 @@ class Equilibrium:
     consumed: np.ndarray
 
 
-@dataclass(frozen=True)
-class UserGame:
-    """The personalized game restricted to one user (the game is separable).
-
-    Attributes
-    ----------
-    profiles : ndarray of int, shape [N_j, k]
-        Equilibrium experiment indices of the k providers for this user.
-    user_values : ndarray, shape [N_j]
-    provider_payoffs : ndarray, shape [N_j, k]
-        Mass-weighted contribution ``m_j E[U_i^j]`` of this user to each provider.
-    choice, consumed : ndarray of int, shape [N_j]
-    """
-
-    profiles: np.ndarray
-    user_values: np.ndarray
-    provider_payoffs: np.ndarray
-    choice: np.ndarray
-    consumed: np.ndarray
-
-
 class EquilibriumSet:
     """All pure equilibria over a finite set of experiments.
 
-    Iterating yields :class:`Equilibrium` objects.  In personalized mode the
-    game separates across users, so the set is the product of the per-user
-    equilibrium sets (``per_user``) and is iterated lazily; ``len`` is the
-    product of their sizes.  In anonymous mode the arrays ``profiles``,
-    ``user_values``, ``provider_values``, ``choices`` hold every equilibrium.
+    Iterating yields :class:`Equilibrium` objects; the arrays ``profiles``
+    ``[N, k, n]`` (personalized) or ``[N, k]`` (anonymous), ``user_values [N, n]``,
+    ``provider_values [N, k]``, ``choice [N, n]`` and ``consumed [N, n]`` hold all of
+    them, row ``r`` being the ``r``-th equilibrium.  In personalized mode the game
+    separates across users, so the set is the product of the users' sub-game sets
+    ``per_user`` (one-user sets, whose ``provider_values`` are the user's
+    mass-weighted contribution); it is iterated lazily and the arrays are built on
+    first use.  In anonymous mode ``per_user`` is None.
 
     Examples
     --------
@@ -741,8 +687,10 @@ class EquilibriumSet:
     >>> anon, anon.profiles.shape, anon.worst_user_values()     # silence: NOINFO = 1/4
     (EquilibriumSet(mode='anonymous', count=29, experiments=9), (29, 2), array([0.25, 0.25]))
     >>> pers = equilibria(m, grid, "personalized")              # 18 × 18 per-user equilibria
-    >>> [len(g.profiles) for g in pers.per_user], len(pers), pers.worst_user_values()
+    >>> [len(g) for g in pers.per_user], len(pers), pers.worst_user_values()
     ([18, 18], 324, array([0.5, 0.5]))
+    >>> pers.profiles.shape, pers.user_values.shape, pers.choice.shape
+    ((324, 2, 2), (324, 2), (324, 2))
     """
 
     def __init__(self, mode, experiments, n_providers, n_users, *, per_user=None, arrays=None):
@@ -751,13 +699,44 @@ class EquilibriumSet:
         self.n_providers = n_providers
         self.n_users = n_users
         self.per_user = per_user
-        if arrays is not None:
-            self.profiles, self.user_values, self.provider_values, self.choices, self.consumed = arrays
+        self._arrays = arrays
+
+    def _columns(self):
+        if self._arrays is None:  # the product of the users' sets, in lexicographic order
+            parts = [g._columns() for g in self.per_user]
+            rows = np.indices([len(g) for g in self.per_user]).reshape(self.n_users, -1).T
+            self._arrays = _combine([[a[rows[:, j]] for a in p] for j, p in enumerate(parts)])
+        return self._arrays
+
+    @property
+    def profiles(self):
+        """Experiment indices, ``[N, k, n]`` (personalized) or ``[N, k]`` (anonymous)."""
+        return self._columns()[0]
+
+    @property
+    def user_values(self):
+        """``V_j`` in each equilibrium, ``[N, n]``."""
+        return self._columns()[1]
+
+    @property
+    def provider_values(self):
+        """``Σ_j m_j E[U_i^j]`` in each equilibrium, ``[N, k]``."""
+        return self._columns()[2]
+
+    @property
+    def choice(self):
+        """Provider consulted by each user, ``[N, n]``."""
+        return self._columns()[3]
+
+    @property
+    def consumed(self):
+        """Index of the experiment each user reads, ``[N, n]``."""
+        return self._columns()[4]
 
     def __len__(self):
-        if self.mode == "personalized":
-            return int(np.prod([len(g.profiles) for g in self.per_user]))
-        return len(self.profiles)
+        if self.per_user is not None:
+            return int(np.prod([len(g) for g in self.per_user]))
+        return len(self._arrays[0])
 
     def __bool__(self):
         return len(self) > 0
@@ -766,21 +745,13 @@ class EquilibriumSet:
         return f"EquilibriumSet(mode={self.mode!r}, count={len(self)}, experiments={len(self.experiments)})"
 
     def __iter__(self):
-        if self.mode == "anonymous":
-            for r in range(len(self.profiles)):
-                yield Equilibrium(
-                    self.profiles[r], self.user_values[r], self.provider_values[r], self.choices[r], self.consumed[r]
-                )
+        if self.per_user is None:
+            for r in range(len(self)):
+                yield Equilibrium(*(a[r] for a in self._arrays))
             return
-        for rows in itertools.product(*(range(len(g.profiles)) for g in self.per_user)):
-            games = [g for g in self.per_user]
-            yield Equilibrium(
-                profile=np.stack([g.profiles[r] for g, r in zip(games, rows)], axis=1),
-                user_values=np.array([g.user_values[r] for g, r in zip(games, rows)]),
-                provider_values=np.sum([g.provider_payoffs[r] for g, r in zip(games, rows)], axis=0),
-                choice=np.array([g.choice[r] for g, r in zip(games, rows)]),
-                consumed=np.array([g.consumed[r] for g, r in zip(games, rows)]),
-            )
+        parts = [g._columns() for g in self.per_user]
+        for rows in itertools.product(*(range(len(g)) for g in self.per_user)):
+            yield Equilibrium(*_combine([[a[r] for a in p] for p, r in zip(parts, rows)]))
 
     def worst_user_values(self):
         """Each user's lowest value over all equilibria, shape [n].
@@ -788,22 +759,21 @@ class EquilibriumSet:
         In personalized mode user ``j``'s value depends only on her own
         sub-game, so this is exact without iterating over the product.
         """
-        if len(self) == 0:
-            raise ValueError("equilibria: the set is empty (no pure equilibrium over these experiments)")
-        if self.mode == "personalized":
-            return np.array([g.user_values.min() for g in self.per_user])
-        return self.user_values.min(axis=0)
+        return self._extreme_user_values(np.min)
 
     def best_user_values(self):
         """Each user's highest value over all equilibria, shape [n]."""
+        return self._extreme_user_values(np.max)
+
+    def _extreme_user_values(self, reduce):
         if len(self) == 0:
             raise ValueError("equilibria: the set is empty (no pure equilibrium over these experiments)")
-        if self.mode == "personalized":
-            return np.array([g.user_values.max() for g in self.per_user])
-        return self.user_values.max(axis=0)
+        if self.per_user is not None:
+            return np.concatenate([g._extreme_user_values(reduce) for g in self.per_user])
+        return reduce(self._arrays[1], axis=0)
 
 
-def equilibria(market, experiments, mode):
+def equilibria(market, experiments, mode, ties="lowest"):
     """Every pure equilibrium when providers choose from a finite set of experiments.
 
     Parameters
@@ -813,6 +783,12 @@ def equilibria(market, experiments, mode):
         The strategy set: each provider posts one of these (to each user, in
         personalized mode; to everyone, in anonymous mode).
     mode : {"personalized", "anonymous"}
+    ties : {"lowest", "sender", "adverse"}, default "lowest"
+        How a user breaks ties between best actions after a signal: the lowest
+        index (gamelib's rule everywhere else), the action the *consulted*
+        provider likes most (``"sender"``, lowest index among those), or least
+        (``"adverse"``).  After a signal that is never sent every action ties;
+        the action chosen there has no effect on any payoff.
 
     Returns
     -------
@@ -835,29 +811,35 @@ def equilibria(market, experiments, mode):
     >>> pers = equilibria(m, grid, "personalized")
     >>> pers.worst_user_values()
     array([0.5, 0.5])
+
+    Ties against the consulted provider admit worse equilibria (chapter 7):
+
+    >>> from gamelib.examples import aligned_tie_market
+    >>> tied = aligned_tie_market()
+    >>> [float(equilibria(tied, experiment_grid(2, 10), "anonymous", t).worst_user_values()[0])
+    ...  for t in ("lowest", "sender", "adverse")]
+    [1.0, 1.0, 0.55]
     """
     market = _check_market(market)
     mode = as_mode(mode)
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    ties = as_tie_rule(ties)
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     n_exp, k, n = experiments.shape[0], market.n_providers, market.n_users
-    if float(n_exp) ** k > MAX_PROFILES:
+    if float(n_exp) ** k > _MAX_PROFILES:
         raise ValueError(
-            f"experiments: {n_exp}**{k} = {float(n_exp) ** k:.3g} profiles exceed the limit {MAX_PROFILES:.3g}"
+            f"experiments: {n_exp}**{k} = {float(n_exp) ** k:.3g} profiles exceed the limit {_MAX_PROFILES:.3g}"
         )
-    values, payoffs, _ = _tables(market, experiments)
-    weighted = payoffs * market.masses  # [k, E, n]
+    values, payoffs, _ = _tables(market, experiments, ties)
+    if ties == "lowest":  # the action does not depend on the consulted provider
+        payoffs = np.broadcast_to(payoffs[None], (k,) + payoffs.shape)
+    weighted = payoffs * market.masses  # [k_i, k, E, n]
     if mode == "anonymous":
-        profiles = _stable_profiles(values, weighted, k)
-        choice, consumed, user_values, provider = _profile_outcomes(values, weighted, profiles)
-        return EquilibriumSet(
-            mode, experiments, k, n, arrays=(profiles, user_values, provider, choice, consumed)
-        )
-    games = []
-    for j in range(n):
-        v, p = values[:, j : j + 1], weighted[:, :, j : j + 1]
-        profiles = _stable_profiles(v, p, k)
-        choice, consumed, user_values, provider = _profile_outcomes(v, p, profiles)
-        games.append(UserGame(profiles, user_values[:, 0], provider, choice[:, 0], consumed[:, 0]))
-    return EquilibriumSet(mode, experiments, k, n, per_user=games)
+        return _equilibrium_set(values, weighted, experiments, mode)
+    per_user = [_equilibrium_set(values[:, j : j + 1], weighted[..., j : j + 1], experiments, "anonymous")
+                for j in range(n)]
+    return EquilibriumSet(mode, experiments, k, n, per_user=per_user)
+
+
+def _equilibrium_set(values, weighted, experiments, mode):
+    arrays = _profile_outcomes(values, weighted, _stable_profiles(values, weighted))
+    return EquilibriumSet(mode, experiments, weighted.shape[0], values.shape[1], arrays=arrays)

@@ -29,6 +29,10 @@ __all__ = [
     "user_value",
     "experiment_grid",
     "is_informative",
+    "split_experiment",
+    "symmetric_experiment",
+    "garble",
+    "pad_signals",
 ]
 
 
@@ -258,7 +262,7 @@ def experiment_grid(n_states, resolution, n_signals=2):
     grid = rows[idx]  # [E, Θ, S]
     width = max(n_signals, n_states)
     if width > n_signals:
-        grid = np.concatenate([grid, np.zeros(grid.shape[:2] + (width - n_signals,))], axis=-1)
+        grid = pad_signals(grid, width)
     full = reveal_everything(n_states, width)
     if not np.any(np.all(np.abs(grid - full) < 1e-12, axis=(1, 2))):
         grid = np.concatenate([grid, full[None]], axis=0)
@@ -274,3 +278,139 @@ def _simplex_grid(n, resolution):
         c for c in itertools.product(range(resolution, -1, -1), repeat=n) if sum(c) == resolution
     ]
     return np.array(points, dtype=float) / resolution
+
+
+def split_experiment(prior, posteriors, weights):
+    """The experiment that splits the prior into the given posteriors (the splitting lemma).
+
+    For a Bayes-plausible distribution of posteriors — weights ``τ_s ≥ 0``
+    summing to one with ``Σ_s τ_s q_s = μ`` — the experiment
+    ``π[θ, s] = τ_s q_s(θ) / μ(θ)`` sends signal ``s`` with probability ``τ_s``
+    and leaves the posterior ``q_s`` after it (chapter 1).
+
+    Parameters
+    ----------
+    prior : array_like, shape [Θ]
+        Full support.
+    posteriors : array_like, shape [S, Θ]
+        One probability vector per signal.
+    weights : array_like, shape [S]
+        The probability of each signal.
+
+    Returns
+    -------
+    ndarray, shape [Θ, S]
+
+    Raises
+    ------
+    ValueError
+        If the weighted posteriors do not average to the prior.
+
+    Examples
+    --------
+    The prosecutor's optimal split of the prior 0.3: posterior 0 with
+    probability 0.4, posterior ½ with probability 0.6.
+
+    >>> from gamelib.experiments import split_experiment
+    >>> split_experiment([0.7, 0.3], [[1.0, 0.0], [0.5, 0.5]], [0.4, 0.6]).round(4)
+    array([[0.5714, 0.4286],
+           [0.    , 1.    ]])
+    """
+    prior = as_distribution(prior, "prior", full_support=True)
+    posteriors = as_finite_array(posteriors, "posteriors", shape=(None, prior.shape[0]))
+    for row in posteriors:
+        as_distribution(row, "posteriors")
+    weights = as_distribution(weights, "weights", length=posteriors.shape[0])
+    mean = weights @ posteriors
+    if np.any(np.abs(mean - prior) > 1e-9):
+        raise ValueError(
+            f"posteriors: not Bayes-plausible, they average to {np.round(mean, 12).tolist()} "
+            f"instead of the prior {prior.tolist()}"
+        )
+    return (weights[:, None] * posteriors / prior[None, :]).T
+
+
+def symmetric_experiment(q):
+    """The binary experiment that reports a binary state correctly with probability ``q``.
+
+    Vectorised: an array of accuracies gives a stack of experiments.
+
+    Parameters
+    ----------
+    q : float or array_like
+        Accuracies in ``[0, 1]``.
+
+    Returns
+    -------
+    ndarray, shape [..., 2, 2]
+        Rows ``(q, 1 − q)`` and ``(1 − q, q)``.
+
+    Examples
+    --------
+    >>> from gamelib.experiments import symmetric_experiment
+    >>> symmetric_experiment(0.75)
+    array([[0.75, 0.25],
+           [0.25, 0.75]])
+    >>> symmetric_experiment([0.5, 1.0]).shape
+    (2, 2, 2)
+    """
+    q = as_finite_array(q, "q")
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError("q: accuracies must lie in [0, 1]")
+    out = np.empty(q.shape + (2, 2))
+    out[..., 0, 0] = out[..., 1, 1] = q
+    out[..., 0, 1] = out[..., 1, 0] = 1.0 - q
+    return out
+
+
+def garble(experiment, garbling):
+    """Post-process an experiment's signal: ``(π G)[θ, s'] = Σ_s π[θ, s] G[s, s']``.
+
+    A *garbling* ``G`` is a row-stochastic matrix: it maps each signal ``s`` to
+    a new signal ``s'`` at random, independently of the state.  Blackwell's
+    theorem (chapter 2) says ``π G`` is never worth more than ``π`` to anyone.
+
+    Parameters
+    ----------
+    experiment : array_like, shape [..., Θ, S]
+    garbling : array_like, shape [..., S, S']
+        Broadcast against the experiment's leading axes.
+
+    Returns
+    -------
+    ndarray, shape [..., Θ, S']
+
+    Examples
+    --------
+    Merging the two signals of full revelation gives no information:
+
+    >>> import numpy as np
+    >>> from gamelib.experiments import garble
+    >>> garble(np.eye(2), [[1.0], [1.0]])
+    array([[1.],
+           [1.]])
+    """
+    experiment = as_experiments(experiment, "experiment")
+    garbling = as_experiments(garbling, "garbling")
+    if garbling.shape[-2] != experiment.shape[-1]:
+        raise ValueError(
+            f"garbling: needs one row per signal of the experiment ({experiment.shape[-1]}), "
+            f"got {garbling.shape[-2]}"
+        )
+    return experiment @ garbling
+
+
+def pad_signals(experiments, n_signals):
+    """Append never-sent signals so that experiments have ``n_signals`` columns.
+
+    Examples
+    --------
+    >>> from gamelib import pad_signals, reveal_nothing
+    >>> pad_signals(reveal_nothing(2), 3)
+    array([[1., 0., 0.],
+           [1., 0., 0.]])
+    """
+    experiments = as_experiments(experiments, "experiments")
+    n_signals = as_int(n_signals, "n_signals", experiments.shape[-1])
+    pad = np.zeros(experiments.shape[:-1] + (n_signals - experiments.shape[-1],))
+    return np.concatenate([experiments, pad], axis=-1)

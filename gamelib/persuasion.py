@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_distribution, as_finite_array, as_real
+from ._validation import VALUE_ATOL, as_distribution, as_finite_array, as_real, as_tie_rule
 
 __all__ = [
     "PersuasionResult",
@@ -176,8 +176,7 @@ def sender_value_curve(beliefs, sender_utility, receiver_utility, ties="sender")
     """
     p = _beliefs_to_prior_form(beliefs)
     v, u = _two_state(sender_utility, receiver_utility)
-    if ties not in ("sender", "lowest", "adverse"):
-        raise ValueError(f"ties: must be 'sender', 'lowest' or 'adverse', got {ties!r}")
+    ties = as_tie_rule(ties)
     scores = np.multiply.outer(1 - p, u[:, 0]) + np.multiply.outer(p, u[:, 1])  # [..., A]
     best = scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL
     sender = np.multiply.outer(1 - p, v[:, 0]) + np.multiply.outer(p, v[:, 1])

@@ -3,15 +3,17 @@
 Every function here is seeded: the same arguments give the same numbers.
 
 * :func:`alignment_study` — how often random users are weakly / strongly
-  aligned with ``k`` random providers, ``k = 1, 2, …`` (batched alignment LPs);
-  :func:`wilson_interval` gives the confidence bands.
-* :func:`audience_market`, :func:`anonymity_study` — the price of anonymity:
-  worst-equilibrium welfare under personalized and anonymous policies.
-* :func:`bound_ratio`, :func:`tight_market`, :func:`tightness_search` — how
-  close equilibria come to the ``2ε`` bound of Theorem 1, and the refined
+  aligned with ``k`` random providers, ``k = 1, 2, …`` (batched alignment LPs),
+  with Wilson confidence bands (``scipy.stats.binomtest``).
+* :func:`anonymity_study` — the price of anonymity over
+  :func:`~gamelib.examples.audience_market` s: worst-equilibrium welfare under
+  personalized and anonymous policies.
+* :func:`bound_ratio`, :func:`tightness_search` — how
+  close equilibria come to the ``2ε`` bound of Theorem 4.1, and the refined
   bound ``OPT_j − V_j ≤ 2 ε_j · P(a_j ≠ a*_j(θ))``.
-* :func:`relabel_actions`, :func:`tie_example`, :func:`compare_tie_rules` —
-  what changes when assumption (U) fails and users break ties differently.
+* :func:`relabel_actions`, :func:`compare_tie_rules`,
+  :func:`tie_rule_equilibria` — what changes when assumption (U) fails and
+  users break ties differently (markets in :mod:`gamelib.examples`).
 * :func:`menu_separation_search` — an anonymous equilibrium over single
   experiments that a two-item menu breaks.
 """
@@ -22,34 +24,28 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
 
-from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_real
-from .alignment import weak_alignment
-from .equilibrium import UserGame, deviation_gains, equilibria, outcome_tables, profitable_deviation
-from .examples import random_market
-from .experiments import experiment_grid, reveal_everything
+from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_real
+from .alignment import market_alignment_eps, weak_alignment
+from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable_deviation
+
+# aligned_tie_market, tie_example: gamelib.interactive and a test still import them from here
+from .examples import aligned_tie_market, audience_market, random_market, tie_example  # noqa: F401
+from .experiments import experiment_grid, pad_signals, reveal_everything
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
 
 __all__ = [
-    "wilson_interval",
     "AlignmentStudy",
     "alignment_study",
-    "audience_market",
     "AnonymityStudy",
     "anonymity_study",
-    "market_alignment_eps",
     "welfare",
     "BoundRatio",
     "bound_ratio",
-    "tight_market",
     "TightnessSearch",
     "tightness_search",
     "relabel_actions",
-    "tie_example",
     "compare_tie_rules",
-    "aligned_tie_market",
-    "anonymous_tie_market",
     "tie_rule_equilibria",
     "MenuExample",
     "menu_separation_search",
@@ -65,104 +61,21 @@ def _seed(seed, name="seed"):
 # ----------------------------------------------------------------------------
 
 
-def wilson_interval(successes, trials, confidence=0.95):
-    """Wilson score interval for a binomial proportion.
+def _wilson(successes, trials, confidence):
+    """Wilson score intervals ``(low, high)`` of ``successes`` out of ``trials`` (elementwise)."""
+    from scipy.stats import binomtest  # imported on first use: keeps `import gamelib` light
 
-    Parameters
-    ----------
-    successes : array_like of int
-        Number of successes (elementwise).
-    trials : int or array_like of int
-        Number of trials, positive.
-    confidence : float, default 0.95
-        Coverage, strictly between 0 and 1.
-
-    Returns
-    -------
-    low, high : ndarray
-        Bounds of the interval, inside ``[0, 1]``.
-
-    Examples
-    --------
-    >>> from gamelib.studies import wilson_interval
-    >>> low, high = wilson_interval(0, 10)
-    >>> float(low), round(float(high), 4)
-    (0.0, 0.2775)
-    >>> [round(float(x), 4) for x in wilson_interval(5, 10)]
-    [0.2366, 0.7634]
-    """
-    s = np.asarray(successes)
-    t = np.asarray(trials)
-    if not (np.issubdtype(s.dtype, np.integer) and s.size) or np.any(s < 0):
-        raise ValueError("successes: expected non-negative integers")
-    if not (np.issubdtype(t.dtype, np.integer) and t.size) or np.any(t < 1):
-        raise ValueError("trials: expected positive integers")
-    if np.any(s > t):
-        raise ValueError("successes: cannot exceed trials")
-    confidence = as_real(confidence, "confidence", 0.0, 1.0)
+    confidence = as_real(confidence, "confidence")
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence: must lie strictly between 0 and 1, got {confidence}")
-    z = ndtri(0.5 + confidence / 2)  # standard normal quantile
-    p = s / t
-    denom = 1 + z**2 / t
-    centre = (p + z**2 / (2 * t)) / denom
-    half = z * np.sqrt(p * (1 - p) / t + z**2 / (4 * t**2)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    cis = [binomtest(int(s), int(trials)).proportion_ci(confidence, "wilson") for s in np.ravel(successes)]
+    shape = np.shape(successes)
+    return np.reshape([c.low for c in cis], shape), np.reshape([c.high for c in cis], shape)
 
 
 # ----------------------------------------------------------------------------
 # Diversity makes alignment easier
 # ----------------------------------------------------------------------------
-
-
-def _alignment_eps_batch(targets, mats):
-    """Smallest ε of many independent alignment LPs, solved as one sparse LP.
-
-    ``targets [B, n, m]`` (utilities of the ``n`` users of block ``b``,
-    flattened over (a, θ)), ``mats [B, n, m, k]`` (the providers' utilities
-    from those users).  Each block has one weight vector in the simplex
-    (shared by its users: SMA; use ``n = 1`` blocks for WMA) and one offset
-    per user.  The objective is the sum of the blocks' ε, which is minimised
-    exactly when each block's ε is.  The returned ε is recomputed from the
-    weights (as in :mod:`gamelib.alignment`).
-    """
-    n_blocks, n, m, k = mats.shape
-    n_var = k + n + 1
-    rows_per = n * m
-    offset_cols = np.zeros((n, m, n))
-    offset_cols[np.arange(n), :, np.arange(n)] = 1.0
-    core = np.concatenate(
-        [mats, np.broadcast_to(offset_cols, (n_blocks, n, m, n)), np.zeros((n_blocks, n, m, 1))], axis=3
-    ).reshape(n_blocks, rows_per, n_var)
-    upper = -core  # t − G w − c ≤ ε   →   −G w − c − ε ≤ −t
-    lower = core.copy()  # G w + c − ε ≤ t
-    upper[..., -1] = -1.0
-    lower[..., -1] = -1.0
-    block = np.concatenate([upper, lower], axis=1)  # [B, 2R, V]
-    rows = np.broadcast_to(
-        np.arange(n_blocks)[:, None, None] * 2 * rows_per + np.arange(2 * rows_per)[None, :, None], block.shape
-    )
-    cols = np.broadcast_to(np.arange(n_blocks)[:, None, None] * n_var + np.arange(n_var)[None, None, :], block.shape)
-    from scipy import sparse  # imported on first use: keeps `import gamelib` light
-    from scipy.optimize import linprog
-
-    a_ub = sparse.csr_matrix((block.ravel(), (rows.ravel(), cols.ravel())),
-                             shape=(2 * rows_per * n_blocks, n_var * n_blocks))
-    flat = targets.reshape(n_blocks, rows_per)
-    b_ub = np.concatenate([-flat, flat], axis=1).ravel()
-    eq_cols = (np.arange(n_blocks)[:, None] * n_var + np.arange(k)).ravel()
-    a_eq = sparse.csr_matrix((np.ones(n_blocks * k), (np.repeat(np.arange(n_blocks), k), eq_cols)),
-                             shape=(n_blocks, n_var * n_blocks))
-    cost = np.tile(np.r_[np.zeros(n_var - 1), 1.0], n_blocks)
-    lower_bounds = np.tile(np.r_[np.zeros(k), np.full(n, -np.inf), 0.0], n_blocks)
-    bounds = np.stack([lower_bounds, np.full_like(lower_bounds, np.inf)], axis=1)
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(n_blocks), bounds=bounds, method="highs")
-    if res.status != 0:  # pragma: no cover - always feasible and bounded
-        raise RuntimeError(f"alignment LP failed: {res.message}")
-    w = np.clip(res.x.reshape(n_blocks, n_var)[:, :k], 0.0, None)
-    w /= w.sum(axis=1, keepdims=True)
-    resid = targets - np.einsum("bjmk,bk->bjm", mats, w)
-    return (0.5 * (resid.max(axis=2) - resid.min(axis=2))).max(axis=1)
 
 
 @dataclass(frozen=True)
@@ -173,31 +86,31 @@ class AlignmentStudy:
     ----------
     n_providers : ndarray of int, shape [K]
         ``1, 2, …, K``.
-    weak_eps : ndarray, shape [K, N]
+    eps_weak : ndarray, shape [K, N]
         ``max_j ε_j`` of WMA for sample ``s`` with the first ``k`` providers.
-    strong_eps : ndarray, shape [K, N]
+    eps_strong : ndarray, shape [K, N]
         ε of SMA, same markets.
 
     Examples
     --------
     >>> from gamelib.studies import alignment_study
     >>> st = alignment_study(max_providers=3, n_samples=5, seed=1)
-    >>> st.n_providers, st.n_samples, st.weak_eps.shape
+    >>> st.n_providers, st.n_samples, st.eps_weak.shape
     (array([1, 2, 3]), 5, (3, 5))
-    >>> bool(np.allclose(st.weak_eps[0], st.strong_eps[0]))     # one provider: WMA and SMA agree
+    >>> bool(np.allclose(st.eps_weak[0], st.eps_strong[0]))     # one provider: WMA and SMA agree
     True
     >>> st.probability(0.5)["weak"]        # share of samples satisfying WMA(1/2), for k = 1, 2, 3
     array([0.4, 0.6, 0.6])
     """
 
     n_providers: np.ndarray
-    weak_eps: np.ndarray
-    strong_eps: np.ndarray
+    eps_weak: np.ndarray
+    eps_strong: np.ndarray
 
     @property
     def n_samples(self):
         """Number of sampled markets ``N``."""
-        return self.weak_eps.shape[1]
+        return self.eps_weak.shape[1]
 
     def probability(self, eps, confidence=0.95):
         """Share of samples in which WMA(eps) and SMA(eps) hold, with Wilson bands.
@@ -216,9 +129,9 @@ class AlignmentStudy:
         """
         eps = as_real(eps, "eps", minimum=0.0)
         out = {}
-        for name, arr in (("weak", self.weak_eps), ("strong", self.strong_eps)):
+        for name, arr in (("weak", self.eps_weak), ("strong", self.eps_strong)):
             hits = (arr <= eps + VALUE_ATOL).sum(axis=1)
-            low, high = wilson_interval(hits, self.n_samples, confidence)
+            low, high = _wilson(hits, self.n_samples, confidence)
             out[name], out[name + "_low"], out[name + "_high"] = hits / self.n_samples, low, high
         return out
 
@@ -250,11 +163,11 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
     --------
     >>> from gamelib.studies import alignment_study
     >>> st = alignment_study(max_providers=3, n_samples=5, seed=1)
-    >>> st.weak_eps.shape
+    >>> st.eps_weak.shape
     (3, 5)
-    >>> bool((st.weak_eps <= st.strong_eps + 1e-9).all())     # SMA(ε) implies WMA(ε)
+    >>> bool((st.eps_weak <= st.eps_strong + 1e-9).all())     # SMA(ε) implies WMA(ε)
     True
-    >>> bool((np.diff(st.weak_eps, axis=0) <= 1e-9).all())    # nested: more providers, smaller ε
+    >>> bool((np.diff(st.eps_weak, axis=0) <= 1e-9).all())    # nested: more providers, smaller ε
     True
     """
     max_providers = as_int(max_providers, "max_providers", 1)
@@ -264,17 +177,12 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
     n_actions = as_int(n_actions, "n_actions", 1)
     n_users = as_int(n_users, "n_users", 1)
     seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=n_samples)
-    markets = [
-        random_market(int(s), n_states, n_actions, max_providers, n_users) for s in seeds
-    ]
-    m = n_actions * n_states
-    users = np.array([mk.user_utility for mk in markets]).reshape(n_samples, n_users, m)
-    provs = np.array([mk.provider_utility for mk in markets]).reshape(n_samples, max_providers, n_users, m)
-    provs = provs.transpose(0, 2, 3, 1)  # [N, n, m, K]
+    markets = [random_market(int(s), n_states, n_actions, max_providers, n_users) for s in seeds]
     weak = np.empty((max_providers, n_samples))
     strong = np.empty((max_providers, n_samples))
-    for k in range(1, max_providers + 1):
-        weak[k - 1], strong[k - 1] = _eps_from_arrays(users, provs[..., :k])
+    for k in range(1, max_providers + 1):  # the market made of the first k providers
+        firsts = [Market(mk.prior, mk.masses, mk.user_utility, mk.provider_utility[:k]) for mk in markets]
+        weak[k - 1], strong[k - 1] = market_alignment_eps(firsts)
     # nestedness holds exactly for the optimum; remove LP round-off
     weak = np.minimum.accumulate(weak, axis=0)
     strong = np.minimum.accumulate(strong, axis=0)
@@ -284,61 +192,6 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
 # ----------------------------------------------------------------------------
 # The price of anonymity
 # ----------------------------------------------------------------------------
-
-
-def audience_market(seed, taste_noise=None, max_stake=3.0):
-    """A random two-audience market in the spirit of Proposition 2.
-
-    Two states and two actions; user 1 has uniform random tastes ``u_1``;
-    user 2 is a noisy *contrarian*, ``u_2 = 1 − u_1 + noise`` with noise
-    uniform in ``[−taste_noise, taste_noise]``.  Provider ``i`` shares the
-    tastes of its own audience (``U_i^i = u_i``, so WMA(0) holds) and wants
-    the other audience to act like its own, with a random stake:
-    ``U_i^j = s_i · u_i`` for ``j ≠ i``, ``s_i`` uniform in ``[0, max_stake]``.
-
-    Parameters
-    ----------
-    seed : int
-    taste_noise : float, optional
-        Drawn uniformly in ``[0, 0.6]`` when not given.
-    max_stake : float, default 3
-
-    Returns
-    -------
-    Market
-        Satisfies assumption (U).
-
-    Examples
-    --------
-    >>> from gamelib.studies import audience_market
-    >>> from gamelib import weak_alignment
-    >>> m = audience_market(0, taste_noise=0.0)
-    >>> [round(c.eps, 9) for c in weak_alignment(m)]
-    [0.0, 0.0]
-    >>> bool(np.allclose(m.user_utility[0] + m.user_utility[1], 1))
-    True
-    """
-    seed = _seed(seed)
-    max_stake = as_real(max_stake, "max_stake", minimum=0.0)
-    if taste_noise is not None:
-        taste_noise = as_real(taste_noise, "taste_noise", minimum=0.0)
-    rng = np.random.default_rng(seed)
-    for _ in range(100):
-        prior = 0.05 + 0.9 * rng.dirichlet(np.ones(2))
-        masses = 0.1 + 0.8 * rng.dirichlet(np.ones(2))
-        noise = rng.uniform(0.0, 0.6) if taste_noise is None else taste_noise
-        u1 = rng.uniform(size=(2, 2))
-        u2 = 1.0 - u1 + rng.uniform(-noise, noise, size=(2, 2))
-        users = np.stack([u1, u2])
-        stakes = rng.uniform(0.0, max_stake, size=2)
-        provider = np.empty((2, 2, 2, 2))
-        for i in range(2):
-            for j in range(2):
-                provider[i, j] = (1.0 if i == j else stakes[i]) * users[i]
-        market = Market(prior, masses, users, provider)
-        if has_unique_best_actions(market):
-            return market
-    raise RuntimeError("audience_market: could not draw a market satisfying (U)")  # pragma: no cover
 
 
 def welfare(market, values):
@@ -389,7 +242,7 @@ class AnonymityStudy:
 
     Examples
     --------
-    Six audience markets: personalization reaches OPT (Theorem 1 with ε = 0);
+    Six audience markets: personalization reaches OPT (Theorem 4.1 with ε = 0);
     anonymity costs welfare in one market, whose users disagree in every state.
 
     >>> from gamelib.studies import anonymity_study
@@ -431,7 +284,7 @@ class AnonymityStudy:
         tol : float, default 1e-9
             Non-negative tolerance of both tests.
         confidence : float, default 0.95
-            Coverage of the Wilson intervals (:func:`wilson_interval`).
+            Coverage of the Wilson intervals.
 
         Returns
         -------
@@ -460,9 +313,7 @@ class AnonymityStudy:
         (0.5, 1.0, 0.948683)
         """
         tol = as_real(tol, "tol", minimum=0.0)
-        confidence = as_real(confidence, "confidence")
-        if not 0.0 < confidence < 1.0:
-            raise ValueError(f"confidence: must be strictly between 0 and 1, got {confidence}")
+        _wilson(0, 1, confidence)  # checks confidence even when no interval is needed
         lost = self.gap > tol
         full = self.disagreement > 1.0 - tol
         out = {"n": int(lost.size), "lost": int(lost.sum()),
@@ -472,7 +323,7 @@ class AnonymityStudy:
             n = int(part.sum())
             out[f"{name}_n"] = n
             if n:
-                low, high = wilson_interval(int(lost[part].sum()), n, confidence)
+                low, high = _wilson(int(lost[part].sum()), n, confidence)
                 out[f"{name}_rate"] = float(lost[part].mean())
                 out[f"{name}_low"], out[f"{name}_high"] = float(low), float(high)
             else:
@@ -492,11 +343,11 @@ def _spearman(x, y):
 
 
 def anonymity_study(n_markets=100, seed=0, resolution=4):
-    """The price of anonymity over random :func:`audience_market` s.
+    """The price of anonymity over random :func:`~gamelib.examples.audience_market` s.
 
     For each market, all pure equilibria over ``experiment_grid(2,
     resolution)`` are enumerated in both modes and the lowest mass-weighted
-    welfare is recorded.  The markets satisfy WMA(0) and (U), so by Theorem 1
+    welfare is recorded.  The markets satisfy WMA(0) and (U), so by Theorem 4.1
     the personalized worst welfare is ``opt`` exactly.
 
     Parameters
@@ -513,7 +364,7 @@ def anonymity_study(n_markets=100, seed=0, resolution=4):
     --------
     >>> from gamelib.studies import anonymity_study
     >>> st = anonymity_study(n_markets=4, seed=0, resolution=2)
-    >>> bool(np.allclose(st.personalized, st.opt))     # Theorem 1 with ε = 0
+    >>> bool(np.allclose(st.personalized, st.opt))     # Theorem 4.1 with ε = 0
     True
     >>> bool((st.gap >= -1e-9).all())
     True
@@ -545,51 +396,6 @@ def anonymity_study(n_markets=100, seed=0, resolution=4):
     return AnonymityStudy(seeds, opt, noinfo, worst_p, worst_a, eps_weak, eps_strong, disagreement)
 
 
-def market_alignment_eps(markets):
-    """WMA and SMA tolerances of many markets of one shape, by batched LPs.
-
-    Equal (up to LP round-off) to ``max(c.eps for c in weak_alignment(m))``
-    and ``strong_alignment(m).eps`` for each market ``m``, but solved as two
-    sparse linear programs instead of ``n + 1`` per market.
-
-    Parameters
-    ----------
-    markets : sequence of Market
-        All with the same numbers of states, actions, users and providers.
-
-    Returns
-    -------
-    eps_weak, eps_strong : ndarray, shape [len(markets)]
-
-    Examples
-    --------
-    >>> from gamelib.studies import market_alignment_eps
-    >>> from gamelib import examples
-    >>> w, s = market_alignment_eps([examples.opposite_tastes()] * 2)
-    >>> w.round(9), s.round(9)
-    (array([0., 0.]), array([0.375, 0.375]))
-    """
-    markets = [_check_market(m, "markets") for m in markets]
-    if not markets:
-        raise ValueError("markets: expected at least one market")
-    shape = markets[0].provider_utility.shape
-    if any(m.provider_utility.shape != shape for m in markets):
-        raise ValueError("markets: all markets must have the same numbers of states, actions, users, providers")
-    k, n, a, t = shape
-    b = len(markets)
-    users = np.array([m.user_utility for m in markets]).reshape(b, n, a * t)
-    provs = np.array([m.provider_utility for m in markets]).reshape(b, k, n, a * t).transpose(0, 2, 3, 1)
-    return _eps_from_arrays(users, provs)
-
-
-def _eps_from_arrays(users, provs):
-    """``max_j ε_j`` (WMA) and ε (SMA) from ``users [B, n, m]``, ``provs [B, n, m, k]``."""
-    b, n, m, k = provs.shape
-    weak = _alignment_eps_batch(users.reshape(b * n, 1, m), provs.reshape(b * n, 1, m, k))
-    weak = weak.reshape(b, n).max(axis=1)
-    return weak, np.maximum(_alignment_eps_batch(users, provs), weak)
-
-
 # ----------------------------------------------------------------------------
 # How tight is 2ε?
 # ----------------------------------------------------------------------------
@@ -597,7 +403,7 @@ def _eps_from_arrays(users, provs):
 
 @dataclass(frozen=True)
 class BoundRatio:
-    """How close the worst personalized equilibrium comes to Theorem 1's bound.
+    """How close the worst personalized equilibrium comes to Theorem 4.1's bound.
 
     All arrays have shape ``[n]`` (one entry per user).
 
@@ -605,7 +411,7 @@ class BoundRatio:
     ----------
     ratio : ndarray
         ``(OPT_j − V_j) / (2 ε_j)`` with ``V_j`` the worst equilibrium value;
-        0 when ``ε_j = 0`` (then Theorem 1 gives ``V_j = OPT_j``).
+        0 when ``ε_j = 0`` (then Theorem 4.1 gives ``V_j = OPT_j``).
     gap : ndarray
         ``OPT_j − V_j``.
     eps : ndarray
@@ -619,7 +425,8 @@ class BoundRatio:
     equality; in the opposite-tastes market (ε = 0) nothing is lost:
 
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.studies import bound_ratio, tight_market
+    >>> from gamelib.examples import tight_market
+    >>> from gamelib.studies import bound_ratio
     >>> r = bound_ratio(tight_market(0.75), experiment_grid(2, 2))
     >>> r.gap.round(9), (2 * r.eps * r.mistake).round(9), r.ratio.round(9)
     (array([0.25]), array([0.25]), array([1.]))
@@ -654,90 +461,32 @@ def bound_ratio(market, experiments):
     --------
     The tight market: the user loses exactly ``2ε`` and always errs.
 
-    >>> from gamelib.studies import bound_ratio, tight_market
+    >>> from gamelib.examples import tight_market
+    >>> from gamelib.studies import bound_ratio
     >>> from gamelib import experiment_grid
     >>> r = bound_ratio(tight_market(0.75), experiment_grid(2, 4))
     >>> r.ratio.round(9), r.gap.round(9), r.eps.round(9), r.mistake
     (array([1.]), array([0.25]), array([0.125]), array([1.]))
     """
     market = _check_market(market)
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     pers = equilibria(market, experiments, "personalized")
     if len(pers) == 0:
         raise ValueError("experiments: no pure personalized equilibrium over these experiments")
-    eps = _weak_eps(market)
+    eps = np.array([c.eps for c in weak_alignment(market)])
     opt = aligned_value(market)
     _, _, actions = outcome_tables(market, experiments)  # [E, n, S]
     best = best_actions(market)  # [n, Θ]
     gap, mistake = np.empty(market.n_users), np.empty(market.n_users)
     for j, game in enumerate(pers.per_user):
         r = int(np.argmin(game.user_values))
-        gap[j] = opt[j] - game.user_values[r]
-        e = game.consumed[r]
+        gap[j] = opt[j] - game.user_values[r, 0]
+        e = game.consumed[r, 0]
         wrong = actions[e, j][None, :] != best[j][:, None]  # [Θ, S]
         mistake[j] = float(np.sum(market.prior[:, None] * experiments[e] * wrong))
     gap = np.maximum(gap, 0.0)
     ratio = np.divide(gap, 2 * eps, out=np.zeros_like(gap), where=eps > VALUE_ATOL)
     return BoundRatio(ratio, gap, eps, mistake)
-
-
-def _weak_eps(market):
-    """WMA tolerance of each user; closed form for one provider (w = 1)."""
-    if market.n_providers == 1:
-        d = (market.user_utility - market.provider_utility[0]).reshape(market.n_users, -1)
-        return 0.5 * (d.max(axis=1) - d.min(axis=1))
-    return np.array([c.eps for c in weak_alignment(market)])
-
-
-def tight_market(safe=0.75):
-    """A market in which Theorem 1's bound ``OPT − 2ε`` is attained exactly.
-
-    Two equally likely states, one user, one provider, three actions:
-    ``0`` (right in state 0), ``1`` (right in state 1) and a *safe* action
-    ``2`` worth ``safe`` in both states.  The user gets 1 for the right
-    risky action, 0 for the wrong one.  With ``ε = (1 − safe)/2`` the
-    provider's utility is ``U = u − ε`` on the two risky actions and
-    ``U = u + ε`` on the safe one, so ``u − U`` takes only the values
-    ``±ε`` and WMA(ε) holds (and no smaller ε).  The provider is exactly
-    indifferent between silence (the user plays safe, always "wrong") and
-    full revelation, so silence is an equilibrium and the user loses
-    ``1 − safe = 2ε``.
-
-    Parameters
-    ----------
-    safe : float, default 0.75
-        In ``(1/2, 1)``, so that the uninformed user plays safe.
-
-    Returns
-    -------
-    Market
-
-    Examples
-    --------
-    >>> from gamelib.studies import tight_market
-    >>> from gamelib import weak_alignment, aligned_value, uninformed_value
-    >>> m = tight_market(0.75)
-    >>> round(weak_alignment(m)[0].eps, 9), aligned_value(m), uninformed_value(m)
-    (0.125, array([1.]), array([0.75]))
-    """
-    safe = as_real(safe, "safe", 0.0, 1.0)
-    if not 0.5 < safe < 1.0:
-        raise ValueError(f"safe: must lie strictly between 1/2 and 1, got {safe}")
-    eps = (1.0 - safe) / 2
-    u = np.array([[1.0, 0.0], [0.0, 1.0], [safe, safe]])  # [A, Θ]
-    sign = np.array([[1.0, 1.0], [1.0, 1.0], [-1.0, -1.0]])  # u − U = +ε except on the safe action
-    provider = u - eps * sign
-    return Market(
-        [0.5, 0.5],
-        [1.0],
-        u[None],
-        provider[None, None],
-        action_names=("risky 0", "risky 1", "safe"),
-        user_names=("user",),
-        provider_names=("provider",),
-    )
 
 
 @dataclass(frozen=True)
@@ -793,7 +542,7 @@ def tightness_search(
     utilities and prior (standard deviation ``step``, shrinking by half
     whenever 20 proposals in a row fail), kept when they raise the ratio.
     Markets whose best actions are not unique by ``margin`` are rejected, so
-    (U) holds and Theorem 1 caps the ratio at 1.
+    (U) holds and Theorem 4.1 caps the ratio at 1.
 
     Parameters
     ----------
@@ -914,37 +663,6 @@ def relabel_actions(market, order):
     )
 
 
-def tie_example():
-    """A market without assumption (U) in which the tie rule matters.
-
-    Three equally likely states, two actions, one user, two providers.  The
-    user is indifferent between the actions in state 0; action 0 is right in
-    state 1 and action 1 in state 2.  Provider 1 wants action 1 whatever the
-    state, provider 2 wants action 0.
-
-    Examples
-    --------
-    >>> from gamelib.studies import tie_example
-    >>> from gamelib import has_unique_best_actions, aligned_value
-    >>> m = tie_example()
-    >>> has_unique_best_actions(m), aligned_value(m)
-    (False, array([1.]))
-    """
-    u = np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]])  # [A, Θ]
-    wants_1 = np.array([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
-    wants_0 = 1.0 - wants_1
-    return Market(
-        np.full(3, 1 / 3),
-        [1.0],
-        u[None],
-        np.stack([wants_1, wants_0])[:, None],
-        state_names=("θ=0 (tie)", "θ=1", "θ=2"),
-        action_names=("a=0", "a=1"),
-        user_names=("user",),
-        provider_names=("provider 1", "provider 2"),
-    )
-
-
 def compare_tie_rules(market, orders, experiments):
     """Equilibrium facts under several fixed tie-breaking orders over actions.
 
@@ -978,17 +696,14 @@ def compare_tie_rules(market, orders, experiments):
     (array([[0, 0, 1]]), array([[1, 0, 1]]))
     """
     market = _check_market(market)
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     out = []
     for order in orders:
         relabelled = relabel_actions(market, order)
         width = max(experiments.shape[-1], market.n_states)
         full = reveal_everything(market.n_states, width)
         policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)
-        padding = np.zeros(experiments.shape[:2] + (width - experiments.shape[-1],))
-        grid = np.concatenate([experiments, padding], axis=-1)
+        grid = pad_signals(experiments, width)
         dev = profitable_deviation(relabelled, policy, "personalized", experiments=grid)
         pers = equilibria(relabelled, grid, "personalized")
         out.append(
@@ -1004,105 +719,15 @@ def compare_tie_rules(market, orders, experiments):
     return out
 
 
-def aligned_tie_market():
-    """A perfectly aligned market (WMA(0)) that violates assumption (U).
-
-    One user, two equally likely states, three actions.  Actions 0 and 1 both
-    pay the user 1 in state 0 (a tie), action 2 pays 1 in state 1; so
-    ``OPT = 1`` and ``NOINFO = 1/2``.  The providers split the tie: ``U_1 = u
-    + d`` and ``U_2 = u − d`` with ``d(0, θ=0) = 1``, ``d(1, θ=0) = −1`` and
-    ``d = 0`` elsewhere, so ``u = (U_1 + U_2)/2`` exactly: WMA(0) with weights
-    ``(1/2, 1/2)``.  Provider 1 wants action 0 when the state is 0, provider 2
-    action 1.
-
-    Examples
-    --------
-    >>> from gamelib.studies import aligned_tie_market
-    >>> from gamelib import has_unique_best_actions, weak_alignment
-    >>> m = aligned_tie_market()
-    >>> has_unique_best_actions(m), weak_alignment(m)[0].eps
-    (False, 0.0)
-    """
-    u = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])  # [A, Θ]
-    d = np.zeros((3, 2))
-    d[0, 0], d[1, 0] = 1.0, -1.0
-    return Market(
-        [0.5, 0.5],
-        [1.0],
-        u[None],
-        np.stack([u + d, u - d])[:, None],
-        state_names=("θ=0 (tie)", "θ=1"),
-        action_names=("a=0", "a=1", "a=2"),
-        user_names=("user",),
-        provider_names=("provider 1", "provider 2"),
-    )
-
-
-def anonymous_tie_market():
-    """A strongly aligned market (SMA(0)) without (U) where anonymity and ties interact.
-
-    Two equally likely states, two actions, two users of mass 1/2, two
-    providers; ``u_j = (U_1^j + U_2^j)/2`` for both users, so SMA(0) holds with
-    weights ``(1/2, 1/2)``.  User 1 has ``u_1(0, ·) = (1/2, 1)`` and ``u_1(1, ·) =
-    (1, 1)``: action 1 is optimal in both states, so she needs no information,
-    but in state 1 the two actions tie, and once she is *certain* of state 1 the
-    lowest-index rule makes her play action 0.  Provider 1 wants action 1 from
-    her (``U_1^1(0, ·) = (1, 0)``, ``U_1^1(1, ·) = (2, 1)``).  User 2 wants to match
-    the state (``u_2(0, ·) = (1, 1/2)``, ``u_2(1, ·) = (0, 1)``; (U) holds for
-    her); provider 1 wants action 0 from her in state 0, provider 2 action 1 in
-    state 1.
-
-    Examples
-    --------
-    >>> from gamelib.studies import anonymous_tie_market
-    >>> from gamelib import has_unique_best_actions, strong_alignment, aligned_value, uninformed_value
-    >>> m = anonymous_tie_market()
-    >>> has_unique_best_actions(m), strong_alignment(m).eps
-    (False, 0.0)
-    >>> aligned_value(m), uninformed_value(m)
-    (array([1., 1.]), array([1.  , 0.75]))
-    """
-    provider_utility = np.array(
-        [
-            [[[1.0, 0.0], [2.0, 1.0]], [[2.0, 0.0], [0.0, 0.0]]],  # provider 1: from user 1, from user 2
-            [[[0.0, 2.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 2.0]]],  # provider 2
-        ]
-    )  # [k, n, A, Θ]
-    return Market(
-        [0.5, 0.5],
-        [0.5, 0.5],
-        provider_utility.mean(axis=0),
-        provider_utility,
-        state_names=("θ=0", "θ=1"),
-        action_names=("a=0", "a=1"),
-        user_names=("user 1 (tie in θ=1)", "user 2"),
-        provider_names=("provider 1", "provider 2"),
-    )
-
-
-_TIE_RULES = ("lowest", "sender", "adverse")
-
-
 def tie_rule_equilibria(market, experiments, ties, max_profiles=5_000_000):
-    """Every pure equilibrium of a one-user personalized game, for a tie rule.
+    """Every pure equilibrium of a one-user game, for a tie rule.
 
-    The user consults the provider whose experiment is worth most to her
-    (lowest provider index among ties, as everywhere in gamelib) and, after
-    each signal, plays a best action.  Among tied best actions she picks
-
-    * ``"lowest"``: the lowest index (gamelib's rule; the same equilibria as
-      :func:`gamelib.equilibrium.equilibria`);
-    * ``"sender"``: the one the *consulted* provider likes most (lowest index
-      among those);
-    * ``"adverse"``: the one the consulted provider likes least (lowest index
-      among those).
-
-    After a signal that is never sent every action ties; the action chosen
-    there has no effect on any payoff.
-
-    The last two depend on the provider, which the main enumeration cannot
-    express.  Personalized games separate across users (chapter 4), so one
-    user is no loss of generality; pass each user's sub-market.
+    A thin call to :func:`gamelib.equilibria` with ``ties=ties``: personalized
+    games separate across users (chapter 4), so one user is no loss of
+    generality; pass each user's sub-market.  The user consults the provider
+    whose experiment is worth most to her and, among tied best actions, picks
+    the lowest index (``"lowest"``), the consulted provider's favourite
+    (``"sender"``) or its least favourite (``"adverse"``).
 
     Parameters
     ----------
@@ -1116,15 +741,16 @@ def tie_rule_equilibria(market, experiments, ties, max_profiles=5_000_000):
 
     Returns
     -------
-    gamelib.equilibrium.UserGame
-        The equilibria: ``profiles [N, k]``, ``user_values [N]``,
-        ``provider_payoffs [N, k]``, ``choice [N]`` (provider consulted) and
-        ``consumed [N]`` (experiment index she reads); the same type as
-        ``equilibria(market, experiments, "personalized").per_user[0]``.
+    gamelib.EquilibriumSet
+        One-user set: ``profiles [N, k]``, ``user_values [N, 1]``,
+        ``provider_values [N, k]``, ``choice [N, 1]`` (provider consulted) and
+        ``consumed [N, 1]`` (experiment index she reads); the same as
+        ``equilibria(market, experiments, "personalized", ties).per_user[0]``.
 
     Examples
     --------
-    >>> from gamelib.studies import aligned_tie_market, tie_rule_equilibria
+    >>> from gamelib.examples import aligned_tie_market
+    >>> from gamelib.studies import tie_rule_equilibria
     >>> from gamelib import experiment_grid
     >>> m, grid = aligned_tie_market(), experiment_grid(2, 10)
     >>> [float(tie_rule_equilibria(m, grid, t).user_values.min()) for t in ("lowest", "sender", "adverse")]
@@ -1133,43 +759,12 @@ def tie_rule_equilibria(market, experiments, ties, max_profiles=5_000_000):
     market = _check_market(market)
     if market.n_users != 1:
         raise ValueError(f"market: expected one user (pass each user's sub-market), got {market.n_users}")
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
-    if ties not in _TIE_RULES:
-        raise ValueError(f"ties: must be one of {_TIE_RULES}, got {ties!r}")
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     max_profiles = as_int(max_profiles, "max_profiles", 1)
     n_exp, k = experiments.shape[0], market.n_providers
     if n_exp**k > max_profiles:
         raise ValueError(f"experiments: {n_exp}**{k} = {n_exp**k} profiles exceed max_profiles = {max_profiles}")
-
-    joint = market.prior[None, :, None] * experiments  # P(θ, s) [E, Θ, S]
-    user = np.einsum("at,ets->eas", market.user_utility[0], joint)  # [E, A, S]
-    best = user >= user.max(axis=1, keepdims=True) - VALUE_ATOL
-    value = user.max(axis=1).sum(axis=1)  # [E]
-    provider = np.einsum("lat,ets->leas", market.provider_utility[:, 0], joint)  # [k, E, A, S]
-    # action after each signal when provider i is consulted: [k(i), E, S]
-    if ties == "lowest":
-        action = np.broadcast_to(np.argmax(best, axis=1), (k,) + best.shape[::2])
-    else:
-        sign = 1.0 if ties == "sender" else -1.0
-        score = np.where(best[None], sign * provider, -np.inf)
-        top = score.max(axis=2, keepdims=True)
-        action = np.argmax(score >= top - VALUE_ATOL, axis=2)
-    # payoff[i, l, e]: provider l's payoff when the user consults i, who offers e
-    payoff = np.take_along_axis(provider[None], action[:, None, :, None, :], axis=3)[..., 0, :].sum(axis=-1)
-
-    profiles = np.indices((n_exp,) * k).reshape(k, -1).T  # [P, k]
-    offered = value[profiles]
-    choice = np.argmax(offered >= offered.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
-    consumed = profiles[np.arange(len(profiles)), choice]
-    pay = payoff[choice[:, None], np.arange(k)[None, :], consumed[:, None]]  # [P, k]
-    stable = np.ones(len(profiles), dtype=bool)
-    for l in range(k):
-        table = pay[:, l].reshape((n_exp,) * k)
-        stable &= (table >= table.max(axis=l, keepdims=True) - VALUE_ATOL).reshape(-1)
-    return UserGame(profiles[stable], value[consumed[stable]], pay[stable] * market.masses[0],
-                    choice[stable], consumed[stable])
+    return equilibria(market, experiments, "anonymous", ties=ties)
 
 
 # ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import gamelib
-from gamelib import examples, geometry, regimes, studies
+from gamelib import bounds, examples, studies
 
 TOL = 1e-9
 SILENT = gamelib.reveal_nothing(2, 2)
@@ -28,11 +28,11 @@ def sliver(x):
 
 
 def test_ch2_item_valuable_to_one_threshold_user_only():
-    split = geometry.split_experiment([0.5, 0.5], [[0.8, 0.2], [0.4, 0.6]], [0.25, 0.75])
+    split = gamelib.split_experiment([0.5, 0.5], [[0.8, 0.2], [0.4, 0.6]], [0.25, 0.75])
     # posteriors 0.2 and 0.6 with probabilities 1/4 and 3/4
     np.testing.assert_allclose(gamelib.signal_probabilities([0.5, 0.5], split), [0.25, 0.75])
     np.testing.assert_allclose(gamelib.posteriors([0.5, 0.5], split)[:, 1], [0.2, 0.6])
-    lenient, strict = geometry.threshold_receiver(0.3), geometry.threshold_receiver(0.7)
+    lenient, strict = examples.threshold_receiver(0.3), examples.threshold_receiver(0.7)
     silent = gamelib.reveal_nothing(2)
     assert gamelib.user_value([0.5, 0.5], split, lenient) == pytest.approx(0.225, abs=TOL)
     assert gamelib.user_value([0.5, 0.5], silent, lenient) == pytest.approx(0.2, abs=TOL)
@@ -47,7 +47,7 @@ def test_ch2_item_valuable_to_one_threshold_user_only():
 
 @pytest.mark.parametrize("ties", ["lowest", "sender"])
 def test_ch7_tie_widget_curve_is_2_minus_2p_then_p(ties):
-    m = studies.aligned_tie_market()
+    m = examples.aligned_tie_market()
     p = np.linspace(0, 1, 41)
     curve = gamelib.sender_value_curve(p, m.provider_utility[0, 0], m.user_utility[0], ties=ties)
     expected = np.where(p <= 0.5, 2 * (1 - p), p)
@@ -56,8 +56,8 @@ def test_ch7_tie_widget_curve_is_2_minus_2p_then_p(ties):
 
 @pytest.mark.parametrize("q", [0.55, 0.75, 0.9])
 def test_ch7_tie_widget_split_earns_5_2_minus_1_over_q_below_full_revelation(q):
-    m = studies.aligned_tie_market()
-    split = geometry.split_experiment([0.5, 0.5], [[1.0, 0.0], [1 - q, q]], [1 - 1 / (2 * q), 1 / (2 * q)])
+    m = examples.aligned_tie_market()
+    split = gamelib.split_experiment([0.5, 0.5], [[1.0, 0.0], [1 - q, q]], [1 - 1 / (2 * q), 1 / (2 * q)])
     pol = np.stack([split, SILENT])[:, None]  # personalized, one user
     out = gamelib.play(m, pol, "personalized")
     assert out.provider_values[0] == pytest.approx(2.5 - 1 / q, abs=TOL)
@@ -72,7 +72,7 @@ def test_ch7_tie_widget_split_earns_5_2_minus_1_over_q_below_full_revelation(q):
 
 @pytest.mark.parametrize("r", [4, 5, 6, 7])
 def test_ch7_anonymous_ties_part2_sliver_profile_is_equilibrium_losing_1_over_4r(r):
-    m = studies.anonymous_tie_market()
+    m = examples.anonymous_tie_market()
     x = (r - 1) / r
     bad = np.stack([SILENT, sliver(x)])
     assert gamelib.profitable_deviation(m, bad, "anonymous", experiments=gamelib.experiment_grid(2, r)) is None
@@ -89,7 +89,7 @@ def test_ch7_anonymous_ties_part2_sliver_profile_is_equilibrium_losing_1_over_4r
 
 
 def test_ch7_anonymous_ties_part3_r3_partial_revelation_breaks_both_lossy_candidates():
-    m = studies.anonymous_tie_market()
+    m = examples.anonymous_tie_market()
     partial = np.array([[1.0, 0.0], [2 / 3, 1 / 3]])
     assert gamelib.user_value(m.prior, partial, m.user_utility[1]) == pytest.approx(5 / 6, abs=TOL)
     for profile in (np.stack([SILENT, sliver(2 / 3)]), np.stack([sliver(2 / 3), SILENT])):
@@ -101,7 +101,7 @@ def test_ch7_anonymous_ties_part3_r3_partial_revelation_breaks_both_lossy_candid
 
 @pytest.mark.parametrize("r", [1, 2, 3])
 def test_ch7_anonymous_ties_part3_no_loss_on_coarse_grids(r):
-    m = studies.anonymous_tie_market()
+    m = examples.anonymous_tie_market()
     eq = gamelib.equilibria(m, gamelib.experiment_grid(2, r), "anonymous")
     assert len(eq) > 0
     np.testing.assert_allclose(eq.user_values, 1.0, atol=TOL)
@@ -109,7 +109,7 @@ def test_ch7_anonymous_ties_part3_no_loss_on_coarse_grids(r):
 
 @pytest.mark.parametrize("r", [4, 5, 6])
 def test_ch7_anonymous_ties_part4_ordered_menu_breaks_every_lossy_grid_equilibrium(r):
-    m = studies.anonymous_tie_market()
+    m = examples.anonymous_tie_market()
     eq = gamelib.equilibria(m, gamelib.experiment_grid(2, r), "anonymous")
     lossy = np.flatnonzero(eq.user_values[:, 1] < 1 - TOL)
     assert len(lossy) > 0
@@ -122,7 +122,7 @@ def test_ch7_anonymous_ties_part4_ordered_menu_breaks_every_lossy_grid_equilibri
 
 
 def test_ch7_anonymous_ties_part4_item_order_matters():
-    m = studies.anonymous_tie_market()
+    m = examples.anonymous_tie_market()
     bad = np.stack([SILENT, sliver(0.75)])  # the r = 4 lossy equilibrium: provider 1 earns 3/4 + 3/8
     right, _ = gamelib.deviation_gains(m, bad, "anonymous", 0, np.stack([SILENT, FULL]), menu_size=2)
     wrong, _ = gamelib.deviation_gains(m, bad, "anonymous", 0, np.stack([FULL, SILENT]), menu_size=2)
@@ -131,7 +131,7 @@ def test_ch7_anonymous_ties_part4_item_order_matters():
 
 
 def test_ch7_anonymous_ties_part5_silent_full_is_equilibrium_with_maximal_payoffs():
-    m = studies.anonymous_tie_market()
+    m = examples.anonymous_tie_market()
     good = np.stack([SILENT, FULL])
     out = gamelib.play(m, good, "anonymous")
     np.testing.assert_allclose(out.user_values, [1.0, 1.0], atol=TOL)
@@ -258,10 +258,10 @@ def test_ch1_degenerate_split_is_reveal_nothing_and_attains_the_closure(p0):
 @pytest.mark.parametrize("x", [0.6, 0.75, 0.9])
 @pytest.mark.parametrize("delta", [0.0, 0.01, 0.2])
 def test_ch4_tight_market_chain_and_bumped_ratio(x, delta):
-    tight = studies.tight_market(x)
+    tight = examples.tight_market(x)
     u_bumped = tight.provider_utility.copy()
     u_bumped[0, 0, 2] += delta
-    ch = regimes.proof_chain(tight.replace(provider_utility=u_bumped), gamelib.experiment_grid(2, 10), "personalized")
+    ch = bounds.proof_chain(tight.replace(provider_utility=u_bumped), gamelib.experiment_grid(2, 10), "personalized")
     eps = (1 - x) / 2
     assert ch.eps[0] == pytest.approx(eps + delta / 2, abs=1e-9)
     assert ch.values[0] == pytest.approx(x, abs=TOL)  # silence: the user plays safe
@@ -278,7 +278,7 @@ def test_ch4_tight_market_chain_and_bumped_ratio(x, delta):
 @pytest.mark.parametrize("t", [0.0, 0.1, 0.3, 1 / 3])
 def test_ch6_path_loses_quarter_against_2eps_three_quarters_one_minus_t(t):
     m = gamelib.mix_markets(examples.opposite_tastes(), examples.opposite_tastes(aligned=True), t)
-    ch = regimes.proof_chain(m, gamelib.experiment_grid(2, 10), "anonymous")
+    ch = bounds.proof_chain(m, gamelib.experiment_grid(2, 10), "anonymous")
     # hand calculation: user 1 needs ε ≥ (3/4) w_2 (1 − t), user 2 ε ≥ (3/4) w_1 (1 − t)
     assert ch.eps[0] == pytest.approx(3 / 8 * (1 - t), abs=1e-9)
     np.testing.assert_allclose(ch.weights, [0.5, 0.5], atol=1e-9)
@@ -288,13 +288,13 @@ def test_ch6_path_loses_quarter_against_2eps_three_quarters_one_minus_t(t):
 
 @pytest.mark.parametrize("x", [0.6, 0.75, 0.9])
 def test_ch6_tight_market_meets_the_strong_alignment_bound(x):
-    m = studies.tight_market(x)
+    m = examples.tight_market(x)
     assert gamelib.strong_alignment(m).eps == pytest.approx((1 - x) / 2, abs=1e-9)
-    silent = regimes.silent_profile(m, "anonymous")
+    silent = bounds.silent_profile(m, "anonymous")
     fine = gamelib.experiment_grid(2, 10)
     for size in (1, 2):
         gains, _ = gamelib.deviation_gains(m, silent, "anonymous", 0, fine, menu_size=size)
         assert gains.max() <= TOL
-    ch = regimes.proof_chain(m, fine, "anonymous")
+    ch = bounds.proof_chain(m, fine, "anonymous")
     assert 1 - ch.values[0] == pytest.approx(1 - x, abs=TOL)
     np.testing.assert_allclose(ch.terms, (1 + x) / 2, atol=1e-9)

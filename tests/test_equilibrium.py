@@ -1,9 +1,10 @@
-"""Equilibrium enumeration against a brute-force definition, Proposition 2, deviations."""
+"""Equilibrium enumeration against a brute-force definition, Proposition 5.1, deviations."""
 
 import itertools
 
 import numpy as np
 import pytest
+from _markets import grid_for, markets
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,16 +91,16 @@ def test_equilibrium_objects_consistent_with_play():
                 break
 
 
-# ---------------------------------------------------------------- Proposition 2
+# ---------------------------------------------------------------- Proposition 5.1
 
 
-def test_prop2_alignment():
+def test_prop5_1_alignment():
     m = examples.opposite_tastes()
     assert [c.eps for c in gamelib.weak_alignment(m)] == [0.0, 0.0]
     assert gamelib.strong_alignment(m).eps > 0.3
 
 
-def test_prop2_silence_is_anonymous_equilibrium_against_grid_and_menus():
+def test_prop5_1_silence_is_anonymous_equilibrium_against_grid_and_menus():
     m = examples.opposite_tastes()
     grid = gamelib.experiment_grid(2, 20)
     informative = gamelib.is_informative(m.prior, grid)
@@ -122,7 +123,7 @@ def test_prop2_silence_is_anonymous_equilibrium_against_grid_and_menus():
     np.testing.assert_allclose(gamelib.aligned_value(m), [0.5, 0.5])
 
 
-def test_prop2_enumeration_contains_silence_and_full_revelation():
+def test_prop5_1_enumeration_contains_silence_and_full_revelation():
     m = examples.opposite_tastes()
     grid = gamelib.experiment_grid(2, 20)
     eqs = gamelib.equilibria(m, grid, "anonymous")
@@ -133,7 +134,7 @@ def test_prop2_enumeration_contains_silence_and_full_revelation():
     np.testing.assert_allclose(eqs.best_user_values(), [0.5, 0.5])
 
 
-def test_prop2_silence_not_personalized_equilibrium():
+def test_prop5_1_silence_not_personalized_equilibrium():
     m = examples.opposite_tastes()
     silent = np.broadcast_to(SILENT, (2, 2, 2, 2))
     dev = gamelib.profitable_deviation(m, silent, "personalized")
@@ -197,3 +198,92 @@ def test_empty_equilibrium_set_reports_clearly():
         empty.worst_user_values()
     with pytest.raises(ValueError, match="equilibria"):
         empty.best_user_values()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_outcome_tables_match_the_single_decision_functions(seed):
+    """outcome_tables (one matrix product for everybody) agrees with a loop over experiments,
+    users and signals built from best_response / user_value and the definition of V and Π."""
+    n_states = 2 + seed % 2
+    m = examples.random_market(seed, n_states=n_states, n_actions=3, n_providers=3, n_users=2)
+    grid = gamelib.experiment_grid(n_states, 2)
+    values, payoffs, actions = gamelib.outcome_tables(m, grid)
+    for e, pi in enumerate(grid):
+        joint = m.prior[:, None] * pi  # μ(θ) π[θ, s]
+        for j in range(m.n_users):
+            act = gamelib.best_response(m.prior, pi, m.user_utility[j])
+            np.testing.assert_array_equal(actions[e, j], act)
+            assert values[e, j] == pytest.approx(gamelib.user_value(m.prior, pi, m.user_utility[j]), abs=1e-12)
+            for i in range(m.n_providers):
+                expected = sum(joint[t, s] * m.provider_utility[i, j, act[s], t]
+                               for t in range(n_states) for s in range(pi.shape[1]))
+                assert payoffs[i, e, j] == pytest.approx(expected, abs=1e-12)
+
+
+def test_outcome_tables_opposite_tastes():
+    m = examples.opposite_tastes()
+    grid = gamelib.experiment_grid(2, 1)  # (1,0|1,0) silent, (1,0|0,1) full, (0,1|1,0) full, (0,1|0,1) silent
+    values, payoffs, actions = gamelib.outcome_tables(m, grid)
+    np.testing.assert_allclose(values, [[0.25, 0.25], [0.5, 0.5], [0.5, 0.5], [0.25, 0.25]])
+    # full revelation: user 1 matches, user 2 mismatches; provider 1 gets 1/2 from user 1, 0 from user 2
+    np.testing.assert_allclose(payoffs[0, 1], [0.5, 0.0])
+    np.testing.assert_allclose(payoffs[1, 1], [0.0, 0.5])
+    np.testing.assert_array_equal(actions[1], [[0, 1], [1, 0]])
+
+
+def test_play_menus_and_action_probabilities():
+    m = examples.opposite_tastes()
+    silent, full = gamelib.reveal_nothing(2, 2), gamelib.reveal_everything(2)
+    out = gamelib.play(m, np.stack([silent, full]), "anonymous")
+    np.testing.assert_array_equal(out.choice, [1, 1])
+    np.testing.assert_allclose(out.user_values, [0.5, 0.5])
+    # provider 1 gets from user 1: 1/2*E[1/2*1[a=θ]] = 1/4 ; from user 2: 1/2*P(a=θ)=0
+    np.testing.assert_allclose(out.provider_values, [0.25, 0.25])
+    np.testing.assert_allclose(out.action_probabilities[0], np.eye(2))
+    np.testing.assert_allclose(out.action_probabilities[1], 1 - np.eye(2))
+    # a menu (silent, full) for provider 1 beats provider 2's silence; users take item 1
+    menus = np.stack([np.stack([silent, full]), np.stack([silent, silent])])
+    out = gamelib.play(m, menus, "anonymous")
+    np.testing.assert_array_equal(out.choice, [0, 0])
+    np.testing.assert_array_equal(out.item, [1, 1])
+
+
+def test_play_personalized_separates_users():
+    m = examples.opposite_tastes()
+    silent, full = gamelib.reveal_nothing(2, 2), gamelib.reveal_everything(2)
+    policy = np.stack([np.stack([full, silent]), np.stack([silent, silent])])  # provider 1 reveals to user 1 only
+    out = gamelib.play(m, policy, "personalized")
+    np.testing.assert_array_equal(out.choice, [0, 0])
+    np.testing.assert_allclose(out.user_values, [0.5, 0.25])
+    # provider 1: 1/2 * E[1/2 1[a=θ]] (=1/2) + 1/2 * P(a=θ | user 2 silent, plays 0) (=1/2) = 1/4 + 1/4
+    # provider 2: 1/2 * P(a≠θ | user 1 informed) (=0) + 1/2 * E[1/2 1[a≠θ]] (=1/4) = 1/8
+    np.testing.assert_allclose(out.provider_values, [0.5, 0.125])
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(market=markets, profile_seed=st.integers(0, 2**31 - 1))
+def test_certificates_whenever_the_bounds_fail(market, profile_seed):
+    """A profile below the bound is never an equilibrium: the proofs' deviation pays."""
+    rng = np.random.default_rng(profile_seed)
+    grid = grid_for(market)
+    k, n = market.n_providers, market.n_users
+    opt = gamelib.aligned_value(market)
+
+    eps = np.array([c.eps for c in gamelib.weak_alignment(market)])
+    policy = grid[rng.integers(len(grid), size=(k, n))]
+    out = gamelib.play(market, policy, "personalized")
+    dev = gamelib.profitable_deviation(market, policy, "personalized")
+    if np.any(out.user_values < opt - 2 * eps - 1e-6):
+        assert dev is not None and dev.gain > 0
+        assert dev.user is not None
+        after = gamelib.play(market, dev.policy, "personalized").provider_values[dev.provider]
+        np.testing.assert_allclose(after - out.provider_values[dev.provider], dev.gain, atol=1e-9)
+
+    sma = gamelib.strong_alignment(market).eps
+    policy = grid[rng.integers(len(grid), size=k)]
+    out = gamelib.play(market, policy, "anonymous")
+    dev = gamelib.profitable_deviation(market, policy, "anonymous")
+    if (opt - out.user_values) @ market.masses > 2 * sma + 1e-6:
+        assert dev is not None and dev.gain > 0 and dev.user is None
+        after = gamelib.play(market, dev.policy, "anonymous").provider_values[dev.provider]
+        np.testing.assert_allclose(after - out.provider_values[dev.provider], dev.gain, atol=1e-9)

@@ -1,10 +1,12 @@
 """Every error path: bad input raises ValueError whose message names the argument."""
 
+from __future__ import annotations
+
 import numpy as np
 import pytest
 
 import gamelib
-from gamelib import examples
+from gamelib import alignment, examples
 
 M = examples.opposite_tastes()
 U1 = np.eye(2)[None]  # one user, two actions, two states
@@ -76,6 +78,10 @@ CASES = [
     ("equilibria empty set", lambda: gamelib.equilibria(M, np.empty((0, 2, 2)), "anonymous"), "experiments"),
     ("equilibria 2-D experiments", lambda: gamelib.equilibria(M, SILENT, "anonymous"), "experiments"),
     ("equilibria non-stochastic", lambda: gamelib.equilibria(M, GRID * 0.5, "anonymous"), "experiments"),
+    ("equilibria unknown tie rule", lambda: gamelib.equilibria(M, GRID, "anonymous", ties="random"), "ties"),
+    ("equilibria sub-game tables too large",  # 4 · 169**3 > 2**24 entries (169**4 profiles are allowed)
+     lambda: gamelib.equilibria(examples.random_market(0, n_providers=4, n_users=1), gamelib.experiment_grid(2, 12),
+                                "anonymous"), "experiments"),
     ("equilibria wrong states", lambda: gamelib.equilibria(M, np.ones((2, 3, 1)), "anonymous"), "experiments"),
     ("equilibria too many profiles", lambda: gamelib.equilibria(examples.random_market(0, n_providers=4), gamelib.experiment_grid(2, 20), "anonymous"), "experiments"),
     ("play personalized shape", lambda: gamelib.play(M, PAIR, "personalized"), "policy"),
@@ -102,3 +108,30 @@ def test_bad_input_raises_value_error_naming_argument(label, call, argument):
 
 def test_at_least_25_distinct_error_paths():
     assert len({c[0] for c in CASES}) >= 25
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: examples.threshold_receiver(1.5), "threshold"),
+        (lambda: examples.threshold_receiver("x"), "threshold"),
+        (lambda: examples.tilted_taste(-0.1), "taste"),
+        (lambda: examples.tilted_taste(0.5, float("nan")), "bias"),
+        (lambda: gamelib.symmetric_experiment(1.2), "q"),
+        (lambda: gamelib.garble(np.eye(2), np.ones((3, 1))), "garbling"),
+        (lambda: gamelib.garble([[0.5, 0.4], [0.0, 1.0]], np.eye(2)), "experiment"),
+        (lambda: alignment.remove_constants([1.0, 2.0]), "utility"),
+        (lambda: alignment.hull_distance([0.0, 0.0], [[1.0, 0.0, 0.0]]), "vertices"),
+        (lambda: alignment.hull_distance([0.0], [[1.0]], cone="yes"), "cone"),
+        (lambda: alignment.hull_distance([0.0], np.zeros((13, 1))), "vertices"),
+        (lambda: gamelib.split_experiment([0.5, 0.5], [[1.0, 0.0]], [1.0]), "posteriors"),
+        (lambda: gamelib.split_experiment([1.0, 0.0], [[1.0, 0.0]], [1.0]), "prior"),
+        (lambda: gamelib.split_experiment([0.5, 0.5], [[0.5, 0.5]], [0.5, 0.5]), "weights"),
+        (lambda: alignment.alignment_picture("market"), "market"),
+        (lambda: alignment.alignment_picture(examples.opposite_tastes(), user=2), "user"),
+        (lambda: alignment.alignment_picture(examples.opposite_tastes(), cone=1), "cone"),
+    ],
+)
+def test_errors_name_the_argument(call, name):
+    with pytest.raises(ValueError, match=rf"^{name}"):
+        call()

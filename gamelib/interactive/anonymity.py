@@ -3,7 +3,7 @@
 The opposite-tastes market with masses ``(m₁, 1 − m₁)`` and stakes
 ``(s₁, s₂)``.  The figure shades, in the ``(m₁, s₁)`` plane at the chosen
 ``s₂``, the region where both providers' silence is an anonymous equilibrium
-(closed form :func:`gamelib.regimes.silence_margins`); the caption reports the
+(closed form :func:`gamelib.bounds.silence_margins`); the caption reports the
 enumerated best informative deviation at the marked point.
 """
 
@@ -14,8 +14,8 @@ import functools
 import numpy as np
 
 from .. import examples
+from ..bounds import deviation_summary, silence_margins, silent_profile
 from ..experiments import experiment_grid
-from ..regimes import deviation_summary, silence_margins, silent_profile
 from ._common import OKABE_ITO, PALETTE, animated_figure, float_slider
 from .personalization import _KeepOnTop
 

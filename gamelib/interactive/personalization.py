@@ -2,7 +2,7 @@
 
 The providers of a weakly aligned market drift, with weight ``t``, towards
 wanting action 0 from every user in every state
-(:func:`gamelib.regimes.fixed_action_providers`).  The figure shows, along the
+(:func:`gamelib.examples.fixed_action_providers`).  The figure shows, along the
 whole path, each user's worst personalized-equilibrium value next to
 Theorem 1's floor ``OPT_j − 2ε_j``; the slider marks one ``t``.
 """
@@ -15,8 +15,9 @@ import numpy as np
 from matplotlib.artist import Artist
 
 from .. import examples
+from ..bounds import interpolation_path
+from ..examples import fixed_action_providers
 from ..experiments import experiment_grid
-from ..regimes import fixed_action_providers, interpolation_path
 from ._common import PALETTE, AnimatedFigure, dropdown, float_slider
 
 __all__ = [
@@ -76,7 +77,7 @@ def drift_paths(resolution=10):
 
     Returns
     -------
-    dict of str to gamelib.regimes.Path
+    dict of str to gamelib.bounds.Path
 
     Examples
     --------
@@ -175,7 +176,7 @@ def draw_slack_histogram(fig, slack, title, xlabel, bins=40):
     ----------
     fig : matplotlib.figure.Figure
     slack : array_like
-        Slacks, one per equilibrium (``regimes.bound_survey(...).slack``).
+        Slacks, one per equilibrium (``bounds.bound_survey(...).slack``).
     title, xlabel : str
     bins : int, default 40
 

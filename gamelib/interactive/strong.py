@@ -13,8 +13,8 @@ import functools
 import numpy as np
 
 from .. import examples
+from ..bounds import interpolation_path
 from ..experiments import experiment_grid
-from ..regimes import interpolation_path
 from ._common import PALETTE, animated_figure, float_slider
 from .personalization import _KeepOnTop
 

@@ -1,20 +1,18 @@
 """The three results, checked by computation (chapters 4–6).
 
-Theorem 1 (personalization), Proposition 2 (anonymous silence) and Theorem 3
+Theorem 4.1 (personalization), Proposition 5.1 (anonymous silence) and Theorem 6.1
 (strong alignment) are statements about *every* equilibrium, or about the
 *existence* of one.  This module turns each into a computation over the exact
 equilibrium enumeration of :func:`gamelib.equilibria`:
 
-* :func:`check_bound` — the slack of Theorem 1 (``V_j − (OPT_j − 2ε_j)``, per
-  user sub-game) or of Theorem 3 (``2ε − Σ_j m_j (OPT_j − V_j)``) on every
+* :func:`check_bound` — the slack of Theorem 4.1 (``V_j − (OPT_j − 2ε_j)``, per
+  user sub-game) or of Theorem 6.1 (``2ε − Σ_j m_j (OPT_j − V_j)``) on every
   enumerated equilibrium of one market; :func:`bound_survey` repeats it over
   many seeded random markets;
 * :func:`silent_profile`, :func:`deviation_summary` — a profile and the best
   unilateral deviation from it over a finite set of experiments or menus;
 * :func:`silence_margins`, :func:`silence_deviation_gain` — the closed form of
-  Proposition 2 in the opposite-tastes market with general masses and stakes;
-* :func:`fixed_action_providers` — the same users facing providers who want one
-  fixed action (no alignment);
+  Proposition 5.1 in the opposite-tastes market with general masses and stakes;
 * :func:`interpolation_path` — equilibria, alignment and bounds along
   ``mix_markets(first, second, t)``;
 * :func:`regime_table` — the four regimes (personalized / anonymous ×
@@ -30,11 +28,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_mode, as_real
+from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode, as_real
 from .alignment import strong_alignment, weak_alignment
-from .equilibrium import _check_policy, deviation_gains, equilibria, outcome_tables, pad_signals
+from .equilibrium import _check_policy, deviation_gains, equilibria, outcome_tables
 from .examples import random_market
-from .experiments import experiment_grid, is_informative, reveal_everything, reveal_nothing
+from .experiments import experiment_grid, is_informative, pad_signals, reveal_everything, reveal_nothing
 from .market import _check_market, aligned_value, best_actions, mix_markets, uninformed_value
 
 __all__ = [
@@ -51,7 +49,6 @@ __all__ = [
     "deviation_summary",
     "silence_margins",
     "silence_deviation_gain",
-    "fixed_action_providers",
     "Path",
     "interpolation_path",
     "regime_table",
@@ -59,18 +56,18 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------
-# Theorems 1 and 3 on every enumerated equilibrium
+# Theorems 4.1 and 6.1 on every enumerated equilibrium
 # ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class BoundCheck:
-    """The slack of Theorem 1 or Theorem 3 on every enumerated equilibrium.
+    """The slack of Theorem 4.1 or Theorem 6.1 on every enumerated equilibrium.
 
     Attributes
     ----------
     mode : str
-        ``"personalized"`` (Theorem 1) or ``"anonymous"`` (Theorem 3).
+        ``"personalized"`` (Theorem 4.1) or ``"anonymous"`` (Theorem 6.1).
     eps : ndarray
         Personalized: each user's smallest WMA gap ``ε_j``, shape [n].
         Anonymous: the smallest SMA gap ``ε``, shape [1].
@@ -86,12 +83,12 @@ class BoundCheck:
 
     Examples
     --------
-    Theorem 3 in the opposite-tastes market (SMA ε = 3/8): the worst of the 29
+    Theorem 6.1 in the opposite-tastes market (SMA ε = 3/8): the worst of the 29
     anonymous equilibria, silence, loses ``Σ_j m_j (OPT_j − V_j) = 1/4`` against
     a bound ``2ε = 3/4``; personalized mode has 18 equilibria per user sub-game.
 
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.regimes import check_bound
+    >>> from gamelib.bounds import check_bound
     >>> m, grid = examples.opposite_tastes(), experiment_grid(2, 2)
     >>> chk = check_bound(m, grid, "anonymous")
     >>> chk.eps, chk.opt, chk.slack.shape, set(chk.user.tolist()), chk.min_slack, chk.holds
@@ -118,7 +115,7 @@ class BoundCheck:
 
 
 def check_bound(market, experiments, mode, cone=False):
-    """Slack of the bound of Theorem 1 (personalized) or 3 (anonymous) on every equilibrium.
+    """Slack of the bound of Theorem 4.1 (personalized) or 6.1 (anonymous) on every equilibrium.
 
     Parameters
     ----------
@@ -140,7 +137,7 @@ def check_bound(market, experiments, mode, cone=False):
     each user exactly ``OPT_j``: all slacks are zero.
 
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.regimes import check_bound
+    >>> from gamelib.bounds import check_bound
     >>> chk = check_bound(examples.opposite_tastes(), experiment_grid(2, 2), "personalized")
     >>> chk.eps, chk.holds, float(chk.slack.max())
     (array([0., 0.]), True, 0.0)
@@ -149,12 +146,12 @@ def check_bound(market, experiments, mode, cone=False):
     """
     market = _check_market(market)
     mode = as_mode(mode)
-    experiments = _check_grid(market, experiments)
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     opt = aligned_value(market)
     eqs = equilibria(market, experiments, mode)
     if mode == "personalized":
         eps = np.array([c.eps for c in weak_alignment(market, cone=cone)])
-        parts = [g.user_values - (opt[j] - 2 * eps[j]) for j, g in enumerate(eqs.per_user)]
+        parts = [g.user_values[:, 0] - (opt[j] - 2 * eps[j]) for j, g in enumerate(eqs.per_user)]
         users = [np.full(len(p), j) for j, p in enumerate(parts)]
         return BoundCheck(mode, eps, opt, np.concatenate(parts), np.concatenate(users))
     eps = np.array([strong_alignment(market, cone=cone).eps])
@@ -165,7 +162,7 @@ def check_bound(market, experiments, mode, cone=False):
 
 @dataclass(frozen=True)
 class Survey:
-    """Theorem 1 or 3 checked on many random markets (:func:`bound_survey`).
+    """Theorem 4.1 or 6.1 checked on many random markets (:func:`bound_survey`).
 
     Attributes
     ----------
@@ -189,7 +186,7 @@ class Survey:
     --------
     Three weakly aligned markets perturbed by at most 0.05, so each ``ε ≤ 0.05``:
 
-    >>> from gamelib.regimes import bound_survey
+    >>> from gamelib.bounds import bound_survey
     >>> s = bound_survey(3, "personalized", "weak", noise=0.05, resolution=3)
     >>> s.seeds, s.shapes.shape, bool((s.eps <= 0.05).all()), s.holds
     (array([0, 1, 2]), (3, 4), True, True)
@@ -214,7 +211,7 @@ class Survey:
 
 
 def bound_survey(n_markets, mode, alignment, noise=0.0, resolution=4, seed=0):
-    """Check Theorem 1 or 3 on every equilibrium of many seeded random markets.
+    """Check Theorem 4.1 or 6.1 on every equilibrium of many seeded random markets.
 
     Market ``r`` is ``random_market(seed + r, ...)`` with a shape drawn from
     ``numpy.random.default_rng(seed)``: 2 or 3 states, 2 or 3 actions, 2 or 3
@@ -240,7 +237,7 @@ def bound_survey(n_markets, mode, alignment, noise=0.0, resolution=4, seed=0):
 
     Examples
     --------
-    >>> from gamelib.regimes import bound_survey
+    >>> from gamelib.bounds import bound_survey
     >>> s = bound_survey(3, "personalized", "weak", noise=0.05, resolution=3)
     >>> s.holds, s.shapes.shape
     (True, (3, 4))
@@ -286,7 +283,7 @@ def bound_survey(n_markets, mode, alignment, noise=0.0, resolution=4, seed=0):
 
 @dataclass(frozen=True)
 class Chain:
-    """The inequality chain of the proofs of Theorems 1 and 3, evaluated on one equilibrium.
+    """The inequality chain of the proofs of Theorems 4.1 and 6.1, evaluated on one equilibrium.
 
     Attributes
     ----------
@@ -313,12 +310,12 @@ class Chain:
 
     Examples
     --------
-    Theorem 3's chain on the worst anonymous equilibrium of the opposite-tastes
+    Theorem 6.1's chain on the worst anonymous equilibrium of the opposite-tastes
     market (silence; SMA ε = 3/8 with weights (1/2, 1/2)).  First minus last
     term is the slack ``2ε − Σ_j m_j (OPT_j − V_j) = 3/4 − 1/4``:
 
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.regimes import proof_chain
+    >>> from gamelib.bounds import proof_chain
     >>> ch = proof_chain(examples.opposite_tastes(), experiment_grid(2, 2), "anonymous")
     >>> ch.values, ch.weights, ch.offsets, ch.eps
     (array([0.25, 0.25]), array([0.5, 0.5]), array([-0.125, -0.125]), array([0.375]))
@@ -354,7 +351,7 @@ def revealed_payoffs(market):
     Examples
     --------
     >>> from gamelib import examples
-    >>> from gamelib.regimes import revealed_payoffs
+    >>> from gamelib.bounds import revealed_payoffs
     >>> revealed_payoffs(examples.opposite_tastes())
     array([[0.5, 0. ],
            [0. , 0.5]])
@@ -369,9 +366,9 @@ def revealed_payoffs(market):
 def proof_chain(market, experiments, mode):
     """Evaluate the proof's chain of inequalities on the worst enumerated equilibrium.
 
-    Personalized (Theorem 1): for each user the equilibrium of her sub-game
+    Personalized (Theorem 4.1): for each user the equilibrium of her sub-game
     that gives her the least (the sub-games combine into one equilibrium).
-    Anonymous (Theorem 3): the equilibrium with the largest
+    Anonymous (Theorem 6.1): the equilibrium with the largest
     ``Σ_j m_j (OPT_j − V_j)``.
 
     Parameters
@@ -387,14 +384,14 @@ def proof_chain(market, experiments, mode):
     Examples
     --------
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.regimes import proof_chain
+    >>> from gamelib.bounds import proof_chain
     >>> ch = proof_chain(examples.opposite_tastes(aligned=True), experiment_grid(2, 2), "anonymous")
     >>> ch.terms, ch.holds
     (array([0.5, 0.5, 0.5, 0.5]), True)
     """
     market = _check_market(market)
     mode = as_mode(mode)
-    experiments = _check_grid(market, experiments)
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     eqs = equilibria(market, experiments, mode)
     if len(eqs) == 0:
         raise ValueError("experiments: no pure equilibrium over these experiments")
@@ -402,8 +399,8 @@ def proof_chain(market, experiments, mode):
     star = revealed_payoffs(market)
     if mode == "personalized":
         rows = [int(np.argmin(g.user_values)) for g in eqs.per_user]
-        values = np.array([g.user_values[r] for g, r in zip(eqs.per_user, rows)])
-        eq_pay = np.stack([g.provider_payoffs[r] for g, r in zip(eqs.per_user, rows)], axis=1)
+        values = np.array([g.user_values[r, 0] for g, r in zip(eqs.per_user, rows)])
+        eq_pay = np.stack([g.provider_values[r] for g, r in zip(eqs.per_user, rows)], axis=1)
         eq_pay = eq_pay / market.masses  # [k, n], unweighted
         certs = weak_alignment(market)
         w = np.array([c.weights for c in certs])  # [n, k]
@@ -455,7 +452,7 @@ def silent_profile(market, mode, n_signals=2):
     Examples
     --------
     >>> from gamelib import examples
-    >>> from gamelib.regimes import silent_profile
+    >>> from gamelib.bounds import silent_profile
     >>> silent_profile(examples.opposite_tastes(), "anonymous").shape
     (2, 2, 2)
     >>> silent_profile(examples.opposite_tastes(), "personalized").shape
@@ -473,7 +470,7 @@ def revealing_profile(market, mode):
     Examples
     --------
     >>> from gamelib import examples
-    >>> from gamelib.regimes import revealing_profile
+    >>> from gamelib.bounds import revealing_profile
     >>> revealing_profile(examples.opposite_tastes(), "anonymous")[1]
     array([[1., 0.],
            [0., 1.]])
@@ -518,7 +515,7 @@ class DeviationSummary:
     worth 1/8.
 
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.regimes import deviation_summary, silent_profile
+    >>> from gamelib.bounds import deviation_summary, silent_profile
     >>> m, grid = examples.opposite_tastes(), experiment_grid(2, 2)
     >>> d = deviation_summary(m, silent_profile(m, "personalized"), "personalized", grid)
     >>> d.max_gain, d.best_informative_gain, d.provider, d.user, d.n_candidates, d.is_equilibrium
@@ -561,11 +558,11 @@ def deviation_summary(market, policy, mode, experiments, menu_size=1):
 
     Examples
     --------
-    Proposition 2: anonymous silence in the opposite-tastes market survives
+    Proposition 5.1: anonymous silence in the opposite-tastes market survives
     every experiment of a grid, and every informative one is a strict loss.
 
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.regimes import deviation_summary, silent_profile
+    >>> from gamelib.bounds import deviation_summary, silent_profile
     >>> m = examples.opposite_tastes()
     >>> d = deviation_summary(m, silent_profile(m, "anonymous"), "anonymous", experiment_grid(2, 4))
     >>> d.is_equilibrium, d.best_informative_gain
@@ -573,7 +570,7 @@ def deviation_summary(market, policy, mode, experiments, menu_size=1):
     """
     market = _check_market(market)
     policy, mode = _check_policy(market, policy, mode)
-    experiments = _check_grid(market, experiments)
+    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     menu_size = as_int(menu_size, "menu_size", 1)
     width = max(policy.shape[-1], experiments.shape[-1])
     policy = pad_signals(policy, width)
@@ -600,12 +597,12 @@ def deviation_summary(market, policy, mode, experiments, menu_size=1):
 
 
 # ----------------------------------------------------------------------------
-# Proposition 2 in closed form
+# Proposition 5.1 in closed form
 # ----------------------------------------------------------------------------
 
 
 def silence_margins(mass1, stake1, stake2):
-    """Closed form of Proposition 2 for ``opposite_tastes(masses, stakes)``.
+    """Closed form of Proposition 5.1 for ``opposite_tastes(masses, stakes)``.
 
     With user masses ``(m₁, m₂ = 1 − m₁)`` and stakes ``(s₁, s₂)``, an
     experiment whose best guess of the state is right with probability ``q``
@@ -630,7 +627,7 @@ def silence_margins(mass1, stake1, stake2):
 
     Examples
     --------
-    >>> from gamelib.regimes import silence_margins
+    >>> from gamelib.bounds import silence_margins
     >>> silence_margins(0.5, 1.0, 1.0)
     array([0.25, 0.25])
     >>> silence_margins([0.2, 0.8], 1.0, 1.0)        # a small audience breaks silence
@@ -663,7 +660,7 @@ def silence_deviation_gain(mass1, stake1, stake2, accuracy):
 
     Examples
     --------
-    >>> from gamelib.regimes import silence_deviation_gain
+    >>> from gamelib.bounds import silence_deviation_gain
     >>> silence_deviation_gain(0.5, 1.0, 1.0, 1.0)      # full revelation: ½ − 1/4 − 3/8
     array([-0.125, -0.125])
     """
@@ -672,31 +669,6 @@ def silence_deviation_gain(mass1, stake1, stake2, accuracy):
         raise ValueError("accuracy: must lie in [1/2, 1]")
     margins = silence_margins(mass1, stake1, stake2)
     return -(q[..., None] - 0.5) * margins
-
-
-def fixed_action_providers(market, action=0):
-    """The same users, facing providers who want ``action`` from everyone, in every state.
-
-    Every ``U_i^j(a, θ) = 1[a = action]``: no alignment at all.
-
-    Examples
-    --------
-    >>> from gamelib import examples, weak_alignment
-    >>> from gamelib.regimes import fixed_action_providers
-    >>> m = fixed_action_providers(examples.opposite_tastes())
-    >>> m.provider_utility[1, 0]
-    array([[1., 1.],
-           [0., 0.]])
-    >>> [c.eps for c in weak_alignment(m)]
-    [0.75, 0.75]
-    """
-    market = _check_market(market)
-    action = as_int(action, "action", 0)
-    if action >= market.n_actions:
-        raise ValueError(f"action: must be below the number of actions {market.n_actions}, got {action}")
-    want = np.zeros(market.provider_utility.shape)
-    want[:, :, action, :] = 1.0
-    return market.replace(provider_utility=want)
 
 
 # ----------------------------------------------------------------------------
@@ -730,11 +702,12 @@ class Path:
     --------
     From the opposite-tastes market (WMA(0)) to the same users facing providers
     who want action 0 from everyone (personalized mode): silent equilibria
-    appear and Theorem 1's floor ``OPT_j − 2ε_j`` drops below zero, yet still
+    appear and Theorem 4.1's floor ``OPT_j − 2ε_j`` drops below zero, yet still
     holds.
 
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.regimes import fixed_action_providers, interpolation_path
+    >>> from gamelib.examples import fixed_action_providers
+    >>> from gamelib.bounds import interpolation_path
     >>> m = examples.opposite_tastes()
     >>> p = interpolation_path(m, fixed_action_providers(m), [0.0, 1.0],
     ...                        experiment_grid(2, 2), "personalized")
@@ -757,12 +730,12 @@ class Path:
 
     @property
     def weak_bound(self):
-        """Theorem 1's floor ``OPT_j − 2ε_j``, shape [T, n]."""
+        """Theorem 4.1's floor ``OPT_j − 2ε_j``, shape [T, n]."""
         return self.opt - 2 * self.eps_weak
 
     @property
     def strong_bound(self):
-        """Theorem 3's ceiling ``2ε`` on ``Σ_j m_j (OPT_j − V_j)``, shape [T]."""
+        """Theorem 6.1's ceiling ``2ε`` on ``Σ_j m_j (OPT_j − V_j)``, shape [T]."""
         return 2 * self.eps_strong
 
 
@@ -788,7 +761,7 @@ def interpolation_path(first, second, ts, experiments, mode):
     anonymous equilibria disappear on the way.
 
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.regimes import interpolation_path
+    >>> from gamelib.bounds import interpolation_path
     >>> p = interpolation_path(examples.opposite_tastes(), examples.opposite_tastes(aligned=True),
     ...                        [0.0, 1.0], experiment_grid(2, 2), "anonymous")
     >>> p.eps_strong.round(3), p.n_silent
@@ -803,33 +776,9 @@ def interpolation_path(first, second, ts, experiments, mode):
     ts = as_finite_array(ts, "ts", ndim=1)
     if np.any(ts < 0) or np.any(ts > 1):
         raise ValueError("ts: every mixing weight must lie in [0, 1]")
-    experiments = _check_grid(first, experiments)
+    experiments = as_experiment_set(experiments, "experiments", n_states=first.n_states)
     informative = is_informative(first.prior, experiments)
-    rows = []
-    for t in ts:
-        m = mix_markets(first, second, float(t))
-        opt = aligned_value(m)
-        eqs = equilibria(m, experiments, mode)
-        if mode == "personalized":
-            worst = eqs.worst_user_values()
-            loss = float((opt - worst) @ m.masses)
-            silent = float(np.prod([(~informative[g.consumed]).sum() for g in eqs.per_user]))
-        else:
-            worst = eqs.worst_user_values()
-            loss = float(((opt - eqs.user_values) @ m.masses).max())
-            silent = float((~informative[eqs.consumed]).all(axis=1).sum())
-        rows.append(
-            (
-                [c.eps for c in weak_alignment(m)],
-                strong_alignment(m).eps,
-                opt,
-                uninformed_value(m),
-                worst,
-                loss,
-                float(len(eqs)),
-                silent,
-            )
-        )
+    rows = [_summary(mix_markets(first, second, float(t)), experiments, mode, informative) for t in ts]
     cols = list(zip(*rows))
     return Path(
         mode,
@@ -843,6 +792,21 @@ def interpolation_path(first, second, ts, experiments, mode):
         np.array(cols[6]),
         np.array(cols[7]),
     )
+
+
+def _summary(market, experiments, mode, informative):
+    """One market's row of a :class:`Path`: alignment, benchmarks and its equilibria."""
+    opt = aligned_value(market)
+    eqs = equilibria(market, experiments, mode)
+    worst = eqs.worst_user_values()
+    if mode == "personalized":
+        loss = float((opt - worst) @ market.masses)
+        silent = float(np.prod([(~informative[g.consumed[:, 0]]).sum() for g in eqs.per_user]))
+    else:
+        loss = float(((opt - eqs.user_values) @ market.masses).max())
+        silent = float((~informative[eqs.consumed]).all(axis=1).sum())
+    eps_weak = [c.eps for c in weak_alignment(market)]
+    return eps_weak, strong_alignment(market).eps, opt, uninformed_value(market), worst, loss, float(len(eqs)), silent
 
 
 def regime_table(weak_market, strong_market, experiments):
@@ -867,7 +831,7 @@ def regime_table(weak_market, strong_market, experiments):
     Examples
     --------
     >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.regimes import regime_table
+    >>> from gamelib.bounds import regime_table
     >>> tab = regime_table(examples.opposite_tastes(), examples.opposite_tastes(aligned=True),
     ...                    experiment_grid(2, 2))
     >>> tab["anonymous", "weak"]["worst"], tab["personalized", "weak"]["worst"]
@@ -877,24 +841,19 @@ def regime_table(weak_market, strong_market, experiments):
     strong_market = _check_market(strong_market, "strong_market")
     out = {}
     for label, market in (("weak", weak_market), ("strong", strong_market)):
+        experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+        informative = is_informative(market.prior, experiments)
         for mode in ("personalized", "anonymous"):
-            p = interpolation_path(market, market, [0.0], experiments, mode)
+            eps_weak, eps_strong, opt, noinfo, worst, loss, count, silent = _summary(
+                market, experiments, mode, informative)
             out[mode, label] = {
-                "eps_weak": float(p.eps_weak[0].max()),
-                "eps_strong": float(p.eps_strong[0]),
-                "n_equilibria": float(p.n_equilibria[0]),
-                "n_silent": float(p.n_silent[0]),
-                "worst": p.worst[0],
-                "opt": p.opt[0],
-                "noinfo": p.noinfo[0],
-                "worst_loss": float(p.worst_loss[0]),
+                "eps_weak": float(max(eps_weak)),
+                "eps_strong": float(eps_strong),
+                "n_equilibria": count,
+                "n_silent": silent,
+                "worst": worst,
+                "opt": opt,
+                "noinfo": noinfo,
+                "worst_loss": loss,
             }
     return out
-
-
-def _check_grid(market, experiments):
-    experiments = as_experiments(experiments, "experiments", n_states=market.n_states)
-    if experiments.ndim != 3:
-        raise ValueError(f"experiments: expected shape [E, Θ, S], got {experiments.shape}")
-    return experiments
-

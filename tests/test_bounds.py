@@ -1,12 +1,13 @@
-"""Tests of gamelib.regimes: the computations behind chapters 4–6."""
+"""Tests of gamelib.bounds: the computations behind chapters 4–6."""
 
 import numpy as np
 import pytest
+from _markets import TOL, grid_for, markets
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gamelib
-from gamelib import examples, regimes
+from gamelib import bounds, examples
 
 GRID4 = gamelib.experiment_grid(2, 4)
 GRID20 = gamelib.experiment_grid(2, 20)
@@ -16,7 +17,7 @@ GRID20 = gamelib.experiment_grid(2, 20)
 
 
 def test_check_bound_personalized_opposite_tastes_exact():
-    chk = regimes.check_bound(examples.opposite_tastes(), GRID4, "personalized")
+    chk = bounds.check_bound(examples.opposite_tastes(), GRID4, "personalized")
     assert chk.mode == "personalized"
     np.testing.assert_allclose(chk.eps, [0.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(chk.opt, [0.5, 0.5])
@@ -26,7 +27,7 @@ def test_check_bound_personalized_opposite_tastes_exact():
 
 
 def test_check_bound_anonymous_opposite_tastes_values():
-    chk = regimes.check_bound(examples.opposite_tastes(), GRID4, "anonymous")
+    chk = bounds.check_bound(examples.opposite_tastes(), GRID4, "anonymous")
     # eps_SMA = 3/8, worst loss = 1/4 (silence): smallest slack 3/4 − 1/4 = 1/2
     assert chk.eps[0] == pytest.approx(0.375)
     assert chk.min_slack == pytest.approx(0.5)
@@ -35,8 +36,8 @@ def test_check_bound_anonymous_opposite_tastes_values():
 
 def test_check_bound_fixed_action_cone():
     m = examples.fixed_action()
-    simplex = regimes.check_bound(m, GRID20, "personalized")
-    cone = regimes.check_bound(m, GRID20, "personalized", cone=True)
+    simplex = bounds.check_bound(m, GRID20, "personalized")
+    cone = bounds.check_bound(m, GRID20, "personalized", cone=True)
     assert simplex.eps[0] == pytest.approx(1.0)
     assert cone.eps[0] == pytest.approx(0.5)
     # worst value 1/2 (silence) against floor 1 − 2·½ = 0
@@ -45,36 +46,36 @@ def test_check_bound_fixed_action_cone():
 
 @settings(derandomize=True, max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), n_users=st.integers(1, 3), noise=st.sampled_from([0.0, 0.03, 0.2]))
-def test_theorem1_on_random_weak_markets(seed, n_users, noise):
+def test_theorem_4_1_on_random_weak_markets(seed, n_users, noise):
     m = examples.random_market(seed, n_users=n_users, alignment="weak", noise=noise)
-    assert regimes.check_bound(m, GRID4, "personalized").holds
+    assert bounds.check_bound(m, GRID4, "personalized").holds
 
 
 @settings(derandomize=True, max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), n_users=st.integers(1, 3), noise=st.sampled_from([0.0, 0.03, 0.2]))
-def test_theorem3_on_random_markets(seed, n_users, noise):
+def test_theorem_6_1_on_random_markets(seed, n_users, noise):
     for alignment in ("strong", None):
         m = examples.random_market(seed, n_users=n_users, alignment=alignment, noise=noise)
-        assert regimes.check_bound(m, GRID4, "anonymous").holds
+        assert bounds.check_bound(m, GRID4, "anonymous").holds
 
 
 def test_check_bound_errors():
     m = examples.opposite_tastes()
     with pytest.raises(ValueError, match="^mode"):
-        regimes.check_bound(m, GRID4, "public")
+        bounds.check_bound(m, GRID4, "public")
     with pytest.raises(ValueError, match="^experiments"):
-        regimes.check_bound(m, GRID4[0], "anonymous")
+        bounds.check_bound(m, GRID4[0], "anonymous")
     with pytest.raises(ValueError, match="^market"):
-        regimes.check_bound("market", GRID4, "anonymous")
+        bounds.check_bound("market", GRID4, "anonymous")
     with pytest.raises(ValueError, match="^cone"):
-        regimes.check_bound(m, GRID4, "anonymous", cone="yes")
+        bounds.check_bound(m, GRID4, "anonymous", cone="yes")
 
 
 # ----------------------------------------------------------------------------- bound_survey
 
 
 def test_bound_survey_shapes_and_holds():
-    s = regimes.bound_survey(6, "personalized", "weak", noise=0.05, resolution=3, seed=1)
+    s = bounds.bound_survey(6, "personalized", "weak", noise=0.05, resolution=3, seed=1)
     assert s.holds
     assert s.seeds.tolist() == [1, 2, 3, 4, 5, 6]
     assert s.shapes.shape == (6, 4)
@@ -87,30 +88,30 @@ def test_bound_survey_shapes_and_holds():
 
 
 def test_bound_survey_anonymous_strong():
-    s = regimes.bound_survey(5, "anonymous", "strong", noise=0.0, resolution=3)
+    s = bounds.bound_survey(5, "anonymous", "strong", noise=0.0, resolution=3)
     assert s.holds
     np.testing.assert_allclose(s.eps, 0.0, atol=1e-8)
 
 
 def test_bound_survey_reproducible():
-    a = regimes.bound_survey(3, "anonymous", "strong", noise=0.01, resolution=2, seed=5)
-    b = regimes.bound_survey(3, "anonymous", "strong", noise=0.01, resolution=2, seed=5)
+    a = bounds.bound_survey(3, "anonymous", "strong", noise=0.01, resolution=2, seed=5)
+    b = bounds.bound_survey(3, "anonymous", "strong", noise=0.01, resolution=2, seed=5)
     np.testing.assert_array_equal(a.slack, b.slack)
 
 
 def test_bound_survey_errors():
     with pytest.raises(ValueError, match="^n_markets"):
-        regimes.bound_survey(0, "anonymous", "strong")
+        bounds.bound_survey(0, "anonymous", "strong")
     with pytest.raises(ValueError, match="^mode"):
-        regimes.bound_survey(2, "both", "strong")
+        bounds.bound_survey(2, "both", "strong")
     with pytest.raises(ValueError, match="^alignment"):
-        regimes.bound_survey(2, "anonymous", "medium")
+        bounds.bound_survey(2, "anonymous", "medium")
     with pytest.raises(ValueError, match="^noise"):
-        regimes.bound_survey(2, "anonymous", "strong", noise=-1)
+        bounds.bound_survey(2, "anonymous", "strong", noise=-1)
     with pytest.raises(ValueError, match="^resolution"):
-        regimes.bound_survey(2, "anonymous", "strong", resolution=0)
+        bounds.bound_survey(2, "anonymous", "strong", resolution=0)
     with pytest.raises(ValueError, match="^seed"):
-        regimes.bound_survey(2, "anonymous", "strong", seed=-1)
+        bounds.bound_survey(2, "anonymous", "strong", seed=-1)
 
 
 # ----------------------------------------------------------------------------- proof_chain
@@ -119,15 +120,15 @@ def test_bound_survey_errors():
 def test_revealed_payoffs_by_hand():
     # opposite tastes: a*_1 = θ, a*_2 = 1 − θ.  Provider 1 gets ½ from user 1, 0 from user 2.
     np.testing.assert_allclose(
-        regimes.revealed_payoffs(examples.opposite_tastes()), [[0.5, 0.0], [0.0, 0.5]]
+        bounds.revealed_payoffs(examples.opposite_tastes()), [[0.5, 0.0], [0.0, 0.5]]
     )
     with pytest.raises(ValueError, match="^market"):
-        regimes.revealed_payoffs(None)
+        bounds.revealed_payoffs(None)
 
 
 def test_proof_chain_opposite_tastes_anonymous():
     m = examples.opposite_tastes()
-    ch = regimes.proof_chain(m, GRID4, "anonymous")
+    ch = bounds.proof_chain(m, GRID4, "anonymous")
     # worst equilibrium is silent: V = ¼ each; Π_i = 3/8; Π*_i = ¼; eps = 3/8, offsets ∓...
     np.testing.assert_allclose(ch.values, [0.25, 0.25])
     np.testing.assert_allclose(ch.equilibrium_payoffs * m.masses, [[0.125, 0.25], [0.25, 0.125]])
@@ -139,20 +140,20 @@ def test_proof_chain_opposite_tastes_anonymous():
 @given(seed=st.integers(0, 10_000), noise=st.sampled_from([0.0, 0.05]))
 def test_proof_chain_holds_both_modes(seed, noise):
     weak = examples.random_market(seed, n_users=3, alignment="weak", noise=noise)
-    ch = regimes.proof_chain(weak, GRID4, "personalized")
+    ch = bounds.proof_chain(weak, GRID4, "personalized")
     assert ch.terms.shape == (3, 4) and ch.holds
     assert np.all(ch.equilibrium_payoffs >= ch.revealed_payoffs - 1e-9)  # inequality (2)
     strong = examples.random_market(seed, n_users=3, alignment="strong", noise=noise)
-    ch = regimes.proof_chain(strong, GRID4, "anonymous")
+    ch = bounds.proof_chain(strong, GRID4, "anonymous")
     assert ch.terms.shape == (4,) and ch.holds
 
 
 def test_proof_chain_errors():
     m = examples.opposite_tastes()
     with pytest.raises(ValueError, match="^mode"):
-        regimes.proof_chain(m, GRID4, "x")
+        bounds.proof_chain(m, GRID4, "x")
     with pytest.raises(ValueError, match="^experiments"):
-        regimes.proof_chain(m, np.ones((3, 2, 2)), "anonymous")
+        bounds.proof_chain(m, np.ones((3, 2, 2)), "anonymous")
 
 
 # ----------------------------------------------------------------------------- profiles, deviations
@@ -160,60 +161,60 @@ def test_proof_chain_errors():
 
 def test_profiles_shapes():
     m = examples.random_market(0, n_providers=3, n_users=2)
-    assert regimes.silent_profile(m, "personalized").shape == (3, 2, 2, 2)
-    assert regimes.silent_profile(m, "anonymous", n_signals=3).shape == (3, 2, 3)
-    np.testing.assert_array_equal(regimes.revealing_profile(m, "anonymous")[2], np.eye(2))
+    assert bounds.silent_profile(m, "personalized").shape == (3, 2, 2, 2)
+    assert bounds.silent_profile(m, "anonymous", n_signals=3).shape == (3, 2, 3)
+    np.testing.assert_array_equal(bounds.revealing_profile(m, "anonymous")[2], np.eye(2))
     with pytest.raises(ValueError, match="^n_signals"):
-        regimes.silent_profile(m, "anonymous", n_signals=0)
+        bounds.silent_profile(m, "anonymous", n_signals=0)
     with pytest.raises(ValueError, match="^mode"):
-        regimes.revealing_profile(m, "x")
+        bounds.revealing_profile(m, "x")
 
 
-def test_deviation_summary_proposition2_default():
+def test_deviation_summary_proposition_5_1_default():
     m = examples.opposite_tastes()
-    quiet = regimes.silent_profile(m, "anonymous")
-    single = regimes.deviation_summary(m, quiet, "anonymous", GRID20)
+    quiet = bounds.silent_profile(m, "anonymous")
+    single = bounds.deviation_summary(m, quiet, "anonymous", GRID20)
     assert single.is_equilibrium and single.n_candidates == 2 * 441
     # the least informative grid experiment has q = 0.525: gain −(0.025)/4
     assert single.best_informative_gain == pytest.approx(-0.00625)
-    menus = regimes.deviation_summary(m, quiet, "anonymous", GRID4, menu_size=2)
+    menus = bounds.deviation_summary(m, quiet, "anonymous", GRID4, menu_size=2)
     assert menus.is_equilibrium and menus.n_candidates == 2 * 25 * 24 // 2
     assert menus.best_informative_gain == pytest.approx(-(0.625 - 0.5) / 4)
 
 
 def test_deviation_summary_personalized_certificate_agrees():
     m = examples.opposite_tastes()
-    s = regimes.deviation_summary(m, regimes.silent_profile(m, "personalized"), "personalized", GRID4)
+    s = bounds.deviation_summary(m, bounds.silent_profile(m, "personalized"), "personalized", GRID4)
     assert not s.is_equilibrium
     assert s.max_gain == pytest.approx(0.125) and s.provider == 0 and s.user == 0
 
 
 def test_deviation_summary_errors():
     m = examples.opposite_tastes()
-    quiet = regimes.silent_profile(m, "anonymous")
+    quiet = bounds.silent_profile(m, "anonymous")
     with pytest.raises(ValueError, match="^menu_size"):
-        regimes.deviation_summary(m, quiet, "anonymous", GRID4, menu_size=0)
+        bounds.deviation_summary(m, quiet, "anonymous", GRID4, menu_size=0)
     with pytest.raises(ValueError, match="^policy"):
-        regimes.deviation_summary(m, quiet[0], "anonymous", GRID4)
+        bounds.deviation_summary(m, quiet[0], "anonymous", GRID4)
     with pytest.raises(ValueError, match="^experiments"):
-        regimes.deviation_summary(m, quiet, "anonymous", np.ones((2, 3, 2)) / 2)
+        bounds.deviation_summary(m, quiet, "anonymous", np.ones((2, 3, 2)) / 2)
 
 
-# ----------------------------------------------------------------------------- Proposition 2, closed form
+# ----------------------------------------------------------------------------- Proposition 5.1, closed form
 
 
 def test_silence_margins_by_hand():
-    np.testing.assert_allclose(regimes.silence_margins(0.5, 1.0, 1.0), [0.25, 0.25])
+    np.testing.assert_allclose(bounds.silence_margins(0.5, 1.0, 1.0), [0.25, 0.25])
     # m1 = 0.25, s1 = 0.2, s2 = 2: (0.75·0.2 − 0.125, 0.25·2 − 0.375)
-    np.testing.assert_allclose(regimes.silence_margins(0.25, 0.2, 2.0), [0.025, 0.125])
-    grid = regimes.silence_margins(np.array([0.2, 0.5]), np.array([[0.0], [1.0]]), 1.0)
+    np.testing.assert_allclose(bounds.silence_margins(0.25, 0.2, 2.0), [0.025, 0.125])
+    grid = bounds.silence_margins(np.array([0.2, 0.5]), np.array([[0.0], [1.0]]), 1.0)
     assert grid.shape == (2, 2, 2)
 
 
 def test_silence_deviation_gain_by_hand():
     # default market, full revelation: ½·½·1 + 0 − 3/8 = −1/8
-    np.testing.assert_allclose(regimes.silence_deviation_gain(0.5, 1, 1, 1.0), [-0.125, -0.125])
-    np.testing.assert_allclose(regimes.silence_deviation_gain(0.5, 1, 1, 0.5), [0.0, 0.0])
+    np.testing.assert_allclose(bounds.silence_deviation_gain(0.5, 1, 1, 1.0), [-0.125, -0.125])
+    np.testing.assert_allclose(bounds.silence_deviation_gain(0.5, 1, 1, 0.5), [0.0, 0.0])
 
 
 @pytest.mark.parametrize(
@@ -224,12 +225,12 @@ def test_silence_deviation_gain_by_hand():
 def test_silence_closed_form_matches_enumeration(m1, s1, s2):
     """The phase diagram's closed form against the exact enumeration of all deviations."""
     m = examples.opposite_tastes((m1, 1 - m1), (s1, s2))
-    quiet = regimes.silent_profile(m, "anonymous")
-    s = regimes.deviation_summary(m, quiet, "anonymous", GRID20)
-    margins = regimes.silence_margins(m1, s1, s2)
+    quiet = bounds.silent_profile(m, "anonymous")
+    s = bounds.deviation_summary(m, quiet, "anonymous", GRID20)
+    margins = bounds.silence_margins(m1, s1, s2)
     assert s.is_equilibrium == bool(margins.min() >= -1e-12)
     # best gain over the grid: full revelation (q = 1) if some margin is negative
-    expected = max(0.0, float(regimes.silence_deviation_gain(m1, s1, s2, 1.0).max()))
+    expected = max(0.0, float(bounds.silence_deviation_gain(m1, s1, s2, 1.0).max()))
     assert s.max_gain == pytest.approx(expected, abs=1e-9)
     # every grid experiment: enumerated gains equal the closed form at its accuracy q
     values, _, _ = gamelib.outcome_tables(m, GRID20)
@@ -237,43 +238,35 @@ def test_silence_closed_form_matches_enumeration(m1, s1, s2):
     for i in range(2):
         gains, _ = gamelib.deviation_gains(m, quiet, "anonymous", i, GRID20)
         informative = q > 0.5 + 1e-12
-        closed = regimes.silence_deviation_gain(m1, s1, s2, q[informative])[:, i]
+        closed = bounds.silence_deviation_gain(m1, s1, s2, q[informative])[:, i]
         np.testing.assert_allclose(gains[informative], closed, atol=1e-12)
         np.testing.assert_allclose(gains[~informative], 0.0, atol=1e-12)
 
 
 def test_silence_menus_match_closed_form_on_small_grid():
     m = examples.opposite_tastes((0.6, 0.4), (1.0, 1.0))
-    quiet = regimes.silent_profile(m, "anonymous")
-    s = regimes.deviation_summary(m, quiet, "anonymous", gamelib.experiment_grid(2, 3), menu_size=2)
-    assert s.is_equilibrium == bool(regimes.silence_margins(0.6, 1.0, 1.0).min() >= 0)
+    quiet = bounds.silent_profile(m, "anonymous")
+    s = bounds.deviation_summary(m, quiet, "anonymous", gamelib.experiment_grid(2, 3), menu_size=2)
+    assert s.is_equilibrium == bool(bounds.silence_margins(0.6, 1.0, 1.0).min() >= 0)
 
 
 def test_silence_errors():
     with pytest.raises(ValueError, match="^mass1"):
-        regimes.silence_margins(1.0, 1.0, 1.0)
+        bounds.silence_margins(1.0, 1.0, 1.0)
     with pytest.raises(ValueError, match="^stake1"):
-        regimes.silence_margins(0.5, -1.0, 1.0)
+        bounds.silence_margins(0.5, -1.0, 1.0)
     with pytest.raises(ValueError, match="^stake2"):
-        regimes.silence_margins(0.5, 1.0, np.nan)
+        bounds.silence_margins(0.5, 1.0, np.nan)
     with pytest.raises(ValueError, match="^accuracy"):
-        regimes.silence_deviation_gain(0.5, 1.0, 1.0, 0.4)
+        bounds.silence_deviation_gain(0.5, 1.0, 1.0, 0.4)
 
 
 # ----------------------------------------------------------------------------- paths, table
 
 
-def test_fixed_action_providers():
-    m = regimes.fixed_action_providers(examples.opposite_tastes(), action=1)
-    assert np.all(m.provider_utility[:, :, 1] == 1) and np.all(m.provider_utility[:, :, 0] == 0)
-    np.testing.assert_array_equal(m.user_utility, examples.opposite_tastes().user_utility)
-    with pytest.raises(ValueError, match="^action"):
-        regimes.fixed_action_providers(examples.opposite_tastes(), action=2)
-
-
 def test_interpolation_path_threshold_one_third():
     ts = [0.0, 0.3, 0.35, 1.0]
-    p = regimes.interpolation_path(
+    p = bounds.interpolation_path(
         examples.opposite_tastes(), examples.opposite_tastes(aligned=True), ts, GRID20, "anonymous"
     )
     assert (p.n_silent > 0).tolist() == [True, True, False, False]
@@ -285,7 +278,7 @@ def test_interpolation_path_threshold_one_third():
 
 def test_interpolation_path_personalized_drift():
     base = examples.opposite_tastes()
-    p = regimes.interpolation_path(base, regimes.fixed_action_providers(base), [0.0, 1.0], GRID4,
+    p = bounds.interpolation_path(base, examples.fixed_action_providers(base), [0.0, 1.0], GRID4,
                                    "personalized")
     np.testing.assert_allclose(p.worst, [[0.5, 0.5], [0.25, 0.25]])
     np.testing.assert_allclose(p.eps_weak[1], [0.75, 0.75])
@@ -296,13 +289,13 @@ def test_interpolation_path_personalized_drift():
 def test_interpolation_path_errors():
     a = examples.opposite_tastes()
     with pytest.raises(ValueError, match="^ts"):
-        regimes.interpolation_path(a, a, [1.5], GRID4, "anonymous")
+        bounds.interpolation_path(a, a, [1.5], GRID4, "anonymous")
     with pytest.raises(ValueError, match="^second"):
-        regimes.interpolation_path(a, examples.prosecutor(), [0.5], GRID4, "anonymous")
+        bounds.interpolation_path(a, examples.prosecutor(), [0.5], GRID4, "anonymous")
 
 
 def test_regime_table_four_regimes():
-    tab = regimes.regime_table(examples.opposite_tastes(), examples.opposite_tastes(aligned=True), GRID4)
+    tab = bounds.regime_table(examples.opposite_tastes(), examples.opposite_tastes(aligned=True), GRID4)
     assert set(tab) == {(m, c) for m in ("personalized", "anonymous") for c in ("weak", "strong")}
     assert tab["anonymous", "weak"]["n_silent"] > 0
     assert tab["anonymous", "weak"]["worst_loss"] == pytest.approx(0.25)
@@ -311,4 +304,31 @@ def test_regime_table_four_regimes():
         assert tab[key]["n_silent"] == 0
     assert tab["anonymous", "weak"]["eps_strong"] == pytest.approx(0.375)
     with pytest.raises(ValueError, match="^weak_market"):
-        regimes.regime_table(None, examples.opposite_tastes(), GRID4)
+        bounds.regime_table(None, examples.opposite_tastes(), GRID4)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(market=markets)
+def test_theorem_4_1_personalized_equilibria_respect_wma_bound(market):
+    eps = np.array([c.eps for c in gamelib.weak_alignment(market)])
+    opt = gamelib.aligned_value(market)
+    eqs = gamelib.equilibria(market, grid_for(market), "personalized")
+    assert len(eqs) > 0  # full revelation by everyone is always one (k >= 2, (U))
+    worst = eqs.worst_user_values()
+    assert np.all(worst >= opt - 2 * eps - TOL)
+    assert np.all(eqs.best_user_values() <= opt + TOL)  # nothing beats a perfectly aligned model
+    exact = eps < 1e-9
+    np.testing.assert_allclose(worst[exact], opt[exact], atol=TOL)  # ε = 0: exactly OPT_j
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(market=markets)
+def test_theorem_6_1_anonymous_equilibria_respect_sma_bound(market):
+    cert = gamelib.strong_alignment(market)
+    opt = gamelib.aligned_value(market)
+    eqs = gamelib.equilibria(market, grid_for(market), "anonymous")
+    assert len(eqs) > 0
+    loss = (opt - eqs.user_values) @ market.masses  # Σ_j m_j (OPT_j − V_j), per equilibrium
+    assert np.all(loss <= 2 * cert.eps + TOL)
+    if cert.eps < 1e-9:
+        np.testing.assert_allclose(eqs.user_values, np.broadcast_to(opt, eqs.user_values.shape), atol=TOL)
