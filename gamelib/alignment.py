@@ -27,19 +27,6 @@ from .market import _check_market
 #: Largest number of vertices :func:`hull_distance` enumerates faces for (2**k − 1 faces).
 _MAX_VERTICES = 12
 
-__all__ = [
-    "WeakCertificate",
-    "StrongCertificate",
-    "weak_alignment",
-    "strong_alignment",
-    "alignment_residual",
-    "market_alignment_eps",
-    "remove_constants",
-    "hull_distance",
-    "AlignmentPicture",
-    "alignment_picture",
-]
-
 
 @dataclass(frozen=True)
 class WeakCertificate:

@@ -35,26 +35,6 @@ from .examples import random_market
 from .experiments import experiment_grid, is_informative, pad_signals, reveal_everything, reveal_nothing
 from .market import _check_market, aligned_value, best_actions, mix_markets, uninformed_value
 
-__all__ = [
-    "BoundCheck",
-    "check_bound",
-    "Chain",
-    "revealed_payoffs",
-    "proof_chain",
-    "Survey",
-    "bound_survey",
-    "silent_profile",
-    "revealing_profile",
-    "DeviationSummary",
-    "deviation_summary",
-    "silence_margins",
-    "silence_deviation_gain",
-    "Path",
-    "interpolation_path",
-    "regime_table",
-]
-
-
 # ----------------------------------------------------------------------------
 # Theorems 4.1 and 6.1 on every enumerated equilibrium
 # ----------------------------------------------------------------------------
@@ -339,7 +319,7 @@ class Chain:
         return bool(np.all(np.diff(self.terms, axis=-1) <= VALUE_ATOL))
 
 
-def revealed_payoffs(market):
+def _revealed_payoffs(market):
     """``E_{P*}[U_i^j]``: each provider's utility when each user is told the state.
 
     User ``j`` then plays ``a*_j(θ)`` (lowest-index best action).
@@ -351,8 +331,8 @@ def revealed_payoffs(market):
     Examples
     --------
     >>> from gamelib import examples
-    >>> from gamelib.bounds import revealed_payoffs
-    >>> revealed_payoffs(examples.opposite_tastes())
+    >>> from gamelib.bounds import _revealed_payoffs
+    >>> _revealed_payoffs(examples.opposite_tastes())
     array([[0.5, 0. ],
            [0. , 0.5]])
     """
@@ -396,7 +376,7 @@ def proof_chain(market, experiments, mode):
     if len(eqs) == 0:
         raise ValueError("experiments: no pure equilibrium over these experiments")
     opt = aligned_value(market)
-    star = revealed_payoffs(market)
+    star = _revealed_payoffs(market)
     if mode == "personalized":
         rows = [int(np.argmin(g.user_values)) for g in eqs.per_user]
         values = np.array([g.user_values[r, 0] for g, r in zip(eqs.per_user, rows)])

@@ -48,12 +48,10 @@ from ._validation import VALUE_ATOL, as_int, as_real
 from .equilibrium import _offers, pad_signals, play
 from .experiments import experiment_grid
 
-__all__ = ["BestDeviation", "best_deviation", "is_equilibrium"]
-
 #: A strict constraint is satisfiable when the max-slack LP finds more than this.
 _SLACK = 1e-8
 #: The explicit deviation must replay to within this of the supremum.
-REPLAY_TOL = 1e-4
+_REPLAY_TOL = 1e-4
 #: HiGHS tolerances: well below gamelib's VALUE_ATOL, so replays see what the LP saw.
 _LP_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 #: Mixing weights tried on the strictly feasible point, after the optimum itself.
@@ -799,7 +797,7 @@ def _search(sol, prior, target, replay):
     ``(1 - ε) x* + ε y`` with ``y`` strictly feasible: strict constraints and
     the intended action ties hold strictly for every ``ε > 0``; the mixing
     weight on the optimum is increased (``ε`` decreased from ``0.1``) until
-    the replay is within a tenth of :data:`REPLAY_TOL` of the supremum, so
+    the replay is within a tenth of :data:`_REPLAY_TOL` of the supremum, so
     that the margins stay as large as the tolerance allows.
     """
     best = None
@@ -808,10 +806,10 @@ def _search(sol, prior, target, replay):
         got = replay(items)
         if best is None or got > best[0]:
             best = (got, items)
-        if got >= target - (1e-9 if eps == 0.0 else REPLAY_TOL / 10):
+        if got >= target - (1e-9 if eps == 0.0 else _REPLAY_TOL / 10):
             return items
-    if best[0] < target - REPLAY_TOL:  # pragma: no cover - would contradict the construction
-        raise RuntimeError(f"best_deviation: replay {best[0]:.9g} is not within {REPLAY_TOL} of {target:.9g}")
+    if best[0] < target - _REPLAY_TOL:  # pragma: no cover - would contradict the construction
+        raise RuntimeError(f"best_deviation: replay {best[0]:.9g} is not within {_REPLAY_TOL} of {target:.9g}")
     return best[1]
 
 

@@ -30,18 +30,6 @@ from ._validation import VALUE_ATOL, as_experiment_set, as_experiments, as_int, 
 from .experiments import pad_signals, reveal_everything
 from .market import _check_market
 
-__all__ = [
-    "Outcome",
-    "Equilibrium",
-    "EquilibriumSet",
-    "Deviation",
-    "play",
-    "equilibria",
-    "deviation_gains",
-    "profitable_deviation",
-    "outcome_tables",
-]
-
 #: Number of profiles processed per vectorised block (memory ≈ 40 bytes each).
 _BLOCK = 1 << 18
 

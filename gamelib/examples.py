@@ -24,21 +24,6 @@ import numpy as np
 from ._validation import as_distribution, as_int, as_real
 from .market import Market, _check_market, has_unique_best_actions
 
-__all__ = [
-    "prosecutor",
-    "opposite_tastes",
-    "fixed_action",
-    "fixed_action_providers",
-    "random_market",
-    "audience_market",
-    "tight_market",
-    "tie_example",
-    "aligned_tie_market",
-    "anonymous_tie_market",
-    "threshold_receiver",
-    "tilted_taste",
-]
-
 
 def prosecutor(prior_guilty=0.3):
     """Kamenica–Gentzkow's prosecutor persuading a judge.

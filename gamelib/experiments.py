@@ -20,21 +20,6 @@ from ._validation import (
     as_int,
 )
 
-__all__ = [
-    "reveal_nothing",
-    "reveal_everything",
-    "signal_probabilities",
-    "posteriors",
-    "best_response",
-    "user_value",
-    "experiment_grid",
-    "is_informative",
-    "split_experiment",
-    "symmetric_experiment",
-    "garble",
-    "pad_signals",
-]
-
 
 def reveal_nothing(n_states, n_signals=1):
     """The uninformative experiment: signal 0 whatever the state.

@@ -19,15 +19,6 @@ import numpy as np
 
 from ._validation import VALUE_ATOL, as_distribution, as_finite_array, as_real
 
-__all__ = [
-    "Market",
-    "aligned_value",
-    "uninformed_value",
-    "best_actions",
-    "has_unique_best_actions",
-    "mix_markets",
-]
-
 
 class Market:
     """A finite market of users and AI providers.

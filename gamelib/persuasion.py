@@ -22,14 +22,6 @@ import numpy as np
 
 from ._validation import VALUE_ATOL, as_distribution, as_finite_array, as_real, as_tie_rule
 
-__all__ = [
-    "PersuasionResult",
-    "optimal_persuasion",
-    "sender_value_curve",
-    "concave_closure",
-    "optimal_split",
-]
-
 
 @dataclass(frozen=True)
 class PersuasionResult:

@@ -120,10 +120,10 @@ def test_bound_survey_errors():
 def test_revealed_payoffs_by_hand():
     # opposite tastes: a*_1 = θ, a*_2 = 1 − θ.  Provider 1 gets ½ from user 1, 0 from user 2.
     np.testing.assert_allclose(
-        bounds.revealed_payoffs(examples.opposite_tastes()), [[0.5, 0.0], [0.0, 0.5]]
+        bounds._revealed_payoffs(examples.opposite_tastes()), [[0.5, 0.0], [0.0, 0.5]]
     )
     with pytest.raises(ValueError, match="^market"):
-        bounds.revealed_payoffs(None)
+        bounds._revealed_payoffs(None)
 
 
 def test_proof_chain_opposite_tastes_anonymous():

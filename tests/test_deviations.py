@@ -304,7 +304,7 @@ def test_grids_never_exceed_and_approach_the_sup(shape, seed, mode):
         grid3 = gamelib.experiment_grid(n_states, 8 if n_states == 2 else 3, 3)
         assert grid_best(m, policy, mode, 1, grid3) <= dev.payoff + 1e-9
     got = replayed(m, dev, mode)
-    assert dev.payoff - deviations.REPLAY_TOL <= got <= dev.payoff + 1e-9
+    assert dev.payoff - deviations._REPLAY_TOL <= got <= dev.payoff + 1e-9
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -318,7 +318,7 @@ def test_menus_beat_every_two_item_grid_menu_and_replay(seed):
     assert grid_best(m, policy, "anonymous", 0, gamelib.experiment_grid(2, 6), menu_size=2) <= dev.payoff + 1e-9
     assert isinstance(dev.experiment, list) and all(e.shape[0] == 2 for e in dev.experiment)
     got = replayed(m, dev, "anonymous")
-    assert dev.payoff - deviations.REPLAY_TOL <= got <= dev.payoff + 1e-9
+    assert dev.payoff - deviations._REPLAY_TOL <= got <= dev.payoff + 1e-9
 
 
 def test_a_menu_can_beat_every_single_experiment():
@@ -333,7 +333,7 @@ def test_a_menu_can_beat_every_single_experiment():
     out = gamelib.play(m, menu.policy, "anonymous")
     assert sorted(out.item.tolist()) == [0, 1]  # the users pick different items
     assert out.provider_values[0] > single.payoff + 1e-3
-    assert out.provider_values[0] >= menu.payoff - deviations.REPLAY_TOL
+    assert out.provider_values[0] >= menu.payoff - deviations._REPLAY_TOL
 
 
 def test_opponents_menus_and_three_providers():
@@ -344,7 +344,7 @@ def test_opponents_menus_and_three_providers():
         dev = gamelib.best_deviation(m, menus, "anonymous", i, menus=True)
         assert dev.policy.shape[:2] == (3, max(2, len(dev.experiment)))
         assert grid_best(m, menus, "anonymous", i, gamelib.experiment_grid(2, 10)) <= dev.payoff + 1e-9
-        assert dev.payoff - deviations.REPLAY_TOL <= replayed(m, dev, "anonymous") <= dev.payoff + 1e-9
+        assert dev.payoff - deviations._REPLAY_TOL <= replayed(m, dev, "anonymous") <= dev.payoff + 1e-9
 
 
 def test_personalized_sup_is_the_sum_of_one_user_markets():
@@ -398,7 +398,7 @@ def test_gain_is_nonnegative_and_beats_every_grid_deviation(seed, n_actions, n_u
     assert grid_best(m, policy, mode, provider, gamelib.experiment_grid(2, 12)) <= dev.payoff + 1e-9
     if menus:
         assert grid_best(m, policy, mode, provider, gamelib.experiment_grid(2, 3), menu_size=2) <= dev.payoff + 1e-9
-    assert dev.payoff - deviations.REPLAY_TOL <= replayed(m, dev, mode) <= dev.payoff + 1e-9
+    assert dev.payoff - deviations._REPLAY_TOL <= replayed(m, dev, mode) <= dev.payoff + 1e-9
     verdict = all(
         gamelib.best_deviation(m, policy, mode, i, menus=menus).gain <= 1e-9 for i in range(m.n_providers)
     )
