@@ -86,11 +86,30 @@ def as_experiment_set(x, name, n_states=None):
 TIE_RULES = ("lowest", "sender", "adverse")
 
 
+def as_option(x, name, options):
+    """Check that ``x`` is one of ``options`` (strings, or ``None``)."""
+    if x not in options:
+        listed = [repr(o) for o in options]
+        raise ValueError(f"{name}: must be {', '.join(listed[:-1])} or {listed[-1]}, got {x!r}")
+    return x
+
+
 def as_tie_rule(ties, name="ties"):
     """Check a tie rule: one of :data:`TIE_RULES`."""
-    if ties not in TIE_RULES:
-        raise ValueError(f"{name}: must be 'lowest', 'sender' or 'adverse', got {ties!r}")
-    return ties
+    return as_option(ties, name, TIE_RULES)
+
+
+def as_mode(mode, name="mode"):
+    """Check the game mode string."""
+    return as_option(mode, name, ("personalized", "anonymous"))
+
+
+def as_index(x, name, count, what):
+    """Check that ``x`` is an index ``0 <= x < count`` of one of ``count`` ``what`` (e.g. "providers")."""
+    x = as_int(x, name, 0)
+    if x >= count:
+        raise ValueError(f"{name}: must be below the number of {what} {count}, got {x}")
+    return x
 
 
 def as_int(x, name, minimum=None):
@@ -124,13 +143,6 @@ def as_bool(x, name):
     if not isinstance(x, (bool, np.bool_)):
         raise ValueError(f"{name}: expected True or False, got {x!r}")
     return bool(x)
-
-
-def as_mode(mode, name="mode"):
-    """Check the game mode string."""
-    if mode not in ("personalized", "anonymous"):
-        raise ValueError(f"{name}: must be 'personalized' or 'anonymous', got {mode!r}")
-    return mode
 
 
 def _fmt(shape):

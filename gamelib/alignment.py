@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_bool, as_finite_array, as_int
+from ._validation import as_bool, as_finite_array, as_index
 from .market import _check_market
 
 #: Largest number of vertices :func:`hull_distance` enumerates faces for (2**k − 1 faces).
@@ -496,9 +496,7 @@ def alignment_picture(market, user=0, cone=False):
     (0.0, 0.375, 0.0, 1.0)
     """
     market = _check_market(market)
-    user = as_int(user, "user", 0)
-    if user >= market.n_users:
-        raise ValueError(f"user: must be below the number of users {market.n_users}, got {user}")
+    user = as_index(user, "user", market.n_users, "users")
     cone = as_bool(cone, "cone")
     prov = remove_constants(market.provider_utility[:, user])  # [k, d]
     x = remove_constants(market.user_utility[user])  # [d]

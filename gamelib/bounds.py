@@ -28,11 +28,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode, as_real
+from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode, as_option, as_real
 from .alignment import strong_alignment, weak_alignment
-from .equilibrium import _check_policy, deviation_gains, equilibria, outcome_tables
+from .equilibrium import _best_row, _check_policy, _deviation_search, equilibria, outcome_tables
 from .examples import random_market
-from .experiments import experiment_grid, is_informative, pad_signals, reveal_everything, reveal_nothing
+from .experiments import experiment_grid, is_informative, reveal_everything, reveal_nothing
 from .market import _check_market, aligned_value, best_actions, mix_markets, uninformed_value
 
 # ----------------------------------------------------------------------------
@@ -224,8 +224,7 @@ def bound_survey(n_markets, mode, alignment, noise=0.0, resolution=4, seed=0):
     """
     n_markets = as_int(n_markets, "n_markets", 1)
     mode = as_mode(mode)
-    if alignment not in (None, "weak", "strong"):
-        raise ValueError(f"alignment: must be None, 'weak' or 'strong', got {alignment!r}")
+    as_option(alignment, "alignment", (None, "weak", "strong"))
     noise = as_real(noise, "noise", minimum=0.0)
     resolution = as_int(resolution, "resolution", 1)
     seed = as_int(seed, "seed", 0)
@@ -552,28 +551,12 @@ def deviation_summary(market, policy, mode, experiments, menu_size=1):
     policy, mode = _check_policy(market, policy, mode)
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     menu_size = as_int(menu_size, "menu_size", 1)
-    width = max(policy.shape[-1], experiments.shape[-1])
-    policy = pad_signals(policy, width)
-    experiments = pad_signals(experiments, width)
-    if mode == "anonymous" and policy.shape[1] == 1:
-        policy = policy[:, 0]
+    _, experiments, rows = _deviation_search(market, policy, mode, experiments, menu_size)
     informative = is_informative(market.prior, experiments)
-    users = range(market.n_users) if mode == "personalized" else [None]
-    best = (-np.inf, 0, None, None)
-    best_inf, count = -np.inf, 0
-    for i in range(market.n_providers):
-        for j in users:
-            gains, cands = deviation_gains(
-                market, policy, mode, i, experiments, user=j, menu_size=menu_size
-            )
-            count += len(gains)
-            c = int(np.argmax(gains))
-            if gains[c] > best[0] + VALUE_ATOL:
-                best = (float(gains[c]), i, j, cands[c])
-            inf = informative[cands].any(axis=1)
-            if inf.any():
-                best_inf = max(best_inf, float(gains[inf].max()))
-    return DeviationSummary(best[0], best_inf, best[1], best[2], best[3], count)
+    best_inf = max((float(g[informative[c].any(axis=1)].max()) for _, _, g, c in rows
+                    if informative[c].any()), default=-np.inf)
+    gain, i, j, cands = _best_row(rows)
+    return DeviationSummary(gain, best_inf, i, j, cands, sum(len(g) for _, _, g, _ in rows))
 
 
 # ----------------------------------------------------------------------------

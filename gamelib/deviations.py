@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_int, as_real
+from ._validation import VALUE_ATOL, as_bool, as_index, as_real
 from .equilibrium import _offers, pad_signals, play
 from .experiments import experiment_grid
 
@@ -160,7 +160,7 @@ def best_deviation(market, policy, mode, provider, *, menus=False):
            [0., 1.]])
     """
     market, policy, mode, current = _check(market, policy, mode, menus)
-    provider = _check_provider(market, provider)
+    provider = as_index(provider, "provider", market.n_providers, "providers")
     problems = _problems(market, policy, mode, provider, menus)
     solutions = [_sup(p, menus) for p in problems]
     value = float(sum(s.value for s in solutions))
@@ -226,8 +226,7 @@ def is_equilibrium(market, policy, mode, *, menus=False, tol=1e-9):
 
 
 def _check(market, policy, mode, menus):
-    if not isinstance(menus, (bool, np.bool_)):
-        raise ValueError(f"menus: expected True or False, got {menus!r}")
+    as_bool(menus, "menus")
     current = play(market, policy, mode)  # validates market, policy and mode
     if menus and mode == "personalized":
         raise ValueError("menus: menus are anonymous policies; use menus=False in personalized mode")
@@ -235,13 +234,6 @@ def _check(market, policy, mode, menus):
     if mode == "anonymous" and policy.ndim == 3:
         policy = policy[:, None]  # single experiments are menus of one item
     return market, policy, mode, current
-
-
-def _check_provider(market, provider):
-    provider = as_int(provider, "provider", 0)
-    if provider >= market.n_providers:
-        raise ValueError(f"provider: must be below the number of providers {market.n_providers}, got {provider}")
-    return provider
 
 
 @dataclass(frozen=True)

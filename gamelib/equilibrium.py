@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_experiments, as_int, as_mode, as_tie_rule
+from ._validation import VALUE_ATOL, as_experiment_set, as_experiments, as_index, as_int, as_mode, as_tie_rule
 from .experiments import pad_signals, reveal_everything
 from .market import _check_market
 
@@ -336,17 +336,13 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     market = _check_market(market)
     policy, mode = _check_policy(market, policy, mode)
     k, n = market.n_providers, market.n_users
-    provider = as_int(provider, "provider", 0)
-    if provider >= k:
-        raise ValueError(f"provider: must be below the number of providers {k}, got {provider}")
+    provider = as_index(provider, "provider", k, "providers")
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     menu_size = as_int(menu_size, "menu_size", 1)
     if mode == "personalized":
         if user is None:
             raise ValueError("user: personalized deviations change one user's experiment; give user")
-        user = as_int(user, "user", 0)
-        if user >= n:
-            raise ValueError(f"user: must be below the number of users {n}, got {user}")
+        user = as_index(user, "user", n, "users")
         if menu_size != 1:
             raise ValueError("menu_size: menus only make sense in anonymous mode")
     elif user is not None:
@@ -426,25 +422,17 @@ def profitable_deviation(market, policy, mode, experiments=None):
     """
     market = _check_market(market)
     policy, mode = _check_policy(market, policy, mode)
-    n_states = market.n_states
-    cands = [reveal_everything(n_states)[None]]
+    cands = reveal_everything(market.n_states)[None]
     if experiments is not None:
-        extra = as_experiment_set(experiments, "experiments", n_states=n_states)
-        cands.append(extra)
-    width = max(policy.shape[-1], max(c.shape[-1] for c in cands))
-    policy = pad_signals(policy, width)
-    cands = np.concatenate([pad_signals(c, width) for c in cands], axis=0)
-    users = range(market.n_users) if mode == "personalized" else [None]
-    best = None
-    for i in range(market.n_providers):
-        for j in users:
-            gains, idx = deviation_gains(market, policy, mode, i, cands, user=j)
-            c = int(np.argmax(gains))
-            if gains[c] > VALUE_ATOL and (best is None or gains[c] > best[0] + VALUE_ATOL):
-                best = (float(gains[c]), i, j, cands[idx[c, 0]])
+        extra = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+        width = max(cands.shape[-1], extra.shape[-1])
+        cands = np.concatenate([pad_signals(cands, width), pad_signals(extra, width)])
+    policy, cands, rows = _deviation_search(market, policy, mode, cands)
+    best = _best_row(rows, floor=VALUE_ATOL)
     if best is None:
         return None
-    gain, i, j, experiment = best
+    gain, i, j, idx = best
+    experiment = cands[idx[0]]
     new = policy.copy()
     if mode == "personalized":
         new[i, j] = experiment
@@ -453,6 +441,31 @@ def profitable_deviation(market, policy, mode, experiments=None):
         if new.shape[1] == 1:
             new = new[:, 0]
     return Deviation(provider=i, user=j, gain=gain, experiment=experiment, policy=new)
+
+
+def _deviation_search(market, policy, mode, experiments, menu_size=1):
+    """:func:`deviation_gains` of every provider (and, personalized, every user) over ``experiments``.
+
+    ``policy`` and ``experiments`` are first padded to a common number of signals; returns them
+    and the rows ``(provider, user, gains, candidates)``.
+    """
+    width = max(policy.shape[-1], experiments.shape[-1])
+    policy, experiments = pad_signals(policy, width), pad_signals(experiments, width)
+    users = range(market.n_users) if mode == "personalized" else [None]
+    rows = [(i, j, *deviation_gains(market, policy, mode, i, experiments, user=j, menu_size=menu_size))
+            for i in range(market.n_providers) for j in users]
+    return policy, experiments, rows
+
+
+def _best_row(rows, floor=-np.inf):
+    """``(gain, provider, user, candidate)`` of the first row whose best gain beats ``floor`` and,
+    by more than VALUE_ATOL, every earlier pick; None if no gain beats ``floor``."""
+    best = None
+    for i, j, gains, cands in rows:
+        c = int(np.argmax(gains))
+        if gains[c] > floor and (best is None or gains[c] > best[0] + VALUE_ATOL):
+            best = (float(gains[c]), i, j, cands[c])
+    return best
 
 
 # ----------------------------------------------------------------------------

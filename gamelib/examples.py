@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_distribution, as_int, as_real
+from ._validation import as_distribution, as_index, as_int, as_option, as_real
 from .market import Market, _check_market, has_unique_best_actions
 
 
@@ -136,9 +136,7 @@ def fixed_action(n_providers=2, action=0):
     (1.0, 0.5)
     """
     n_providers = as_int(n_providers, "n_providers", 1)
-    action = as_int(action, "action", 0)
-    if action > 1:
-        raise ValueError(f"action: must be 0 or 1, got {action}")
+    action = as_index(action, "action", 2, "actions")
     u = np.eye(2)[None]  # [1, A, Θ]
     want = np.zeros((2, 2))
     want[action] = 1.0
@@ -162,9 +160,7 @@ def fixed_action_providers(market, action=0):
     [0.75, 0.75]
     """
     market = _check_market(market)
-    action = as_int(action, "action", 0)
-    if action >= market.n_actions:
-        raise ValueError(f"action: must be below the number of actions {market.n_actions}, got {action}")
+    action = as_index(action, "action", market.n_actions, "actions")
     want = np.zeros(market.provider_utility.shape)
     want[:, :, action, :] = 1.0
     return market.replace(provider_utility=want)
@@ -211,8 +207,7 @@ def random_market(
     n_actions = as_int(n_actions, "n_actions", 1)
     n_providers = as_int(n_providers, "n_providers", 1)
     n_users = as_int(n_users, "n_users", 1)
-    if alignment not in (None, "weak", "strong"):
-        raise ValueError(f"alignment: must be None, 'weak' or 'strong', got {alignment!r}")
+    as_option(alignment, "alignment", (None, "weak", "strong"))
     noise = as_real(noise, "noise", minimum=0.0)
     rng = np.random.default_rng(seed)
     for _ in range(100):
