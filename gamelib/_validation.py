@@ -17,6 +17,11 @@ PROB_ATOL = 1e-9
 VALUE_ATOL = 1e-9
 
 
+def choose(values, axis=-1):
+    """gamelib's choice rule: the lowest index within :data:`VALUE_ATOL` of the maximum along ``axis``."""
+    return np.argmax(values >= values.max(axis=axis, keepdims=True) - VALUE_ATOL, axis=axis)
+
+
 def as_finite_array(x, name, ndim=None, shape=None):
     """Return ``x`` as a float array after checking dimensions and finiteness.
 

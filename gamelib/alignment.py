@@ -507,16 +507,6 @@ def alignment_picture(market, user=0, cone=False):
     total = float((prov**2).sum() + x @ x)
     shown = float(((prov @ basis.T) ** 2).sum() + ((basis @ x) ** 2).sum())
     captured = 1.0 if total <= 1e-15 else min(1.0, shown / total)
-    return AlignmentPicture(
-        user=user,
-        basis=basis,
-        providers=_clean(prov @ basis.T),
-        point=_clean(basis @ x),
-        weak_point=_clean(basis @ (weak.weights @ prov)),
-        strong_point=_clean(basis @ (strong.weights @ prov)),
-        eps_weak=weak.eps,
-        eps_strong=strong.eps,
-        distance=float(dist),
-        captured=float(round(captured, 12)),
-        cone=cone,
-    )
+    points = [_clean(p) for p in (prov @ basis.T, basis @ x, basis @ (weak.weights @ prov),
+                                  basis @ (strong.weights @ prov))]
+    return AlignmentPicture(user, basis, *points, weak.eps, strong.eps, float(dist), float(round(captured, 12)), cone)

@@ -229,14 +229,8 @@ def bound_survey(n_markets, mode, alignment, noise=0.0, resolution=4, seed=0):
     resolution = as_int(resolution, "resolution", 1)
     seed = as_int(seed, "seed", 0)
     rng = np.random.default_rng(seed)
-    shapes = np.column_stack(
-        [
-            rng.integers(2, 4, n_markets),  # states
-            rng.integers(2, 4, n_markets),  # actions
-            rng.integers(2, 4, n_markets),  # providers
-            rng.integers(1, 5, n_markets),  # users
-        ]
-    )
+    # states, actions, providers (2 or 3 each) and users (1 to 4), drawn in that order
+    shapes = np.column_stack([rng.integers(lo, hi, n_markets) for lo, hi in ((2, 4), (2, 4), (2, 4), (1, 5))])
     grids = {2: None, 3: None}
     eps, mins, counts, slacks, owner = [], [], [], [], []
     for r, (n_s, n_a, k, n) in enumerate(shapes):
@@ -249,15 +243,8 @@ def bound_survey(n_markets, mode, alignment, noise=0.0, resolution=4, seed=0):
         counts.append(len(chk.slack))
         slacks.append(chk.slack)
         owner.append(np.full(len(chk.slack), r))
-    return Survey(
-        seeds=seed + np.arange(n_markets),
-        shapes=shapes,
-        eps=np.array(eps),
-        min_slack=np.array(mins),
-        n_equilibria=np.array(counts),
-        slack=np.concatenate(slacks),
-        market=np.concatenate(owner),
-    )
+    return Survey(seed + np.arange(n_markets), shapes, np.array(eps), np.array(mins), np.array(counts),
+                  np.concatenate(slacks), np.concatenate(owner))
 
 
 @dataclass(frozen=True)
@@ -385,15 +372,8 @@ def proof_chain(market, experiments, mode):
         w = np.array([c.weights for c in certs])  # [n, k]
         c = np.array([c.offset for c in certs])
         eps = np.array([c_.eps for c_ in certs])
-        terms = np.stack(
-            [
-                values - c + eps,
-                np.einsum("ji,ij->j", w, eq_pay),
-                np.einsum("ji,ij->j", w, star),
-                opt - c - eps,
-            ],
-            axis=1,
-        )
+        terms = np.stack([values - c + eps, np.einsum("ji,ij->j", w, eq_pay), np.einsum("ji,ij->j", w, star),
+                          opt - c - eps], axis=1)
         return Chain(mode, values, opt, eq_pay, star, w, c, eps, terms)
     loss = (opt - eqs.user_values) @ market.masses
     r = int(np.argmax(loss))
@@ -404,14 +384,7 @@ def proof_chain(market, experiments, mode):
     cert = strong_alignment(market)
     w, c, eps = cert.weights, cert.offsets, cert.eps
     m = market.masses
-    terms = np.array(
-        [
-            m @ (values - c) + eps,
-            w @ eq_pay @ m,
-            w @ star @ m,
-            m @ (opt - c) - eps,
-        ]
-    )
+    terms = np.array([m @ (values - c) + eps, w @ eq_pay @ m, w @ star @ m, m @ (opt - c) - eps])
     return Chain(mode, values, opt, eq_pay, star, w, c, np.array([eps]), terms)
 
 
@@ -742,19 +715,7 @@ def interpolation_path(first, second, ts, experiments, mode):
     experiments = as_experiment_set(experiments, "experiments", n_states=first.n_states)
     informative = is_informative(first.prior, experiments)
     rows = [_summary(mix_markets(first, second, float(t)), experiments, mode, informative) for t in ts]
-    cols = list(zip(*rows))
-    return Path(
-        mode,
-        ts,
-        np.array(cols[0]),
-        np.array(cols[1]),
-        np.array(cols[2]),
-        np.array(cols[3]),
-        np.array(cols[4]),
-        np.array(cols[5]),
-        np.array(cols[6]),
-        np.array(cols[7]),
-    )
+    return Path(mode, ts, *(np.array(col) for col in zip(*rows)))
 
 
 def _summary(market, experiments, mode, informative):
@@ -809,14 +770,6 @@ def regime_table(weak_market, strong_market, experiments):
         for mode in ("personalized", "anonymous"):
             eps_weak, eps_strong, opt, noinfo, worst, loss, count, silent = _summary(
                 market, experiments, mode, informative)
-            out[mode, label] = {
-                "eps_weak": float(max(eps_weak)),
-                "eps_strong": float(eps_strong),
-                "n_equilibria": count,
-                "n_silent": silent,
-                "worst": worst,
-                "opt": opt,
-                "noinfo": noinfo,
-                "worst_loss": loss,
-            }
+            out[mode, label] = dict(eps_weak=float(max(eps_weak)), eps_strong=float(eps_strong), n_equilibria=count,
+                                    n_silent=silent, worst=worst, opt=opt, noinfo=noinfo, worst_loss=loss)
     return out

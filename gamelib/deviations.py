@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_bool, as_index, as_real
+from ._validation import as_bool, as_index, as_real, choose
 from .equilibrium import _offers, pad_signals, play
 from .experiments import experiment_grid
 
@@ -299,7 +299,7 @@ def _problems(market, policy, mode, provider, menus, offers=None):
     if others.size:
         vals = values[others]  # [k-1, n]
         outside = vals.max(axis=0)
-        lowest = others[np.argmax(vals >= outside - VALUE_ATOL, axis=0)]  # c_j, gamelib's choice rule
+        lowest = others[choose(vals, axis=0)]  # c_j, gamelib's choice rule
         strict_in, strict_out = provider > lowest, provider < lowest
         stay = market.masses * payoffs[provider, lowest, np.arange(n)]
     weight = market.masses[:, None, None] * market.provider_utility[provider]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_experiments, as_index, as_int, as_mode, as_tie_rule
+from ._validation import VALUE_ATOL, as_experiment_set, as_experiments, as_index, as_int, as_mode, as_tie_rule, choose
 from .experiments import pad_signals, reveal_everything
 from .market import _check_market
 
@@ -112,12 +112,6 @@ def _tables(market, experiments, ties="lowest"):
 # ----------------------------------------------------------------------------
 
 
-def _choose(values, axis):
-    """Lowest index among entries within VALUE_ATOL of the maximum along ``axis``."""
-    best = values.max(axis=axis, keepdims=True)
-    return np.argmax(values >= best - VALUE_ATOL, axis=axis)
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What happens when users face a policy profile.
@@ -194,7 +188,7 @@ def _offers(market, policy, mode):
     else:  # menus [k, M, Θ, S]
         m = policy.shape[1]
         menu_values = values.reshape(k, m, n)
-        items = _choose(menu_values, axis=1)  # [k, n]
+        items = choose(menu_values, axis=1)  # [k, n]
         rows = np.arange(k)[:, None] * m + items
         cols = np.arange(n)[None, :]
     offer_values = values[rows, cols]
@@ -234,7 +228,7 @@ def play(market, policy, mode):
     policy, mode = _check_policy(market, policy, mode)
     values, items, payoffs, actions, flat, rows = _offers(market, policy, mode)
     n = market.n_users
-    choice = _choose(values, axis=0)  # [n]
+    choice = choose(values, axis=0)  # [n]
     users = np.arange(n)
     user_values = values[choice, users]
     provider_values = (payoffs[:, choice, users] * market.masses).sum(axis=1)
@@ -355,7 +349,7 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     candidates = np.array(list(itertools.combinations(range(experiments.shape[0]), menu_size)))
     if menu_size > 1:
         menu_values = cand_values[candidates]  # [C, M, n]
-        item = _choose(menu_values, axis=1)  # [C, n]
+        item = choose(menu_values, axis=1)  # [C, n]
         chosen = np.take_along_axis(candidates, item, axis=1)  # [C, n] experiment index per user
     else:
         chosen = np.repeat(candidates, n, axis=1)
@@ -363,7 +357,7 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     new_values = cand_values[chosen, users]  # [C, n]
     new_payoff_own = cand_payoffs[provider][chosen, users]  # [C, n] payoff to deviator if j consumes its offer
 
-    current_choice = _choose(values, axis=0)
+    current_choice = choose(values, axis=0)
     current = (payoffs[provider, current_choice, users] * market.masses).sum()
 
     n_cand = len(candidates)
@@ -372,7 +366,7 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     changed = [user] if mode == "personalized" else slice(None)
     all_values[:, provider, changed] = new_values[:, changed]
     own_payoffs[:, provider, changed] = new_payoff_own[:, changed]
-    choice = _choose(all_values, axis=1)  # [C, n]
+    choice = choose(all_values, axis=1)  # [C, n]
     own = np.take_along_axis(own_payoffs, choice[:, None, :], axis=1)[:, 0, :]  # [C, n]
     return (own * market.masses).sum(axis=1) - current, candidates
 
@@ -597,7 +591,7 @@ def _profile_outcomes(values, payoffs, profiles):
     """Columns ``(profiles, user values, provider values, choice, consumed)`` of profiles [N, k].
 
     ``payoffs [k, k, E, n]`` as in :func:`_stable_profiles`.
-    Same rule as :func:`_choose` (lowest index within VALUE_ATOL of the best);
+    Same rule as :func:`gamelib._validation.choose` (lowest index within VALUE_ATOL of the best);
     written as loops over the few providers and users, because NumPy reductions
     over tiny trailing axes are slow.
     """
@@ -668,6 +662,11 @@ class Equilibrium:
     consumed: np.ndarray
 
 
+def _column(index, doc):
+    """A read-only attribute of :class:`EquilibriumSet`: its ``index``-th array."""
+    return property(lambda self: self._columns()[index], doc=doc)
+
+
 class EquilibriumSet:
     """All pure equilibria over a finite set of experiments.
 
@@ -709,30 +708,11 @@ class EquilibriumSet:
             self._arrays = _combine([[a[rows[:, j]] for a in p] for j, p in enumerate(parts)])
         return self._arrays
 
-    @property
-    def profiles(self):
-        """Experiment indices, ``[N, k, n]`` (personalized) or ``[N, k]`` (anonymous)."""
-        return self._columns()[0]
-
-    @property
-    def user_values(self):
-        """``V_j`` in each equilibrium, ``[N, n]``."""
-        return self._columns()[1]
-
-    @property
-    def provider_values(self):
-        """``Σ_j m_j E[U_i^j]`` in each equilibrium, ``[N, k]``."""
-        return self._columns()[2]
-
-    @property
-    def choice(self):
-        """Provider consulted by each user, ``[N, n]``."""
-        return self._columns()[3]
-
-    @property
-    def consumed(self):
-        """Index of the experiment each user reads, ``[N, n]``."""
-        return self._columns()[4]
+    profiles = _column(0, "Experiment indices, ``[N, k, n]`` (personalized) or ``[N, k]`` (anonymous).")
+    user_values = _column(1, "``V_j`` in each equilibrium, ``[N, n]``.")
+    provider_values = _column(2, "``Σ_j m_j E[U_i^j]`` in each equilibrium, ``[N, k]``.")
+    choice = _column(3, "Provider consulted by each user, ``[N, n]``.")
+    consumed = _column(4, "Index of the experiment each user reads, ``[N, n]``.")
 
     def __len__(self):
         if self.per_user is not None:

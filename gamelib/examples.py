@@ -24,6 +24,8 @@ import numpy as np
 from ._validation import as_distribution, as_index, as_int, as_option, as_real
 from .market import Market, _check_market, has_unique_best_actions
 
+_TWO_PROVIDERS = ("provider 1", "provider 2")
+
 
 def prosecutor(prior_guilty=0.3):
     """Kamenica–Gentzkow's prosecutor persuading a judge.
@@ -48,16 +50,8 @@ def prosecutor(prior_guilty=0.3):
         raise ValueError(f"prior_guilty: must lie strictly between 0 and 1, got {p}")
     judge = np.array([[0.0, 1.0], [1.0, 0.0]])  # [a, θ]: convict is right iff guilty
     prosecutor = np.array([[1.0, 1.0], [0.0, 0.0]])
-    return Market(
-        [1 - p, p],
-        [1.0],
-        judge[None],
-        prosecutor[None, None],
-        state_names=("innocent", "guilty"),
-        action_names=("convict", "acquit"),
-        user_names=("judge",),
-        provider_names=("prosecutor",),
-    )
+    return Market([1 - p, p], [1.0], judge[None], prosecutor[None, None], state_names=("innocent", "guilty"),
+                  action_names=("convict", "acquit"), user_names=("judge",), provider_names=("prosecutor",))
 
 
 def opposite_tastes(masses=(0.5, 0.5), stakes=(1.0, 1.0), aligned=False):
@@ -99,25 +93,12 @@ def opposite_tastes(masses=(0.5, 0.5), stakes=(1.0, 1.0), aligned=False):
     match = np.eye(2)  # [a, θ] = 1[a = θ]
     miss = 1.0 - match
     u = np.stack([0.5 * match, 0.5 * miss])  # [n, A, Θ]
-    if aligned:
-        provider = np.stack([u, u])
-    else:
-        provider = np.stack(
-            [
-                np.stack([0.5 * match, stakes[0] * match]),  # provider 1: from user 1, from user 2
-                np.stack([stakes[1] * miss, 0.5 * miss]),  # provider 2
-            ]
-        )
-    return Market(
-        [0.5, 0.5],
-        masses,
-        u,
-        provider,
-        state_names=("θ=0", "θ=1"),
-        action_names=("a=0", "a=1"),
-        user_names=("matcher", "contrarian"),
-        provider_names=("provider 1", "provider 2"),
-    )
+    provider = np.stack([u, u]) if aligned else np.stack([
+        np.stack([0.5 * match, stakes[0] * match]),  # provider 1: from user 1, from user 2
+        np.stack([stakes[1] * miss, 0.5 * miss]),  # provider 2
+    ])
+    return Market([0.5, 0.5], masses, u, provider, state_names=("θ=0", "θ=1"), action_names=("a=0", "a=1"),
+                  user_names=("matcher", "contrarian"), provider_names=_TWO_PROVIDERS)
 
 
 def fixed_action(n_providers=2, action=0):
@@ -203,10 +184,8 @@ def random_market(
     (True, True)
     """
     seed = as_int(seed, "seed", 0)
-    n_states = as_int(n_states, "n_states", 1)
-    n_actions = as_int(n_actions, "n_actions", 1)
-    n_providers = as_int(n_providers, "n_providers", 1)
-    n_users = as_int(n_users, "n_users", 1)
+    n_states, n_actions, n_providers, n_users = (as_int(v, name, 1) for v, name in (
+        (n_states, "n_states"), (n_actions, "n_actions"), (n_providers, "n_providers"), (n_users, "n_users")))
     as_option(alignment, "alignment", (None, "weak", "strong"))
     noise = as_real(noise, "noise", minimum=0.0)
     rng = np.random.default_rng(seed)
@@ -216,11 +195,9 @@ def random_market(
         provider = rng.uniform(size=(n_providers, n_users, n_actions, n_states))
         if alignment is None:
             users = rng.uniform(size=(n_users, n_actions, n_states))
-        else:
-            if alignment == "strong":
-                w = np.broadcast_to(rng.dirichlet(np.ones(n_providers)), (n_users, n_providers))
-            else:
-                w = rng.dirichlet(np.ones(n_providers), size=n_users)
+        else:  # one weight vector for all users (strong) or one per user (weak)
+            w = rng.dirichlet(np.ones(n_providers), size=None if alignment == "strong" else n_users)
+            w = np.broadcast_to(w, (n_users, n_providers))
             offsets = rng.uniform(-0.5, 0.5, size=n_users)
             users = np.einsum("ji,ijat->jat", w, provider) + offsets[:, None, None]
         if noise > 0:
@@ -284,10 +261,8 @@ def audience_market(seed, taste_noise=None, max_stake=3.0):
         u2 = 1.0 - u1 + rng.uniform(-noise, noise, size=(2, 2))
         users = np.stack([u1, u2])
         stakes = rng.uniform(0.0, max_stake, size=2)
-        provider = np.empty((2, 2, 2, 2))
-        for i in range(2):
-            for j in range(2):
-                provider[i, j] = (1.0 if i == j else stakes[i]) * users[i]
+        scale = np.where(np.eye(2, dtype=bool), 1.0, stakes[:, None])  # [i, j]: 1 for its own audience
+        provider = scale[:, :, None, None] * users[:, None]
         market = Market(prior, masses, users, provider)
         if has_unique_best_actions(market):
             return market
@@ -332,15 +307,8 @@ def tight_market(safe=0.75):
     u = np.array([[1.0, 0.0], [0.0, 1.0], [safe, safe]])  # [A, Θ]
     sign = np.array([[1.0, 1.0], [1.0, 1.0], [-1.0, -1.0]])  # u − U = +ε except on the safe action
     provider = u - eps * sign
-    return Market(
-        [0.5, 0.5],
-        [1.0],
-        u[None],
-        provider[None, None],
-        action_names=("risky 0", "risky 1", "safe"),
-        user_names=("user",),
-        provider_names=("provider",),
-    )
+    return Market([0.5, 0.5], [1.0], u[None], provider[None, None], action_names=("risky 0", "risky 1", "safe"),
+                  user_names=("user",), provider_names=("provider",))
 
 
 def tie_example():
@@ -362,16 +330,9 @@ def tie_example():
     u = np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]])  # [A, Θ]
     wants_1 = np.array([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
     wants_0 = 1.0 - wants_1
-    return Market(
-        np.full(3, 1 / 3),
-        [1.0],
-        u[None],
-        np.stack([wants_1, wants_0])[:, None],
-        state_names=("θ=0 (tie)", "θ=1", "θ=2"),
-        action_names=("a=0", "a=1"),
-        user_names=("user",),
-        provider_names=("provider 1", "provider 2"),
-    )
+    return Market(np.full(3, 1 / 3), [1.0], u[None], np.stack([wants_1, wants_0])[:, None],
+                  state_names=("θ=0 (tie)", "θ=1", "θ=2"), action_names=("a=0", "a=1"), user_names=("user",),
+                  provider_names=_TWO_PROVIDERS)
 
 
 def aligned_tie_market():
@@ -396,16 +357,9 @@ def aligned_tie_market():
     u = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])  # [A, Θ]
     d = np.zeros((3, 2))
     d[0, 0], d[1, 0] = 1.0, -1.0
-    return Market(
-        [0.5, 0.5],
-        [1.0],
-        u[None],
-        np.stack([u + d, u - d])[:, None],
-        state_names=("θ=0 (tie)", "θ=1"),
-        action_names=("a=0", "a=1", "a=2"),
-        user_names=("user",),
-        provider_names=("provider 1", "provider 2"),
-    )
+    return Market([0.5, 0.5], [1.0], u[None], np.stack([u + d, u - d])[:, None],
+                  state_names=("θ=0 (tie)", "θ=1"), action_names=("a=0", "a=1", "a=2"), user_names=("user",),
+                  provider_names=_TWO_PROVIDERS)
 
 
 def anonymous_tie_market():
@@ -438,16 +392,9 @@ def anonymous_tie_market():
             [[[0.0, 2.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 2.0]]],  # provider 2
         ]
     )  # [k, n, A, Θ]
-    return Market(
-        [0.5, 0.5],
-        [0.5, 0.5],
-        provider_utility.mean(axis=0),
-        provider_utility,
-        state_names=("θ=0", "θ=1"),
-        action_names=("a=0", "a=1"),
-        user_names=("user 1 (tie in θ=1)", "user 2"),
-        provider_names=("provider 1", "provider 2"),
-    )
+    return Market([0.5, 0.5], [0.5, 0.5], provider_utility.mean(axis=0), provider_utility,
+                  state_names=("θ=0", "θ=1"), action_names=("a=0", "a=1"),
+                  user_names=("user 1 (tie in θ=1)", "user 2"), provider_names=_TWO_PROVIDERS)
 
 
 def threshold_receiver(threshold):

@@ -12,13 +12,7 @@ import itertools
 
 import numpy as np
 
-from ._validation import (
-    VALUE_ATOL,
-    as_distribution,
-    as_experiments,
-    as_finite_array,
-    as_int,
-)
+from ._validation import as_distribution, as_experiments, as_finite_array, as_int, choose
 
 
 def reveal_nothing(n_states, n_signals=1):
@@ -109,11 +103,6 @@ def _scores(prior, experiments, utility):
     return np.einsum("t,...ts,at->...sa", prior, experiments, utility)
 
 
-def _lowest_best(scores):
-    """Index of the lowest action within VALUE_ATOL of the best, last axis."""
-    return np.argmax(scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL, axis=-1)
-
-
 def best_response(prior, experiment, utility):
     """The action a user takes after each signal (ties: lowest index).
 
@@ -137,7 +126,7 @@ def best_response(prior, experiment, utility):
     prior = as_distribution(prior, "prior")
     experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
     utility = as_finite_array(utility, "utility", shape=(None, prior.shape[0]))
-    return _lowest_best(_scores(prior, experiment, utility))
+    return choose(_scores(prior, experiment, utility))
 
 
 def user_value(prior, experiment, utility):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_distribution, as_finite_array, as_real
+from ._validation import VALUE_ATOL, as_distribution, as_finite_array, as_real, choose
 
 
 class Market:
@@ -51,18 +51,8 @@ class Market:
     array([0.5, 0.5])
     """
 
-    def __init__(
-        self,
-        prior,
-        masses,
-        user_utility,
-        provider_utility,
-        *,
-        state_names=None,
-        action_names=None,
-        user_names=None,
-        provider_names=None,
-    ):
+    def __init__(self, prior, masses, user_utility, provider_utility, *, state_names=None, action_names=None,
+                 user_names=None, provider_names=None):
         prior = as_distribution(prior, "prior", full_support=True)
         masses = as_distribution(masses, "masses", full_support=True)
         n_states, n_users = prior.shape[0], masses.shape[0]
@@ -116,16 +106,8 @@ class Market:
         >>> m.masses
         array([0.25, 0.75])
         """
-        fields = dict(
-            prior=self.prior,
-            masses=self.masses,
-            user_utility=self.user_utility,
-            provider_utility=self.provider_utility,
-            state_names=self.state_names,
-            action_names=self.action_names,
-            user_names=self.user_names,
-            provider_names=self.provider_names,
-        )
+        fields = {f: getattr(self, f) for f in ("prior", "masses", "user_utility", "provider_utility", "state_names",
+                                                "action_names", "user_names", "provider_names")}
         unknown = set(changes) - set(fields)
         if unknown:
             raise ValueError(f"changes: unknown market fields {sorted(unknown)}")
@@ -207,9 +189,7 @@ def best_actions(market):
     array([[0, 1],
            [1, 0]])
     """
-    market = _check_market(market)
-    u = market.user_utility
-    return np.argmax(u >= u.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
+    return choose(_check_market(market).user_utility, axis=1)
 
 
 def has_unique_best_actions(market):

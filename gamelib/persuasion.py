@@ -60,14 +60,11 @@ class PersuasionResult:
     action_probabilities: np.ndarray
 
 
-def _check_pair(prior, sender_utility, receiver_utility):
-    prior = as_distribution(prior, "prior")
-    n_states = prior.shape[0]
+def _check_pair(sender_utility, receiver_utility, n_states=2):
+    """Sender and receiver utilities ``[A, Θ]`` of the same shape (two states unless told)."""
     receiver_utility = as_finite_array(receiver_utility, "receiver_utility", shape=(None, n_states))
-    sender_utility = as_finite_array(
-        sender_utility, "sender_utility", shape=(receiver_utility.shape[0], n_states)
-    )
-    return prior, sender_utility, receiver_utility
+    sender_utility = as_finite_array(sender_utility, "sender_utility", shape=(receiver_utility.shape[0], n_states))
+    return sender_utility, receiver_utility
 
 
 def optimal_persuasion(prior, sender_utility, receiver_utility):
@@ -101,24 +98,18 @@ def optimal_persuasion(prior, sender_utility, receiver_utility):
     array([[0.4286, 0.5714],
            [1.    , 0.    ]])
     """
-    prior, v, u = _check_pair(prior, sender_utility, receiver_utility)
+    prior = as_distribution(prior, "prior")
+    v, u = _check_pair(sender_utility, receiver_utility, prior.shape[0])
     n_actions, n_states = u.shape
-    n_var = n_states * n_actions  # x[θ, a] flattened θ-major
-
-    c = -(prior[:, None] * v.T).ravel()
-    a_eq = np.zeros((n_states, n_var))
-    for t in range(n_states):
-        a_eq[t, t * n_actions : (t + 1) * n_actions] = 1.0
-    rows = []
-    for a in range(n_actions):
-        for b in range(n_actions):
-            if a == b:
-                continue
-            row = np.zeros((n_states, n_actions))
-            row[:, a] = -prior * (u[a] - u[b])  # ≤ 0 form
-            rows.append(row.ravel())
-    a_ub = np.array(rows) if rows else None
-    b_ub = np.zeros(len(rows)) if rows else None
+    c = -(prior[:, None] * v.T).ravel()  # x[θ, a] flattened θ-major
+    a_eq = np.kron(np.eye(n_states), np.ones(n_actions))  # each row of x sums to one
+    pairs = [(a, b) for a in range(n_actions) for b in range(n_actions) if a != b]
+    a_ub = b_ub = None
+    if pairs:  # obedience, ≤ 0 form: row (a, b) is −μ(θ)(u(a, θ) − u(b, θ)) in column (θ, a)
+        a_ub = np.zeros((len(pairs), n_states, n_actions))
+        for r, (a, b) in enumerate(pairs):
+            a_ub[r, :, a] = -prior * (u[a] - u[b])
+        a_ub, b_ub = a_ub.reshape(len(pairs), -1), np.zeros(len(pairs))
     from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
 
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(n_states), bounds=(0, 1), method="highs")
@@ -127,25 +118,7 @@ def optimal_persuasion(prior, sender_utility, receiver_utility):
     x = np.clip(res.x.reshape(n_states, n_actions), 0.0, None)
     x /= x.sum(axis=1, keepdims=True)
     joint = prior[:, None] * x
-    return PersuasionResult(
-        experiment=x,
-        sender_value=float(np.sum(joint * v.T)),
-        receiver_value=float(np.sum(joint * u.T)),
-        action_probabilities=joint.sum(axis=0),
-    )
-
-
-def _beliefs_to_prior_form(beliefs):
-    beliefs = as_finite_array(beliefs, "beliefs")
-    if np.any((beliefs < 0) | (beliefs > 1)):
-        raise ValueError("beliefs: every belief P(θ=1) must lie in [0, 1]")
-    return beliefs
-
-
-def _two_state(sender_utility, receiver_utility):
-    receiver_utility = as_finite_array(receiver_utility, "receiver_utility", shape=(None, 2))
-    sender_utility = as_finite_array(sender_utility, "sender_utility", shape=(receiver_utility.shape[0], 2))
-    return sender_utility, receiver_utility
+    return PersuasionResult(x, float(np.sum(joint * v.T)), float(np.sum(joint * u.T)), joint.sum(axis=0))
 
 
 def sender_value_curve(beliefs, sender_utility, receiver_utility, ties="sender"):
@@ -166,8 +139,10 @@ def sender_value_curve(beliefs, sender_utility, receiver_utility, ties="sender")
     >>> sender_value_curve([0.3, 0.5, 0.8], prosecutor, judge, ties="adverse")  # tie at 1/2
     array([0., 0., 1.])
     """
-    p = _beliefs_to_prior_form(beliefs)
-    v, u = _two_state(sender_utility, receiver_utility)
+    p = as_finite_array(beliefs, "beliefs")
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError("beliefs: every belief P(θ=1) must lie in [0, 1]")
+    v, u = _check_pair(sender_utility, receiver_utility)
     ties = as_tie_rule(ties)
     scores = np.multiply.outer(1 - p, u[:, 0]) + np.multiply.outer(p, u[:, 1])  # [..., A]
     best = scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL
@@ -201,7 +176,7 @@ def concave_closure(sender_utility, receiver_utility):
     >>> concave_closure(prosecutor, judge)
     (array([0. , 0.5, 1. ]), array([0., 1., 1.]))
     """
-    v, u = _two_state(sender_utility, receiver_utility)
+    v, u = _check_pair(sender_utility, receiver_utility)
     knots = [0.0, 1.0]
     n_actions = u.shape[0]
     for a in range(n_actions):
@@ -253,7 +228,7 @@ def optimal_split(belief, sender_utility, receiver_utility):
     (array([0. , 0.5]), array([0.4, 0.6]), 0.6)
     """
     p = as_real(belief, "belief", 0.0, 1.0)
-    v, u = _two_state(sender_utility, receiver_utility)
+    v, u = _check_pair(sender_utility, receiver_utility)
     xs, ys = concave_closure(v, u)
     value = float(np.interp(p, xs, ys))
     if sender_value_curve(p, v, u, ties="sender") >= value - VALUE_ATOL:
