@@ -269,12 +269,9 @@ def _digest(*arrays):
 
 def _market_digest(market):
     """A fingerprint of the market's primitives (markets are immutable), computed once per market."""
-    try:
-        return _DIGESTS[market]
-    except KeyError:
-        digest = _digest(market.prior, market.masses, market.user_utility, market.provider_utility)
-        _DIGESTS[market] = digest
-        return digest
+    if market not in _DIGESTS:
+        _DIGESTS[market] = _digest(market.prior, market.masses, market.user_utility, market.provider_utility)
+    return _DIGESTS[market]
 
 
 _DIGESTS = weakref.WeakKeyDictionary()
@@ -292,10 +289,7 @@ def _problems(market, policy, mode, provider, menus, offers=None):
         values, payoffs = offers
     k, n = values.shape
     others = np.array([l for l in range(k) if l != provider], dtype=int)
-    outside = np.full(n, -np.inf)
-    strict_in = np.zeros(n, dtype=bool)
-    strict_out = np.zeros(n, dtype=bool)
-    stay = np.zeros(n)
+    outside, strict_in, strict_out, stay = np.full(n, -np.inf), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n)
     if others.size:
         vals = values[others]  # [k-1, n]
         outside = vals.max(axis=0)
@@ -510,11 +504,11 @@ def _build(prob, groups, signals):
     for g, (group, s) in enumerate(zip(groups, signals)):
         start, n_sig = items[g]
         col = start + theta[None, :] * n_sig + np.arange(n_sig)[:, None]  # [N, Θ] column of x_g[θ, s]
+        at = (np.arange(n_sig)[:, None, None], np.arange(n_act)[None, :, None], col[:, None, :])  # [N, A, Θ] entries
         for p, j in enumerate(group):
             chosen = u[j][s[:, p]]  # [N, Θ]: u_j(s_j, θ)
-            diff = chosen[:, None, :] - u[j][None]  # [N, A, Θ]
             block = np.zeros((n_sig, n_act, n_var))
-            block[np.arange(n_sig)[:, None, None], np.arange(n_act)[None, :, None], col[:, None, :]] = -diff
+            block[at] = u[j][None] - chosen[:, None, :]
             mask = np.arange(n_act)[None, :] != s[:, p][:, None]
             rows.append(block[mask])
             rhs.append(np.zeros(mask.sum()))
@@ -528,7 +522,7 @@ def _build(prob, groups, signals):
             if h != g:
                 continue
             block = np.zeros((n_sig, n_act, n_var))
-            block[np.arange(n_sig)[:, None, None], np.arange(n_act)[None, :, None], col[:, None, :]] = u[v][None]
+            block[at] = u[v][None]
             block[np.arange(n_sig), :, e + np.arange(n_sig)] = -1.0
             rows.append(block.reshape(-1, n_var))
             rhs.append(np.zeros(n_sig * n_act))
@@ -640,20 +634,18 @@ def _design_sup(prob, groups, signals, x_closed, value, lp, exact=True):
     if delta0 <= _SLACK:
         return None
     while True:  # the signals that some strictly feasible point uses, with their ties resolved
-        n_sig = sum(n for _, n in lp.items)
-        witnesses, keep = [], np.zeros(n_sig, dtype=bool)
-        for s in range(n_sig):
+        offsets = np.cumsum([0] + [n for _, n in lp.items])
+        witnesses, keep = [], np.zeros(offsets[-1], dtype=bool)
+        for s in range(offsets[-1]):
             mass = np.zeros((1, lp.a_ub.shape[1]))
-            g = np.searchsorted(np.cumsum([n for _, n in lp.items]), s, side="right")
+            g = np.searchsorted(offsets[1:], s, side="right")
             start, n_g = lp.items[g]
-            local = s - sum(n for _, n in lp.items[:g])
-            mass[0, start + local : start + n_g * len(prob.prior) : n_g] = -1.0
+            mass[0, start + s - offsets[g] : start + n_g * len(prob.prior) : n_g] = -1.0
             d, x = _slack(lp, (lp.kind == _LOWER) & (lp.sig == s), shift=(lp.kind == _STRICT) * delta0 / 2,
                           extra=mass)
             if d > _SLACK:
                 keep[s] = True
                 witnesses.append(x)
-        offsets = np.cumsum([0] + [n for _, n in lp.items])
         signals_new = tuple(sig[keep[offsets[g] : offsets[g + 1]]] for g, sig in enumerate(signals))
         if any(len(s) == 0 for s in signals_new):  # pragma: no cover - contradicts delta0 > 0
             return None
@@ -735,12 +727,11 @@ def _sup(prob, menus, tie_filter=True, strict_ties=True):
         value, x = _closed(lp)
         if value is None or (best is not None and value <= best.value + 1e-12):
             continue
+        parts = _split(lp, x)
         for order in itertools.permutations(range(len(groups))):
-            g2 = tuple(groups[o] for o in order)
-            s2 = tuple(signals[o] for o in order)
+            g2, s2 = tuple(groups[o] for o in order), tuple(signals[o] for o in order)
             lp2 = lp if order == tuple(range(len(groups))) else _build(prob, g2, s2)
-            x2 = x if lp2 is lp else np.concatenate([x[lp.items[o][0] : lp.items[o][0] + lp.items[o][1]
-                                                      * len(prob.prior)] for o in order])
+            x2 = np.concatenate([parts[o].ravel() for o in order])
             sol = _design_sup(prob, g2, s2, x2, value, lp2, exact=strict_ties)
             if sol is not None:
                 if best is None or sol.value > best.value:
@@ -810,9 +801,7 @@ def _construct_anonymous(market, policy, provider, sol, value, menus):
         return play(market, _anonymous_policy(policy, provider, items), "anonymous").provider_values[provider]
 
     items = _search(sol, market.prior, value, replay)
-    if not menus:
-        return items[0], _anonymous_policy(policy, provider, items)
-    return items, _anonymous_policy(policy, provider, items)
+    return (items if menus else items[0]), _anonymous_policy(policy, provider, items)
 
 
 def _construct_personalized(market, policy, provider, problems, solutions):
