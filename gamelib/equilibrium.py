@@ -347,18 +347,13 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     values, _, payoffs, _, _, _ = _offers(market, policy, mode)  # [k, n], [k, k, n]
     cand_values, cand_payoffs, _ = _tables(market, experiments)  # [E, n], [k, E, n]
     candidates = np.array(list(itertools.combinations(range(experiments.shape[0]), menu_size)))
-    if menu_size > 1:
-        menu_values = cand_values[candidates]  # [C, M, n]
-        item = choose(menu_values, axis=1)  # [C, n]
-        chosen = np.take_along_axis(candidates, item, axis=1)  # [C, n] experiment index per user
-    else:
-        chosen = np.repeat(candidates, n, axis=1)
+    item = choose(cand_values[candidates], axis=1)  # [C, n]: the item each user picks from each menu
+    chosen = np.take_along_axis(candidates, item, axis=1)  # [C, n] experiment index per user
     users = np.arange(n)
     new_values = cand_values[chosen, users]  # [C, n]
     new_payoff_own = cand_payoffs[provider][chosen, users]  # [C, n] payoff to deviator if j consumes its offer
 
-    current_choice = choose(values, axis=0)
-    current = (payoffs[provider, current_choice, users] * market.masses).sum()
+    current = (payoffs[provider, choose(values, axis=0), users] * market.masses).sum()
 
     n_cand = len(candidates)
     all_values = np.broadcast_to(values, (n_cand, k, n)).copy()  # offers after the deviation

@@ -1,6 +1,10 @@
 """Measure the size of gamelib: code lines and public names, per module and in total.
 
-Usage: ``python scripts/code_size.py [--package gamelib] [--exclude interactive]``
+Usage: ``python scripts/code_size.py [--package gamelib] [--exclude interactive] [--max-lines N] [--max-names N]``
+
+Issue 13's two targets, each with a ``PASS``/``FAIL`` line: at most 3,300 code lines in the whole
+package (``gamelib/interactive`` included) and at most 100 distinct public module-level names across
+``gamelib`` and its submodules.  The exit status is 1 if a target fails.
 
 Definitions
 -----------
@@ -124,6 +128,9 @@ def main(argv=None) -> None:
     parser.add_argument("--package", default=str(ROOT / "gamelib"))
     parser.add_argument("--exclude", action="append", default=[],
                         help="skip a subpackage or module by name (repeatable), e.g. interactive")
+    parser.add_argument("--max-lines", type=int, default=3300, help="target: at most this many code lines")
+    parser.add_argument("--max-names", type=int, default=100,
+                        help="target: at most this many distinct public module-level names")
     args = parser.parse_args(argv)
     rows = measure(Path(args.package), tuple(args.exclude))
     distinct: set[str] = set()
@@ -138,7 +145,12 @@ def main(argv=None) -> None:
     print(f"{'total':40s} {sum(r[1] for r in rows):10d} {qualified:13d}  (qualified)")
     print(f"distinct public names, module level: {len(top)}")
     print(f"distinct public names, with class attributes: {len(distinct)}")
+    lines = sum(r[1] for r in rows)
+    ok = [lines <= args.max_lines, len(top) <= args.max_names]
+    print(f"{'PASS' if ok[0] else 'FAIL'}: code lines {lines} (target <= {args.max_lines})")
+    print(f"{'PASS' if ok[1] else 'FAIL'}: distinct public module-level names {len(top)} (target <= {args.max_names})")
+    return 0 if all(ok) else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
