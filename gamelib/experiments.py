@@ -51,6 +51,11 @@ def reveal_everything(n_states, n_signals=None):
     return out
 
 
+def _check_prior_experiment(prior, experiment):
+    prior = as_distribution(prior, "prior")
+    return prior, as_experiments(experiment, "experiment", n_states=prior.shape[0])
+
+
 def signal_probabilities(prior, experiment):
     """Probability of each signal, ``P(s) = Σ_θ μ(θ) π[θ, s]``.
 
@@ -60,8 +65,7 @@ def signal_probabilities(prior, experiment):
     >>> signal_probabilities([0.7, 0.3], [[4/7, 3/7], [0.0, 1.0]])
     array([0.4, 0.6])
     """
-    prior = as_distribution(prior, "prior")
-    experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
+    prior, experiment = _check_prior_experiment(prior, experiment)
     return np.einsum("t,...ts->...s", prior, experiment)
 
 
@@ -89,8 +93,7 @@ def posteriors(prior, experiment):
     array([[1. , 0. ],
            [0.5, 0.5]])
     """
-    prior = as_distribution(prior, "prior")
-    experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
+    prior, experiment = _check_prior_experiment(prior, experiment)
     joint = prior[:, None] * experiment  # [..., Θ, S]
     mass = joint.sum(axis=-2, keepdims=True)
     safe = np.where(mass > 0, mass, 1.0)
@@ -123,8 +126,7 @@ def best_response(prior, experiment, utility):
     >>> best_response([0.7, 0.3], [[4/7, 3/7], [0.0, 1.0]], judge)
     array([1, 0])
     """
-    prior = as_distribution(prior, "prior")
-    experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
+    prior, experiment = _check_prior_experiment(prior, experiment)
     utility = as_finite_array(utility, "utility", shape=(None, prior.shape[0]))
     return choose(_scores(prior, experiment, utility))
 
@@ -155,8 +157,7 @@ def user_value(prior, experiment, utility):
     >>> float(user_value([0.5, 0.5], reveal_everything(2), u))
     1.0
     """
-    prior = as_distribution(prior, "prior")
-    experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
+    prior, experiment = _check_prior_experiment(prior, experiment)
     utility = as_finite_array(utility, "utility")
     if utility.ndim == 2:
         if utility.shape[1] != prior.shape[0]:
@@ -180,8 +181,7 @@ def is_informative(prior, experiment):
     >>> int(is_informative([0.5, 0.5], grid).sum()), len(grid)
     (6, 9)
     """
-    prior = as_distribution(prior, "prior")
-    experiment = as_experiments(experiment, "experiment", n_states=prior.shape[0])
+    prior, experiment = _check_prior_experiment(prior, experiment)
     joint = prior[:, None] * experiment
     expected = prior[:, None] * joint.sum(axis=-2, keepdims=True)
     return np.any(np.abs(joint - expected) > 1e-12, axis=(-2, -1))

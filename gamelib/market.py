@@ -10,7 +10,9 @@ A :class:`Market` bundles the primitives of the model (chapter 2):
 
 The benchmarks of the theorems are :func:`aligned_value` (``OPT_j``, what a
 perfectly aligned model gives user ``j``) and :func:`uninformed_value`
-(``NOINFO_j``, her payoff with no information).
+(``NOINFO_j``, her payoff with no information).  Result objects name these
+benchmarks by the book's symbols: fields ``opt`` and ``noinfo`` (e.g.
+:class:`gamelib.bounds.Path`, :class:`gamelib.bounds.Chain`).
 """
 
 from __future__ import annotations
