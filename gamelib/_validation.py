@@ -22,8 +22,8 @@ def choose(values, axis=-1):
     return np.argmax(values >= values.max(axis=axis, keepdims=True) - VALUE_ATOL, axis=axis)
 
 
-def as_finite_array(x, name, ndim=None, shape=None):
-    """Return ``x`` as a float array after checking dimensions and finiteness.
+def as_finite_array(x, name, ndim=None, shape=None, minimum=None, maximum=None):
+    """Return ``x`` as a float array after checking dimensions, finiteness and optional bounds on the entries.
 
     ``shape`` may contain ``None`` for a free axis.
     """
@@ -43,6 +43,9 @@ def as_finite_array(x, name, ndim=None, shape=None):
         raise ValueError(f"{name}: is empty (shape {arr.shape})")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name}: contains NaN or infinite entries")
+    low, high = -np.inf if minimum is None else minimum, np.inf if maximum is None else maximum
+    if np.any((arr < low) | (arr > high)):
+        raise ValueError(f"{name}: entries must lie in [{low:g}, {high:g}]")
     return arr
 
 

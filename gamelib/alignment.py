@@ -256,13 +256,11 @@ def alignment_residual(market, weights, offsets):
     """
     market = _check_market(market)
     k, n = market.n_providers, market.n_users
-    weights = as_finite_array(weights, "weights")
+    weights = as_finite_array(weights, "weights", minimum=0.0)
     if weights.shape == (k,):
         weights = np.broadcast_to(weights, (n, k))
     elif weights.shape != (n, k):
         raise ValueError(f"weights: expected shape [{k}] or [{n}, {k}], got {weights.shape}")
-    if np.any(weights < 0):
-        raise ValueError("weights: must be non-negative")
     offsets = as_finite_array(offsets, "offsets", shape=(n,))
     combo = np.einsum("ji,ijat->jat", weights, market.provider_utility)
     gap = market.user_utility - combo - offsets[:, None, None]

@@ -573,11 +573,7 @@ def silence_margins(mass1, stake1, stake2):
     m1 = as_finite_array(mass1, "mass1")
     if np.any(m1 <= 0) or np.any(m1 >= 1):
         raise ValueError("mass1: must lie strictly between 0 and 1")
-    s1 = as_finite_array(stake1, "stake1")
-    s2 = as_finite_array(stake2, "stake2")
-    for name, s in (("stake1", s1), ("stake2", s2)):
-        if np.any(s < 0):
-            raise ValueError(f"{name}: must be non-negative")
+    s1, s2 = as_finite_array(stake1, "stake1", minimum=0.0), as_finite_array(stake2, "stake2", minimum=0.0)
     m1, s1, s2 = np.broadcast_arrays(m1, s1, s2)
     m2 = 1.0 - m1
     return np.stack([m2 * s1 - m1 / 2, m1 * s2 - m2 / 2], axis=-1)
@@ -600,9 +596,7 @@ def silence_deviation_gain(mass1, stake1, stake2, accuracy):
     >>> silence_deviation_gain(0.5, 1.0, 1.0, 1.0)      # full revelation: ½ − 1/4 − 3/8
     array([-0.125, -0.125])
     """
-    q = as_finite_array(accuracy, "accuracy")
-    if np.any(q < 0.5) or np.any(q > 1):
-        raise ValueError("accuracy: must lie in [1/2, 1]")
+    q = as_finite_array(accuracy, "accuracy", minimum=0.5, maximum=1.0)
     margins = silence_margins(mass1, stake1, stake2)
     return -(q[..., None] - 0.5) * margins
 
@@ -709,9 +703,7 @@ def interpolation_path(first, second, ts, experiments, mode):
     first = _check_market(first, "first")
     second = _check_market(second, "second")
     mode = as_mode(mode)
-    ts = as_finite_array(ts, "ts", ndim=1)
-    if np.any(ts < 0) or np.any(ts > 1):
-        raise ValueError("ts: every mixing weight must lie in [0, 1]")
+    ts = as_finite_array(ts, "ts", ndim=1, minimum=0.0, maximum=1.0)
     experiments = as_experiment_set(experiments, "experiments", n_states=first.n_states)
     informative = is_informative(first.prior, experiments)
     rows = [_summary(mix_markets(first, second, float(t)), experiments, mode, informative) for t in ts]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_distribution, as_index, as_int, as_option, as_real
+from ._validation import as_distribution, as_finite_array, as_index, as_int, as_option, as_real
 from .market import Market, _check_market, has_unique_best_actions
 
 _TWO_PROVIDERS = ("provider 1", "provider 2")
@@ -85,11 +85,7 @@ def opposite_tastes(masses=(0.5, 0.5), stakes=(1.0, 1.0), aligned=False):
            [0., 1.]])
     """
     masses = as_distribution(masses, "masses", length=2, full_support=True)
-    stakes = np.asarray(stakes, dtype=float) if np.ndim(stakes) else None
-    if stakes is None or stakes.shape != (2,):
-        raise ValueError("stakes: expected a pair of numbers")
-    for s in stakes:
-        as_real(s, "stakes", minimum=0.0)
+    stakes = as_finite_array(stakes, "stakes", shape=(2,), minimum=0.0)
     match = np.eye(2)  # [a, θ] = 1[a = θ]
     miss = 1.0 - match
     u = np.stack([0.5 * match, 0.5 * miss])  # [n, A, Θ]

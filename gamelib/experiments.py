@@ -328,9 +328,7 @@ def symmetric_experiment(q):
     >>> symmetric_experiment([0.5, 1.0]).shape
     (2, 2, 2)
     """
-    q = as_finite_array(q, "q")
-    if np.any((q < 0) | (q > 1)):
-        raise ValueError("q: accuracies must lie in [0, 1]")
+    q = as_finite_array(q, "q", minimum=0.0, maximum=1.0)
     out = np.empty(q.shape + (2, 2))
     out[..., 0, 0] = out[..., 1, 1] = q
     out[..., 0, 1] = out[..., 1, 0] = 1.0 - q

@@ -139,9 +139,7 @@ def sender_value_curve(beliefs, sender_utility, receiver_utility, ties="sender")
     >>> sender_value_curve([0.3, 0.5, 0.8], prosecutor, judge, ties="adverse")  # tie at 1/2
     array([0., 0., 1.])
     """
-    p = as_finite_array(beliefs, "beliefs")
-    if np.any((p < 0) | (p > 1)):
-        raise ValueError("beliefs: every belief P(θ=1) must lie in [0, 1]")
+    p = as_finite_array(beliefs, "beliefs", minimum=0.0, maximum=1.0)  # beliefs P(θ = 1)
     v, u = _check_pair(sender_utility, receiver_utility)
     ties = as_tie_rule(ties)
     scores = np.multiply.outer(1 - p, u[:, 0]) + np.multiply.outer(p, u[:, 1])  # [..., A]
