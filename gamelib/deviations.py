@@ -62,6 +62,14 @@ _FILTER_CACHE: dict = {}
 _CACHE_LIMIT = 20_000
 
 
+def _remember(cache, key, value):
+    """Store ``value`` under ``key`` (emptying the cache first when it is full) and return it."""
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 @dataclass(frozen=True)
 class BestDeviation:
     """One provider's best deviation over all of its policies, others fixed.
@@ -387,10 +395,8 @@ def _implementable(prior, utility, group, tie_filter=True):
     lexicographic order (all vectors if ``tie_filter`` is False); cached by
     the group's utilities.
     """
-    n_act = utility.shape[1]
     if not tie_filter or not group:
-        vectors = np.array(list(itertools.product(range(n_act), repeat=len(group))), dtype=int)
-        return vectors.reshape(n_act ** len(group), len(group))
+        return _vectors(utility.shape[1], len(group))
     return _filter(np.ascontiguousarray(utility[list(group)]))
 
 
@@ -409,7 +415,7 @@ def _filter(util):
         return _FILTER_CACHE[key]
     g, n_act, n_states = util.shape
     shape = (n_act,) * g
-    vectors = np.array(list(itertools.product(range(n_act), repeat=g)), dtype=int).reshape(-1, g)
+    vectors = _vectors(n_act, g)
     keep = np.zeros(len(vectors), dtype=bool)
     scores = np.einsum("jat,bt->bja", util, _beliefs(n_states))  # [B, g, A]
     taken = _robust_action(scores)  # [B, g]
@@ -435,10 +441,12 @@ def _filter(util):
             x = _linprog(np.r_[np.zeros(n_states), -1.0], a_ub, np.zeros(len(a_ub)),
                          np.r_[np.ones(n_states), 0.0][None], np.ones(1), [(0, None)] * n_states + [(0, 1)])
             keep[r] = x is not None and (x[-1] > _SLACK or not lower.any())
-    if len(_FILTER_CACHE) > _CACHE_LIMIT:
-        _FILTER_CACHE.clear()
-    _FILTER_CACHE[key] = vectors[keep]
-    return vectors[keep]
+    return _remember(_FILTER_CACHE, key, vectors[keep])
+
+
+def _vectors(n_act, g):
+    """All recommendation vectors ``A^g``, ``[A**g, g]`` int, in lexicographic order."""
+    return np.array(list(itertools.product(range(n_act), repeat=g)), dtype=int).reshape(n_act**g, g)
 
 
 def _beliefs(n_states):
@@ -740,10 +748,7 @@ def _sup(prob, menus, tie_filter=True, strict_ties=True):
                     break
     if best is None:  # pragma: no cover - the current policy is always feasible
         raise RuntimeError("best_deviation: no feasible deviation found (numerical trouble)")
-    if len(_SUP_CACHE) > _CACHE_LIMIT:
-        _SUP_CACHE.clear()
-    _SUP_CACHE[key] = best
-    return best
+    return _remember(_SUP_CACHE, key, best)
 
 
 # ----------------------------------------------------------------------------
