@@ -135,3 +135,24 @@ def test_at_least_25_distinct_error_paths():
 def test_errors_name_the_argument(call, name):
     with pytest.raises(ValueError, match=rf"^{name}"):
         call()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: gamelib.equilibria(M, GRID, "collusive"), "mode: must be 'personalized' or 'anonymous', got 'collusive'"),
+        (lambda: gamelib.sender_value_curve([0.5], np.eye(2), np.eye(2), ties="random"),
+         "ties: must be 'lowest', 'sender' or 'adverse', got 'random'"),
+        (lambda: examples.random_market(0, alignment="perfect"), "alignment: must be None, 'weak' or 'strong', got 'perfect'"),
+        (lambda: gamelib.deviation_gains(M, PAIR, "anonymous", 2, GRID), "provider: must be below the number of providers 2, got 2"),
+        (lambda: examples.fixed_action(action=2), "action: must be below the number of actions 2, got 2"),
+        (lambda: gamelib.symmetric_experiment([0.5, 1.2]), "q: entries must lie in [0, 1]"),
+        (lambda: gamelib.bounds.silence_deviation_gain(0.5, 1.0, 1.0, 0.4), "accuracy: entries must lie in [0.5, 1]"),
+        (lambda: gamelib.alignment_residual(M, [1.5, -0.5], [0.0, 0.0]), "weights: entries must lie in [0, inf]"),
+    ],
+)
+def test_shared_checks_state_the_allowed_values(call, message):
+    """The shared option, index and range checks say what was allowed and what was given."""
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
