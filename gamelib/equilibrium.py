@@ -21,6 +21,7 @@ Theorems 4.1 and 6.1.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -478,10 +479,7 @@ def _subgame_payoffs(values, payoffs):
     out = [[None] * n_users for _ in range(k)]
     for j in range(n_users):
         vals = [values[:, j].reshape(s) for s in shapes]
-        top = vals[0]
-        for v in vals[1:]:
-            top = np.maximum(top, v)
-        threshold = top - VALUE_ATOL
+        threshold = functools.reduce(np.maximum, vals) - VALUE_ATOL
         wins = [vals[i] >= threshold for i in range(m - 1)]
         for l in range(k):
             pay = [payoffs[1 + i, l, :, j].reshape(s) for i, s in enumerate(shapes)]
@@ -546,10 +544,7 @@ def _stable_profiles(values, payoffs):
         wins0 = []  # user j consults provider 0, shape (block, E, ..., E) by broadcasting
         for j in range(n_users):
             head = v0[j][start:stop]
-            mask = head >= thresholds[j][0]
-            for t in thresholds[j][1:]:
-                mask = mask & (head >= t)
-            wins0.append(mask)
+            wins0.append(functools.reduce(np.logical_and, [head >= t for t in thresholds[j]]))
         util = []
         for l in range(k):
             u = np.where(wins0[0], p0[l][0][start:stop], sub[l][0])
@@ -599,10 +594,7 @@ def _profile_outcomes(values, payoffs, profiles):
     provider = np.zeros((n, payoffs.shape[1]))
     for j in range(n_users):
         offered = [values[profiles[:, i], j] for i in range(n_prov)]
-        best = offered[0]
-        for v in offered[1:]:
-            best = np.maximum(best, v)
-        threshold = best - VALUE_ATOL
+        threshold = functools.reduce(np.maximum, offered) - VALUE_ATOL
         pick = np.full(n, n_prov - 1, dtype=np.intp)
         for i in range(n_prov - 2, -1, -1):
             pick[offered[i] >= threshold] = i
