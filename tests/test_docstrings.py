@@ -1,7 +1,8 @@
 """Every public function and class of gamelib documents itself with a runnable example.
 
 The examples themselves run as doctests (``--doctest-modules`` in pytest.ini); this test makes
-sure none is missing: a public name (in a module's ``__all__``) that is a function or a class
+sure none is missing: a public name (in a module's ``__all__``, or else every name the module defines
+without a leading underscore) that is a function or a class
 must have a docstring with an ``Examples`` section containing at least one ``>>>`` line.
 Module-level data (palettes, registries of widgets) is exempt.
 """
@@ -28,7 +29,7 @@ def _modules() -> list[str]:
 def _public(module_name: str) -> list[tuple[str, object]]:
     module = importlib.import_module(module_name)
     names = getattr(module, "__all__", None)
-    if names is None:  # gamelib.interactive._common: everything defined there without "_"
+    if names is None:  # the core modules, gamelib.interactive._common: everything defined there without "_"
         names = [n for n, obj in vars(module).items()
                  if not n.startswith("_") and getattr(obj, "__module__", None) == module_name]
     return [(n, getattr(module, n)) for n in names
