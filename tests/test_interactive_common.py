@@ -16,10 +16,10 @@ from gamelib.interactive import (
     KeepOnTop,
     Slider,
     Widget,
+    _common,
     set_band,
     static_figure,
 )
-from gamelib.interactive import _common
 
 
 def _setup(fig, q=0.5, colour="blue", scale=1.0):
