@@ -301,7 +301,8 @@ def setup_ties(fig, ties="adverse", q=0.75):
     ax.set_ylim(-0.05 * top, 1.08 * top)  # this rule's range (one background per rule)
     ax.set_xlabel("belief p = P(θ = 1)")
     ax.set_ylabel("provider 1's expected utility")
-    ax.set_title("Provider 1's persuasion problem under a tie rule")
+    label = next(k for k, v in TIE_RULES.items() if v == ties)
+    ax.set_title(f"Provider 1's persuasion problem, ties {label}", fontsize="medium")
     ax.legend(handles=[curve, dots, prior_dot, full], loc="upper center", bbox_to_anchor=(0.5, -0.16),
               ncols=2, fontsize="small")
     return {"curve": curve, "chord": chord, "dots": dots, "prior_dot": prior_dot, "full": full}

@@ -116,7 +116,7 @@ def setup_market(fig, audience="anonymous: one experiment for everybody",
     >>> from matplotlib.figure import Figure
     >>> a = setup_market(Figure())
     >>> {name: len(parts) for name, parts in a.items()}
-    {'users': 2, 'benchmarks': 2, 'notes': 2, 'providers': 2}
+    {'users': 2, 'benchmarks': 2, 'notes': 2, 'providers': 2, 'experiments': 2}
     >>> [float(bar.get_height()) for bar in a["users"]]  # zero until refresh
     [0.0, 0.0]
     >>> tuple(float(y) for y in a["users"][0].axes.get_ylim())  # 1.25 OPT, fixed
@@ -146,10 +146,14 @@ def setup_market(fig, audience="anonymous: one experiment for everybody",
     provider_bars = ax_p.bar(y, np.zeros(k), color=[PALETTE[i] for i in range(k)], width=0.6)
     ax_p.set_xticks(y, list(market.provider_names))
     ax_p.set_ylabel("provider's payoff $\\sum_j m_j\\,E[U_i^j]$")
-    ax_p.set_ylim(0, 1.25 * max(0.5, _provider_ceiling(market)))
+    top = 1.25 * max(0.5, _provider_ceiling(market))
+    ax_p.set_ylim(0, top)
     ax_p.set_title("Providers")
+    # each provider's experiment, (P(signal 1 | θ = 0), P(signal 1 | θ = 1)), over its bar
+    experiments = [ax_p.text(i, 0.97 * top, "", ha="center", va="top", fontsize="small")
+                   for i in range(k)]
     return {"users": list(user_bars), "benchmarks": benchmarks, "notes": notes,
-            "providers": list(provider_bars)}
+            "providers": list(provider_bars), "experiments": experiments}
 
 
 def refresh_market(artists, audience="anonymous: one experiment for everybody",
@@ -183,6 +187,8 @@ def refresh_market(artists, audience="anonymous: one experiment for everybody",
         note.set_text(f"→ {market.provider_names[chosen]}")
     for bar, value in zip(artists["providers"], outcome.provider_values):
         bar.set_height(float(value))
+    for text, (q0, q1) in zip(artists["experiments"], ((p1_0, p1_1), (p2_0, p2_1))):
+        text.set_text(f"P(signal 1 | θ):\n{q0:.2f}, {q1:.2f}")
     parts = []
     for j in range(market.n_users):
         right = float(market.prior @ outcome.action_probabilities[j, [0, 1], [0, 1]])
@@ -190,7 +196,9 @@ def refresh_market(artists, audience="anonymous: one experiment for everybody",
                      f"{outcome.user_values[j]:.3f} and plays a = θ with probability {right:.2f}")
     pay = ", ".join(f"{name} earns {v:.3f}"
                     for name, v in zip(market.provider_names, outcome.provider_values))
-    return f"{mode} mode: " + "; ".join(parts) + f". {pay}."
+    shown = (f"experiments P(signal 1 | θ = 0, 1): provider 1 ({p1_0:.2f}, {p1_1:.2f}), "
+             f"provider 2 ({p2_0:.2f}, {p2_1:.2f}). ")
+    return shown + f"{mode} mode: " + "; ".join(parts) + f". {pay}."
 
 
 def market_alt(audience="anonymous: one experiment for everybody",
