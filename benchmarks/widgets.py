@@ -133,3 +133,134 @@ def table(result):
     if not result["widgets"]:
         lines.append("(no widget)")
     return "\n".join(lines)
+
+
+# --- the built site: sizes, first load, control change -> frame shown (headless Chromium) ----
+
+
+def site_sizes(html_dir):
+    """Bytes of the whole built site and of each widget's frames.
+
+    Returns
+    -------
+    dict
+        ``site_bytes``, ``files`` and ``frames``: ``{widget: {"files", "bytes"}}``.
+    """
+    html_dir = Path(html_dir)
+    files = [p for p in html_dir.rglob("*") if p.is_file()]
+    frames = {}
+    for folder in sorted((html_dir / "_static" / "frames").glob("*")):
+        pngs = list(folder.glob("*.png"))
+        frames[folder.name] = {"files": len(pngs), "bytes": sum(p.stat().st_size for p in pngs)}
+    return {"site_bytes": sum(p.stat().st_size for p in files), "files": len(files),
+            "frames": frames}
+
+
+_TIMING_JS = r"""
+(() => {
+  window.__latency = [];
+  document.querySelectorAll('.gamelib-player [data-control]').forEach(c =>
+    c.addEventListener('keydown', () => { window.__t0 = performance.now(); }, true));
+  document.querySelectorAll('.gamelib-player img.gamelib-frame').forEach(img =>
+    img.addEventListener('load', () => {
+      if (window.__t0) { window.__latency.push(performance.now() - window.__t0); window.__t0 = 0; }
+    }));
+  return document.querySelectorAll('.gamelib-player [data-control]').length;
+})()
+"""
+
+
+def browser_timings(html_dir, pages, presses=4):
+    """First-load bytes of each page and key press → new frame loaded, from a local server.
+
+    Each page is opened in a fresh headless Chromium profile state (cache disabled); the
+    bytes of every response received until 3 s after the ``load`` event are summed. Then
+    every enabled control of every frame player is moved ``presses`` times with the
+    arrow keys, and the time from the ``keydown`` to the new picture's ``load`` event is
+    recorded (``performance.now()`` in the page).
+    """
+    import functools
+    import sys
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    tests = Path(__file__).resolve().parent.parent / "tests"
+    if str(tests) not in sys.path:
+        sys.path.insert(0, str(tests))
+    from _cdp import Browser, find_chromium
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{server.server_address[1]}"
+    browser = Browser(find_chromium())
+    out = {"first_load_bytes": {}, "latency_ms": []}
+    try:
+        browser.call("Network.setCacheDisabled", cacheDisabled=True)
+        browser.viewport(1280, 900)
+        for page in pages:
+            browser.open(f"{site}/{page}.html")
+            browser.pump(3.0)
+            out["first_load_bytes"][page] = browser.loaded_bytes()
+            n = browser.evaluate(_TIMING_JS)
+            for i in range(n):
+                for k in range(presses):
+                    state = browser.evaluate(
+                        f"(() => {{ const c = document.querySelectorAll('.gamelib-player "
+                        f"[data-control]')[{i}]; c.focus(); return [c.disabled, c.tagName, "
+                        f"Number(c.value), c.tagName === 'SELECT' ? c.options.length - 1 : "
+                        f"Number(c.max)]; }})()")
+                    disabled, tag, value, last = state
+                    if disabled:
+                        break
+                    forward = value < last if k % 2 == 0 or value == 0 else False
+                    key = {("SELECT", True): "ArrowDown", ("SELECT", False): "ArrowUp",
+                           ("INPUT", True): "ArrowRight", ("INPUT", False): "ArrowLeft"}
+                    browser.press(key[(tag, forward)])
+                    browser.wait_for("!window.__t0", 5)
+                browser.evaluate("document.querySelectorAll('.gamelib-reset').forEach(b => b.click())")
+                browser.pump(0.2)
+            out["latency_ms"] += browser.evaluate("window.__latency")
+    finally:
+        browser.close()
+        server.shutdown()
+    lat = np.asarray(out["latency_ms"])
+    if lat.size:
+        out["latency_summary_ms"] = {"n": int(lat.size), "p50": float(np.percentile(lat, 50)),
+                                     "p95": float(np.percentile(lat, 95)), "max": float(lat.max())}
+    return out
+
+
+def main(argv=None):
+    """``python -m benchmarks.widgets --site _build/html``: the site budgets, as JSON."""
+    import argparse
+    import datetime
+    import json
+    import os
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.widgets")
+    p.add_argument("--site", default="_build/html", help="built HTML folder")
+    p.add_argument("--out", default="benchmarks/results/widgets_site.json")
+    p.add_argument("--presses", type=int, default=4)
+    args = p.parse_args(argv)
+    import yaml
+
+    toc = yaml.safe_load(Path("_toc.yml").read_text())
+    pages = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
+    pages = [page.removesuffix(".md") for page in pages]
+    result = {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+              "load_average": os.getloadavg(), **site_sizes(args.site),
+              **browser_timings(args.site, pages, args.presses)}
+    Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+    mb = result["site_bytes"] / 1e6
+    first = max(result["first_load_bytes"].values()) / 1e6
+    print(f"site {mb:.1f} MB ({result['files']} files); largest first load {first:.2f} MB; "
+          f"key -> frame {result.get('latency_summary_ms')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -140,7 +140,7 @@ def test_drift_market_switch_keeps_own_axes():
     w = personalization.drift_widget()
     w.update(market="opposite tastes")
     w.update(market="random weakly aligned (seed 5)")
-    low = w._prepared[("opposite tastes",)].figure.axes[0]
-    high = w._prepared[("random weakly aligned (seed 5)",)].figure.axes[0]
+    low = w._prepared[(1, "opposite tastes")].figure.axes[0]
+    high = w._prepared[(1, "random weakly aligned (seed 5)")].figure.axes[0]
     assert low.get_ylim()[1] < high.get_ylim()[0]  # each market keeps its own (fixed) y-range
     assert high.get_title().endswith("random weakly aligned (seed 5)")

@@ -61,5 +61,5 @@ def test_ties_axis_fits_each_rule():
     w = ex.ties_widget()
     for ties, top in (("adverse", 1.0), ("lowest", 2.0), ("sender", 2.0)):
         w.update(ties=ties)
-        lo, hi = w._prepared[(ties,)].figure.axes[0].get_ylim()
+        lo, hi = w._prepared[(1, ties)].figure.axes[0].get_ylim()
         assert top < hi <= 1.1 * top and lo < 0

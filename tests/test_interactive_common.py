@@ -238,8 +238,8 @@ def test_player_html(tmp_path):
 def test_coverage_note_names_the_coarse_controls():
     w = Widget("c", _setup, _refresh, {"q": Slider("height q", 0.0, 1.0, 0.25, 0.5, frames=[0, 1])},
                alt=_alt)
-    assert "coarser grid for height q" in w.coverage()
-    assert "every combination" in _widget().coverage()
+    assert "“height q” at 3 of its 5 positions" in w.coverage()
+    assert "every position of the controls" in _widget().coverage()
     assert _widget(note="Only one.").coverage() == "Only one."
 
 
@@ -317,7 +317,7 @@ def test_keep_on_top_repaints_the_legend_over_blitted_artists():
 
     w = Widget("top", setup, refresh, {"q": Slider("q", 0.0, 1.0, 0.5, 0.5)}, alt=lambda q: "x")
     rgba, _ = w._pixels(q=0.5)  # the thick line runs through the centred legend
-    legend = w._prepared[()].artists["legend"]._target
+    legend = w._prepared[(2,)].artists["legend"]._target
     bbox = legend.get_window_extent()
     h = rgba.shape[0]
     box = rgba[int(h - bbox.y1) + 3:int(h - bbox.y0) - 3, int(bbox.x0) + 3:int(bbox.x1) - 3, :3]
@@ -344,3 +344,19 @@ def test_every_book_widget_is_registered_and_builds():
         assert isinstance(w, Widget) and w.name == name
         assert w.default() == w.lattice()[0]
         assert len(w.lattice()) <= 250  # static frames stay within the site budget
+
+
+def test_live_picture_is_1x_and_frames_2x(tmp_path):
+    import base64
+    import io
+
+    from PIL import Image
+
+    w = _widget()
+    _ = w.live
+    data = re.search(r'base64,([^"]+)"', w._image.value).group(1)
+    with Image.open(io.BytesIO(base64.b64decode(data))) as live:
+        assert live.size == (3 * 96, 2 * 96)
+    index = w.write_frames(tmp_path)
+    with Image.open(tmp_path / "demo" / index["frames"][index["default"]][0]) as frame:
+        assert frame.size == (2 * 3 * 96, 2 * 2 * 96)

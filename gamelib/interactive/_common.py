@@ -45,8 +45,9 @@ environment variable ``GAMELIB_FRAMES_DIR``; the kernel then renders the frames 
 that directory and displays only the frame player (``text/html``), so the page needs no
 widget manager and no widget state.
 
-Every figure is drawn at ``DISPLAY_DPI`` and rendered at ``SCALE`` times that
-resolution, shown at its display width (sharp on HiDPI screens).
+Static figures and frames are laid out at ``DISPLAY_DPI`` and rendered at ``SCALE`` (2)
+times that resolution, shown at their display width (sharp on HiDPI screens); the live
+widget renders at 1x, so that a control change stays well under 50 ms.
 """
 
 from __future__ import annotations
@@ -128,18 +129,21 @@ FRAMES_ENV = "GAMELIB_FRAMES_DIR"
 FRAMES_URL = "@@GAMELIB_FRAMES@@"
 
 
-def _new_figure(figsize: tuple[float, float], layout: str | None = "constrained") -> Figure:
+def _new_figure(figsize: tuple[float, float], scale: int = SCALE) -> Figure:
     # A bare Figure (not pyplot): nothing is registered with a GUI, nothing leaks memory.
-    return Figure(figsize=figsize, dpi=SCALE * DISPLAY_DPI, layout=layout)
+    return Figure(figsize=figsize, dpi=scale * DISPLAY_DPI, layout="constrained")
 
 
-def _encode_png(rgba: np.ndarray) -> bytes:
-    """PNG of an RGBA pixel array, with at most 256 colours (plots need no more)."""
+def _encode_png(rgba: np.ndarray, small: bool = True) -> bytes:
+    """PNG of an RGBA pixel array: with at most 256 colours (plots need no more; files for
+    the site), or, ``small=False``, fast (the live widget's every change)."""
     from PIL import Image
 
     image = Image.fromarray(np.asarray(rgba)[..., :3])
     buf = io.BytesIO()
-    image.quantize(256, method=Image.Quantize.FASTOCTREE).save(buf, format="png", compress_level=6)
+    if small:
+        image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
+    image.save(buf, format="png", compress_level=6 if small else 1)
     return buf.getvalue()
 
 
@@ -626,13 +630,13 @@ class Widget:
         vals = {**self.fixed, **self.values(**values)}
         return self.refresh(self.setup(fig, **vals), **vals)
 
-    def _prepare(self, vals: Mapping[str, Any]) -> _Prepared:
+    def _prepare(self, vals: Mapping[str, Any], scale: int) -> _Prepared:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        key = tuple(_py(vals[k]) for k in self.layout)
+        key = (scale, *(_py(vals[k]) for k in self.layout))
         prepared = self._prepared.get(key)
         if prepared is None:
-            fig = _new_figure(self.figsize)
+            fig = _new_figure(self.figsize, scale)
             artists = self.setup(fig, **vals)
             for artist in _flatten_artists(artists):
                 artist.set_animated(True)
@@ -643,9 +647,9 @@ class Widget:
             self._prepared[key] = prepared
         return prepared
 
-    def _pixels(self, **values: Any) -> tuple[np.ndarray, str]:
+    def _pixels(self, scale: int = SCALE, **values: Any) -> tuple[np.ndarray, str]:
         vals = {**self.fixed, **self.values(**values)}
-        p = self._prepare(vals)
+        p = self._prepare(vals, scale)
         caption = self.refresh(p.artists, **vals)
         p.canvas.restore_region(p.background)
         for artist in _flatten_artists(p.artists):
@@ -655,10 +659,14 @@ class Widget:
         self.draws += 1
         return np.asarray(p.canvas.buffer_rgba()), caption
 
-    def render(self, **values: Any) -> tuple[bytes, str]:
-        """PNG (2x) and caption of the figure at ``values`` (others as they are), by blitting."""
-        rgba, caption = self._pixels(**values)
-        return _encode_png(rgba), caption
+    def render(self, live: bool = False, **values: Any) -> tuple[bytes, str]:
+        """PNG and caption of the figure at ``values`` (others as they are), by blitting.
+
+        The static frames are rendered at 2x and quantized (small files); the ``live``
+        widget at 1x, quickly encoded (a control change stays well under 50 ms).
+        """
+        rgba, caption = self._pixels(1 if live else SCALE, **values)
+        return _encode_png(rgba, small=not live), caption
 
     def describe(self, **values: Any) -> str:
         """Alt text at ``values``."""
@@ -720,7 +728,7 @@ class Widget:
         """
         self.current = self.values(**values)
         if self._live is None:
-            return self.render()[1]
+            return self.render(live=True)[1]
         self._muted = True  # setting the controls must not trigger more redraws
         try:
             for k, ctrl in self._controls.items():
@@ -728,7 +736,7 @@ class Widget:
         finally:
             self._muted = False
         self._output.outputs = ()
-        png, caption = self.render()
+        png, caption = self.render(live=True)
         import base64
 
         src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -806,15 +814,17 @@ class Widget:
         if self.note:
             return self.note
         n = len(self.lattice())
-        sparse = [c.label for c in self.controls.values()
+        sparse = [f"“{c.label}” at {len(c.lattice())} of its {len(c.steps())} positions"
+                  for c in self.controls.values()
                   if isinstance(c, Slider) and len(c.lattice()) < len(c.steps())]
         if self.slices:
-            text = (f"This page shows {n} precomputed pictures, one control at a time (the others "
-                    f"at their defaults; move a control back to its default to move another).")
+            text = (f"This static page shows {n} precomputed pictures, one control at a time (the "
+                    f"others at their defaults: press reset to move another).")
+        elif sparse:
+            text = (f"This static page shows {n} precomputed pictures, every combination of the "
+                    f"controls with {', '.join(sparse)}.")
         else:
-            text = f"This page shows {n} precomputed pictures"
-            text += (f", on a coarser grid for {', '.join(sparse)}." if sparse else
-                     ": every combination of the controls.")
+            text = f"This static page shows {n} precomputed pictures: every position of the controls."
         return text + " A live notebook gives every value."
 
     def player_html(self, directory: str | os.PathLike) -> str:
