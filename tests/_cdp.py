@@ -189,14 +189,15 @@ class Browser:
                       windowsVirtualKeyCode=codes[key], nativeVirtualKeyCode=codes[key])
 
     def capture(self, path: Path, selector: str, index: int = 0) -> None:
-        """Save a PNG of one element (the ``index``-th match of ``selector``)."""
+        """Save a PNG of one element (the ``index``-th match of ``selector``), scrolled into the
+        middle of the viewport (which must be taller than the element)."""
         rect = self.evaluate(
             f"(() => {{ const e = document.querySelectorAll({json.dumps(selector)})[{index}];"
             "e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
             "return {x: r.left + window.scrollX, y: r.top + window.scrollY, "
             "width: r.width, height: r.height}; })()")
         self.pump(0.2)
-        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False,
                          clip={**rect, "scale": 1})["data"]
         Path(path).write_bytes(base64.b64decode(data))
 

@@ -219,7 +219,7 @@ def test_every_widget_control_moves_picture_and_caption(browser, site, width):
     """Offline, every control of every frame player changes the picture and the caption."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     px, mobile = WIDTHS[width]
-    browser.viewport(px, 900, mobile)
+    browser.viewport(px, 1400, mobile)  # tall enough to capture a whole player
     problems, moves, latency = [], 0, []
     try:
         for docname in toc_files():
