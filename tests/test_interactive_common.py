@@ -360,3 +360,51 @@ def test_live_picture_is_1x_and_frames_2x(tmp_path):
     index = w.write_frames(tmp_path)
     with Image.open(tmp_path / "demo" / index["frames"][index["default"]][0]) as frame:
         assert frame.size == (2 * 3 * 96, 2 * 2 * 96)
+
+
+# --- the Sphinx extension that copies the frames into the site ---------------------------
+
+
+def _extension():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "_ext" / "widget_frames.py"
+    spec = importlib.util.spec_from_file_location("widget_frames", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_extension_copies_frames_and_rewrites_urls(tmp_path, monkeypatch):
+    import types
+
+    ext = _extension()
+    app = types.SimpleNamespace(outdir=str(tmp_path / "_build" / "html"))
+    monkeypatch.setenv(_common.FRAMES_ENV, "restored after the test")
+    ext._set_env(app, None)  # what the build does: kernels inherit the variable
+    frames = tmp_path / "_build" / ".gamelib_frames"
+    assert __import__("os").environ[_common.FRAMES_ENV] == str(frames)
+    body = _widget()._repr_mimebundle_()["text/html"]
+    context = {"body": body, "pathto": lambda target, resource: f"../{target}"}
+    ext._copy_frames(app, "book/page", "page.html", context, None)
+    assert "@@GAMELIB_FRAMES@@" not in context["body"]
+    assert 'src="../_static/frames/demo/' in context["body"]
+    copied = sorted(p.name for p in (tmp_path / "_build" / "html" / "_static" / "frames" / "demo").iterdir())
+    assert copied == sorted(p.name for p in (frames / "demo").glob("*.png")) and len(copied) == 15
+
+
+def test_extension_warns_about_a_missing_frame(tmp_path, monkeypatch):
+    import types
+
+    ext = _extension()
+    monkeypatch.setenv(_common.FRAMES_ENV, str(tmp_path / "_build" / ".gamelib_frames"))
+    body = _widget()._repr_mimebundle_()["text/html"]
+    victim = next((tmp_path / "_build" / ".gamelib_frames" / "demo").glob("*.png"))
+    victim.unlink()
+    warnings = []
+    monkeypatch.setattr(ext.logger, "warning", lambda message, **kw: warnings.append(message))
+    app = types.SimpleNamespace(outdir=str(tmp_path / "_build" / "html"))
+    ext._copy_frames(app, "book/page", "page.html",
+                     {"body": body, "pathto": lambda target, resource: target}, None)
+    assert len(warnings) == 1 and victim.name in warnings[0] and ".jupyter_cache" in warnings[0]
