@@ -305,3 +305,20 @@ def test_screenshots(browser, site):
         path = ARTIFACTS / f"{name}.png"
         browser.screenshot(path)
         assert path.stat().st_size > 10_000
+
+
+def test_player_works_from_a_file_url(browser, built_book):
+    """Opened from disk (file://), a player swaps its picture: it never fetch()es."""
+    page = built_book.html / "book" / "ch01_persuasion.html"
+    browser.open(page.resolve().as_uri())
+    assert browser.wait_for("document.querySelector('.gamelib-player.gamelib-ready') !== null", 10)
+    state = ("(() => { const p = document.querySelector('.gamelib-player'); const i = p.querySelector("
+             "'img.gamelib-frame'); return [i.src, i.complete && i.naturalWidth, "
+             "p.querySelector('.gamelib-caption').textContent]; })()")
+    before = browser.evaluate(state)
+    browser.evaluate("document.querySelector('.gamelib-player [data-control]').focus()")
+    browser.press("ArrowRight")
+    assert browser.wait_for(f"(() => {{ const s = {state}; return s[1] > 0 && s[0] !== {before[0]!r}; }})()", 5)
+    after = browser.evaluate(state)
+    assert after[0].startswith("file://") and after[2] != before[2]
+    assert browser.failed_requests() == [] and browser.js_errors() == []
