@@ -97,6 +97,10 @@ def test_widget_errors():
         Widget("w", _setup, _refresh, {"q": 0.5}, alt=_alt)
     with pytest.raises(ValueError, match="layout"):
         Widget("w", _setup, _refresh, ok, alt=_alt, layout=("colour",))
+    with pytest.raises(ValueError, match="callables"):
+        Widget("w", _setup, _refresh, ok, alt="not callable")
+    with pytest.raises(ValueError, match="figsize"):
+        Widget("w", _setup, _refresh, ok, alt=_alt, figsize=(0, 2))
     with pytest.raises(ValueError, match="unknown control"):
         Widget("w", _setup, _refresh, ok, alt=_alt).update(colour="red")
 
@@ -301,6 +305,10 @@ def test_set_band_moves_a_fill_between():
     np.testing.assert_allclose(path.vertices[:6], [[0, 1], [1, 2], [2, 3], [2, 0], [1, 0], [0, 0]])
     set_band(band, [0, 1, 2], 0, 1, where=[False, False, False])
     assert band.get_paths() == []
+    with pytest.raises(ValueError, match="broadcast"):
+        set_band(band, [0, 1, 2], [0, 1], 1)
+    with pytest.raises(ValueError, match="one-dimensional"):
+        set_band(band, [[0, 1]], 0, 1)
 
 
 def test_keep_on_top_repaints_the_legend_over_blitted_artists():

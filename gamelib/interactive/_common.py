@@ -439,8 +439,13 @@ def set_band(collection: Any, x: Any, lower: Any, upper: Any, where: Any = None)
     [5, 3]
     """
     x = np.asarray(x, float)
-    lower, upper = np.broadcast_to(lower, x.shape), np.broadcast_to(upper, x.shape)
-    mask = np.ones(x.shape, bool) if where is None else np.asarray(where, bool)
+    if x.ndim != 1:
+        raise ValueError(f"x: must be one-dimensional, got shape {x.shape}")
+    try:
+        lower, upper = np.broadcast_to(lower, x.shape), np.broadcast_to(upper, x.shape)
+        mask = np.broadcast_to(True if where is None else np.asarray(where, bool), x.shape)
+    except ValueError:
+        raise ValueError(f"lower, upper, where: must broadcast to x's shape {x.shape}") from None
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
     polys = []
     for a, b in zip(edges[::2], edges[1::2]):
@@ -572,6 +577,10 @@ class Widget:
         unknown = set(layout) - set(controls)
         if unknown:
             raise ValueError(f"layout: not controls: {sorted(unknown)}")
+        if not callable(setup) or not callable(refresh) or not callable(alt):
+            raise ValueError("setup, refresh, alt: must be callables")
+        if len(figsize) != 2 or not (np.isfinite(figsize).all() and min(figsize) > 0):
+            raise ValueError(f"figsize: need two positive inches, got {figsize!r}")
         self.name = name
         self.setup = setup
         self.refresh = refresh
