@@ -7,7 +7,9 @@
    and shows its frame player (``text/html``) instead of the live widget.
 2. At ``html-page-context`` every player of the page is found by its inline index; its
    frames are copied to ``<html>/_static/frames/<widget>/`` and the placeholder
-   ``@@GAMELIB_FRAMES@@`` becomes the page's relative URL of that folder. A frame missing
+   ``@@GAMELIB_FRAMES@@`` becomes the page's relative URL of that folder; the default picture,
+   embedded in the notebook as a data URL (so that a downloaded ``.ipynb`` shows it), is
+   replaced by its frame file (``data-frame``). A frame missing
    from the cache (the execution cache kept, the frame folder deleted) is a warning: delete
    ``.jupyter_cache`` too, so the notebook runs again.
 """
@@ -25,6 +27,8 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 PLACEHOLDER = "@@GAMELIB_FRAMES@@"
+#: The default picture travels in the notebook as a data URL; the page loads its frame file.
+_EMBEDDED = re.compile(r'src="data:image/png;base64,[A-Za-z0-9+/=]*"( [^>]*?)data-frame="([^"]*)"')
 ENV = "GAMELIB_FRAMES_DIR"
 _INDEX = re.compile(r'<script type="application/json" class="gamelib-index">(.*?)</script>', re.S)
 
@@ -58,6 +62,7 @@ def _copy_frames(app, pagename, templatename, context, doctree):
                 continue
             shutil.copy2(src, dest)
     url = context["pathto"]("_static/frames", 1)
+    body = _EMBEDDED.sub(lambda m: f'src="{m.group(2)}"{m.group(1)}', body)
     context["body"] = body.replace(PLACEHOLDER, url)
 
 

@@ -227,7 +227,9 @@ def test_player_html(tmp_path):
     assert index["base"] == "@@GAMELIB_FRAMES@@/demo/"
     assert len(index["frames"]) == len(w.lattice())
     default_file = index["frames"]["2_0"][0]
-    assert f'src="@@GAMELIB_FRAMES@@/demo/{default_file}"' in page
+    assert f'data-frame="@@GAMELIB_FRAMES@@/demo/{default_file}"' in page
+    embedded = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)  # for the .ipynb
+    assert __import__("base64").b64decode(embedded) == (tmp_path / "demo" / default_file).read_bytes()
     assert 'alt="A blue line rising to 0.50."' in page and ">blue line to 0.50<" in page
     assert 'width="288"' in page  # 3 inches at 96 px per inch (the PNG has twice that)
     # every control is disabled until the script runs, with a tooltip saying why
@@ -249,9 +251,10 @@ def test_coverage_note_names_the_coarse_controls():
 
 def test_display_in_a_book_build_is_the_player_only(tmp_path, monkeypatch):
     monkeypatch.setenv(_common.FRAMES_ENV, str(tmp_path))
-    bundle = _widget()._repr_mimebundle_()
-    assert set(bundle) == {"text/html", "text/plain"}
+    bundle, metadata = _widget()._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/png", "text/plain"}  # no widget view
     assert "gamelib-player" in bundle["text/html"]
+    assert bundle["image/png"][:4] == b"\x89PNG" and metadata == {"image/png": {"width": 288}}
     assert (tmp_path / "demo").is_dir()
 
 
@@ -393,11 +396,12 @@ def test_extension_copies_frames_and_rewrites_urls(tmp_path, monkeypatch):
     ext._set_env(app, None)  # what the build does: kernels inherit the variable
     frames = tmp_path / "_build" / ".gamelib_frames"
     assert __import__("os").environ[_common.FRAMES_ENV] == str(frames)
-    body = _widget()._repr_mimebundle_()["text/html"]
+    body = _widget()._repr_mimebundle_()[0]["text/html"]
     context = {"body": body, "pathto": lambda target, resource: f"../{target}"}
     ext._copy_frames(app, "book/page", "page.html", context, None)
-    assert "@@GAMELIB_FRAMES@@" not in context["body"]
-    assert 'src="../_static/frames/demo/' in context["body"]
+    assert "@@GAMELIB_FRAMES@@" not in context["body"] and "data:image" not in context["body"]
+    assert re.search(r'<img class="gamelib-frame" src="../_static/frames/demo/\w+\.png" width="288" '
+                     r'alt="A blue line rising to 0.50."', context["body"])
     copied = sorted(p.name for p in (tmp_path / "_build" / "html" / "_static" / "frames" / "demo").iterdir())
     assert copied == sorted(p.name for p in (frames / "demo").glob("*.png")) and len(copied) == 15
 
@@ -407,7 +411,7 @@ def test_extension_warns_about_a_missing_frame(tmp_path, monkeypatch):
 
     ext = _extension()
     monkeypatch.setenv(_common.FRAMES_ENV, str(tmp_path / "_build" / ".gamelib_frames"))
-    body = _widget()._repr_mimebundle_()["text/html"]
+    body = _widget()._repr_mimebundle_()[0]["text/html"]
     victim = next((tmp_path / "_build" / ".gamelib_frames" / "demo").glob("*.png"))
     victim.unlink()
     warnings = []

@@ -837,7 +837,11 @@ class Widget:
         return text + " A live notebook gives every value."
 
     def player_html(self, directory: str | os.PathLike) -> str:
-        """The frame player: HTML controls over the frames written to ``directory``."""
+        """The frame player: HTML controls over the frames written to ``directory``.
+
+        The default picture is embedded (a data URL) with its frame's URL in
+        ``data-frame``; ``_ext/widget_frames.py`` puts that URL in ``src`` in the book.
+        """
         index = self.write_frames(directory)
         base = f"{FRAMES_URL}/{self.name}/"
         default = index["frames"][index["default"]]
@@ -868,18 +872,24 @@ class Widget:
             f'style="max-width:{self.width}px">'
             f'<div class="gamelib-controls">{"".join(rows)}'
             f'<button type="button" class="gamelib-reset" disabled>reset</button></div>'
-            f"{self._img(base + default[0], default[2])}"
+            # the default picture travels inside the notebook (a downloaded .ipynb shows it);
+            # the book's extension swaps it for the frame file (data-frame)
+            f'{self._img(_data_uri(Path(directory) / self.name / default[0]), default[2])[:-1]} '
+            f'data-frame="{base + default[0]}">'
             f'<p class="gamelib-caption" aria-live="polite">{html.escape(default[1])}</p>'
             f'<p class="gamelib-note">{html.escape(self.coverage())}</p>'
             f'<script type="application/json" class="gamelib-index">{data}</script></div>'
         )
 
     # -- display ---------------------------------------------------------------------------
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         directory = os.environ.get(FRAMES_ENV)
-        if directory:  # a book build: the frame player only (no widget state in the page)
-            return {"text/html": self.player_html(directory),
-                    "text/plain": f"<gamelib widget {self.name}>"}
+        if directory:  # a book build: the frame player (no widget state in the page)
+            page = self.player_html(directory)
+            index = self.write_frames(directory)
+            png = (Path(directory) / self.name / index["frames"][index["default"]][0]).read_bytes()
+            return {"text/html": page, "image/png": png,  # the picture: for builders without HTML
+                    "text/plain": f"<gamelib widget {self.name}>"}, {"image/png": {"width": self.width}}
         bundle = dict(self.live._repr_mimebundle_())
         import base64
 
@@ -892,6 +902,12 @@ class Widget:
 
     def __repr__(self) -> str:
         return f"Widget({self.name!r}, controls={list(self.controls)})"
+
+
+def _data_uri(path: Path) -> str:
+    import base64
+
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def _py(value: Any) -> Any:
