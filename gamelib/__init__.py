@@ -68,10 +68,6 @@ __version__ = "0.2.0"
 #: ``interactive`` matplotlib and ipywidgets.
 _LAZY_SUBMODULES = ("bounds", "studies", "interactive")
 
-#: Former names of submodules, still answered by ``from gamelib import ...`` while
-#: code written against them is merged (``regimes`` is now ``bounds``).
-_RENAMED = {"regimes": "bounds"}
-
 
 def __getattr__(name):
     """Import the chapter-level submodules lazily.
@@ -80,7 +76,6 @@ def __getattr__(name):
     >>> gamelib.bounds.__name__
     'gamelib.bounds'
     """
-    name = _RENAMED.get(name, name)
     if name in _LAZY_SUBMODULES:
         import importlib
 

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import studies
-from ..experiments import user_value
-from ..geometry import split_experiment
+from .. import examples, studies
+from ..experiments import split_experiment, user_value
 from ..persuasion import sender_value_curve
-from ._common import PALETTE, animated_figure, dropdown, float_slider
-from .personalization import _KeepOnTop
-from .persuasion import _value_line
+from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget, set_band
+from .persuasion import value_line
 
 __all__ = [
-    "setup_alignment",
-    "refresh_alignment",
-    "draw_alignment",
-    "alignment_widget",
+    "setup_epsilon",
+    "refresh_epsilon",
+    "epsilon_alt",
+    "epsilon_widget",
     "draw_anonymity",
     "draw_tightness",
     "draw_tie_rules",
@@ -28,11 +26,9 @@ __all__ = [
     "tie_split",
     "setup_ties",
     "refresh_ties",
-    "draw_ties",
     "ties_alt",
     "ties_widget",
     "draw_menu",
-    "WIDGETS",
 ]
 
 
@@ -42,14 +38,14 @@ _SERIES = (
 )
 
 
-def setup_alignment(fig, study, eps=0.25):
+def setup_epsilon(fig, study, eps=0.25):
     """Axes, labels and title of the alignment figure; return the bands, curves and legend.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> a = setup_alignment(Figure(), st)
+    >>> a = setup_epsilon(Figure(), st)
     >>> sorted(a["lines"]), a["eps"].get_text()
     (['strong', 'weak'], 'tolerance ε = 0.25')
     """
@@ -70,23 +66,23 @@ def setup_alignment(fig, study, eps=0.25):
     legend = ax.legend(loc="upper left")
     label = ax.text(1.0, -0.1, f"tolerance ε = {eps:.2f}", transform=ax.transAxes, ha="right",
                     va="top")  # the moving number sits beside the x label, not in the data
-    return {"bands": bands, "lines": lines, "legend": _KeepOnTop(legend), "eps": label}
+    return {"bands": bands, "lines": lines, "legend": KeepOnTop(legend), "eps": label}
 
 
-def refresh_alignment(artists, study, eps=0.25):
+def refresh_epsilon(artists, study, eps=0.25):
     """Redraw both probabilities and their bands at tolerance ``eps``; return the caption.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> refresh_alignment(setup_alignment(Figure(), st), st, 0.3).startswith("k = 2")
+    >>> refresh_epsilon(setup_epsilon(Figure(), st), st, 0.3).startswith("k = 2")
     True
     """
     p = study.probability(eps)
     k = study.n_providers
     for name, *_ in _SERIES:
-        artists["bands"][name].set_data(k, p[name + "_low"], p[name + "_high"])
+        set_band(artists["bands"][name], k, p[name + "_low"], p[name + "_high"])
         artists["lines"][name].set_ydata(p[name])
     artists["eps"].set_text(f"tolerance ε = {eps:.2f}")
     return (
@@ -95,55 +91,50 @@ def refresh_alignment(artists, study, eps=0.25):
     )
 
 
-def draw_alignment(fig, study, eps=0.25):
-    """P(WMA(ε)) and P(SMA(ε)) against the number of providers, with Wilson bands.
+def epsilon_alt(study, eps=0.25):
+    """Alt text of the alignment-probability figure.
 
     Examples
     --------
-    >>> from matplotlib.figure import Figure
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> draw_alignment(Figure(), st, 0.3).startswith("k = 2")
+    >>> "within epsilon 0.30" in epsilon_alt(st, 0.3)
     True
     """
-    return refresh_alignment(setup_alignment(fig, study, eps), study, eps)
+    p = study.probability(eps)
+    return (f"Share of {study.n_samples} random markets satisfying weak and strong market alignment "
+            f"within epsilon {eps:.2f}, for 1 to {int(study.n_providers.max())} providers, with "
+            f"shaded 95 percent Wilson bands; at {int(study.n_providers.max())} providers "
+            f"{p['weak'][-1]:.0%} satisfy the weak and {p['strong'][-1]:.0%} the strong condition. "
+            "Both curves rise with the number of providers and the weak curve lies above the "
+            "strong one.")
 
 
-def alignment_widget(study=None):
-    """Widget: move ε and watch both alignment probabilities.
+def epsilon_widget(study=None, eps=0.25):
+    """Widget: move the tolerance ε and watch both alignment probabilities.
 
     Parameters
     ----------
     study : AlignmentStudy, optional
         Computed with :func:`gamelib.studies.alignment_study` defaults if omitted.
+    eps : float, default 0.25
+        Initial tolerance.
 
     Returns
     -------
-    AnimatedFigure
+    Widget
 
     Examples
     --------
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> w = alignment_widget(st)
-    >>> list(w.controls), w.controls["eps"].value
-    (['eps'], 0.25)
-    >>> "k = 2: WMA(0.25) holds in" in w.caption.value
-    True
-    >>> w.update(eps=0.4).startswith("k = 2: WMA(0.40)"), "epsilon 0.40" in w.image.value
+    >>> w = epsilon_widget(st)
+    >>> w.update(eps=0.4).startswith("k = 2: WMA(0.40)"), "epsilon 0.40" in w.describe()
     (True, True)
     """
     if study is None:
         study = studies.alignment_study()
-    return animated_figure(
-        setup_alignment,
-        refresh_alignment,
-        {"eps": float_slider(0.25, 0.0, 0.6, 0.01, "tolerance ε")},
-        fixed={"study": study},
-        alt=lambda study, eps: (
-            f"Share of random markets satisfying weak and strong market alignment within epsilon {eps:.2f}, "
-            f"against the number of providers from 1 to {int(study.n_providers.max())}; both rise with k and the weak "
-            "curve lies above the strong one."
-        ),
-    )
+    return Widget("epsilon", setup_epsilon, refresh_epsilon,
+                  {"eps": Slider("tolerance ε", 0.0, 0.6, 0.01, eps)},
+                  alt=epsilon_alt, fixed={"study": study})
 
 
 def draw_anonymity(fig, study):
@@ -207,7 +198,7 @@ def draw_tie_rules(fig, market, rows):
     --------
     >>> from matplotlib.figure import Figure
     >>> from gamelib import experiment_grid
-    >>> m = studies.tie_example()
+    >>> m = examples.tie_example()
     >>> rows = studies.compare_tie_rules(m, [[0, 1], [1, 0]], experiment_grid(3, 1))
     >>> draw_tie_rules(Figure(), m, rows)
     'full revelation is an equilibrium under: order (1, 0)'
@@ -243,11 +234,11 @@ TIE_RULES = {
     "in favour of the consulted provider": "sender",
 }
 
-_TIE_MARKET = studies.aligned_tie_market()
+_TIE_MARKET = examples.aligned_tie_market()
 
 
 def tie_split(ties="adverse", q=0.75):
-    """Provider 1's split of the prior into beliefs 0 and ``q`` in :func:`~gamelib.studies.aligned_tie_market`.
+    """Provider 1's split of the prior into beliefs 0 and ``q`` in :func:`~gamelib.examples.aligned_tie_market`.
 
     Parameters
     ----------
@@ -304,10 +295,13 @@ def setup_ties(fig, ties="adverse", q=0.75):
                    label="its payoff from full revelation")[0]
     ax.axvline(0.5, color=PALETTE[6], lw=0.8, alpha=0.5)
     ax.set_xlim(0, 1)
-    ax.set_ylim(-0.1, 2.15)
+    m = _TIE_MARKET
+    top = float(np.nanmax(value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties)[1]))
+    ax.set_ylim(-0.05 * top, 1.08 * top)  # this rule's range (one background per rule)
     ax.set_xlabel("belief p = P(θ = 1)")
     ax.set_ylabel("provider 1's expected utility")
-    ax.set_title("Provider 1's persuasion problem under a tie rule")
+    label = next(k for k, v in TIE_RULES.items() if v == ties)
+    ax.set_title(f"Provider 1's persuasion problem, ties {label}", fontsize="medium")
     ax.legend(handles=[curve, dots, prior_dot, full], loc="upper center", bbox_to_anchor=(0.5, -0.16),
               ncols=2, fontsize="small")
     return {"curve": curve, "chord": chord, "dots": dots, "prior_dot": prior_dot, "full": full}
@@ -328,7 +322,7 @@ def refresh_ties(artists, ties="adverse", q=0.75):
     """
     out = tie_split(ties, q)
     m = _TIE_MARKET
-    artists["curve"].set_data(*_value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties))
+    artists["curve"].set_data(*value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties))
     artists["chord"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["dots"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["prior_dot"].set_data([0.5], [out["split"]])
@@ -336,18 +330,6 @@ def refresh_ties(artists, ties="adverse", q=0.75):
     label = next(k for k, v in TIE_RULES.items() if v == ties)
     return (f"ties {label}, split into beliefs 0 and {q:.2f}: provider 1 earns {out['split']:.3f}\n"
             f"(full revelation: {out['full']:.3f}); the user gets {out['user']:.3f} (OPT 1, NOINFO 0.5)")
-
-
-def draw_ties(fig, ties="adverse", q=0.75):
-    """The static figure of :func:`ties_widget`; returns the caption.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> draw_ties(Figure(), "sender", 0.9).startswith("ties in favour of the consulted provider")
-    True
-    """
-    return refresh_ties(setup_ties(fig, ties, q), ties, q)
 
 
 def ties_alt(ties="adverse", q=0.75):
@@ -367,30 +349,33 @@ def ties_alt(ties="adverse", q=0.75):
 
 
 def ties_widget(ties="adverse", q=0.75):
-    """A tie-rule dropdown and a slider for the upper posterior ``q`` of provider 1's split.
+    """A tie-rule menu and a slider for the upper posterior ``q`` of provider 1's split.
+
+    Each rule has its own vertical range (one background per rule). The static page
+    precomputes ``q`` in steps of 0.04 (live: 0.01).
 
     Returns
     -------
-    AnimatedFigure
+    Widget
 
     Examples
     --------
     >>> w = ties_widget()
-    >>> sorted(w.controls), w.controls["q"].value
-    (['q', 'ties'], 0.75)
-    >>> "provider 1 earns 0.500" in w.caption.value
+    >>> "provider 1 earns 0.500" in w.update()
     True
     >>> "provider 1 earns 1.167" in w.update(ties="lowest")
     True
     """
-    return animated_figure(
+    return Widget(
+        "ties",
         setup_ties,
         refresh_ties,
         {
-            "ties": dropdown(TIE_RULES, ties, "ties"),
-            "q": float_slider(q, 0.52, 1.0, 0.01, "upper belief q"),
+            "ties": Choice("ties", TIE_RULES, ties),
+            "q": Slider("upper belief q", 0.52, 1.0, 0.01, q, frames=np.arange(0.52, 1.001, 0.04)),
         },
         alt=ties_alt,
+        layout=("ties",),
         figsize=(6.4, 4.2),
     )
 
@@ -420,15 +405,3 @@ def draw_menu(fig, example):
     ax.legend(loc="upper right")
     picks = values.argmax(axis=0) + 1
     return ", ".join(f"{name} picks item {p}" for name, p in zip(example.market.user_names, picks))
-
-
-def _alignment_sampler(rng):
-    return {"eps": float(np.round(rng.uniform(0.0, 0.6), 2))}
-
-
-def _ties_sampler(rng):
-    return {"ties": str(rng.choice(list(TIE_RULES.values()))),
-            "q": float(np.round(rng.uniform(0.52, 1.0), 2))}
-
-
-WIDGETS = {"alignment": (alignment_widget, _alignment_sampler), "ties": (ties_widget, _ties_sampler)}
