@@ -182,7 +182,7 @@ def draw_anonymity(fig, study):
     width = 0.38
     x = np.arange(len(r))
     bars = [(out["grid_markets"], "worst grid equilibrium", PALETTE[3], -width / 2),
-            (out["exact_markets"], "worst exact equilibrium", PALETTE[0], width / 2)]
+            (out["exact_markets"], "worst one that is exact", PALETTE[0], width / 2)]
     for counts, label, colour, shift in bars:
         right.bar(x + shift, counts, width, color=colour, label=label)
         for xi, c in zip(x + shift, counts):
