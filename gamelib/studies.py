@@ -590,12 +590,11 @@ def _judge_grid_equilibria(market, grid, opt, menus, tol):
     tables = outcome_tables(market, grid)[:2]
     ok = _exact_verdicts(market, eqs, losing, tables, menus, tol)
     survivors = list(losing[ok])
-    rest = order[len(losing):]
-    for start in range(0, len(rest), 16):  # nobody loses there: the first survivor is the worst
-        if survivors:
-            break
-        chunk = rest[start : start + 16]
+    rest, start, size = order[len(losing):], 0, 1
+    while not survivors and start < len(rest):  # nobody loses there: the first survivor is the worst
+        chunk = rest[start : start + size]
         survivors = list(chunk[_exact_verdicts(market, eqs, chunk, tables, menus, tol)])
+        start, size = start + size, 2 * size
     exact_worst = wel[survivors].min() if survivors else np.nan
     return len(wel), len(losing), int(ok.sum()), wel.min(), exact_worst
 
