@@ -397,7 +397,9 @@ class AnonymityStudy:
         equilibria of the real game.
     grid_worst, exact_worst : ndarray, shape [R, N]
         Lowest welfare over all grid equilibria, and over the grid equilibria
-        that are equilibria of the real game (NaN if there is none).
+        that are equilibria of the real game (NaN if there is none; with
+        ``k ≥ 2`` providers and assumption (U), full revelation by everyone
+        is always one).
 
     Examples
     --------
@@ -484,6 +486,7 @@ class AnonymityStudy:
         tol = as_real(tol, "tol", minimum=0.0)
         grid, exact = self.grid_loss, self.exact_loss
         has_exact = ~np.isnan(exact)
+        grid = np.where(np.isnan(grid), 0.0, grid)  # no grid equilibrium at all: nothing measured
         mean = grid.mean(axis=1)
         slope = None
         if len(self.resolutions) > 1 and (mean > 0).all():
@@ -520,9 +523,10 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
     the real game.
 
     A provider's supremum depends only on the others' experiments, so it is
-    computed once per distinct opponents' profile (and cached across
-    resolutions: the grids are nested) and compared with the payoffs of all
-    the equilibria that share those opponents at once.
+    computed once per distinct profile of the opponents (and cached by what it
+    depends on, so nested grids such as ``r = 4, 8, 16`` share suprema) and
+    compared with the payoffs of all the equilibria that share those opponents
+    at once.
 
     Parameters
     ----------
@@ -584,6 +588,8 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
 def _judge_grid_equilibria(market, grid, opt, menus, tol):
     """(equilibria, losing, exact losing, grid worst welfare, exact worst welfare) of one market on one grid."""
     eqs = equilibria(market, grid, "anonymous")
+    if not eqs:  # possible without assumption (U)
+        return 0, 0, 0, np.nan, np.nan
     wel = welfare(market, eqs.user_values)
     order = np.argsort(wel, kind="stable")
     losing = order[wel[order] < opt - tol]
