@@ -5,9 +5,10 @@ Every function here is seeded: the same arguments give the same numbers.
 * :func:`alignment_study` — how often random users are weakly / strongly
   aligned with ``k`` random providers, ``k = 1, 2, …`` (batched alignment LPs),
   with Wilson confidence bands (``scipy.stats.binomtest``).
-* :func:`anonymity_study` — the price of anonymity over
-  :func:`~gamelib.examples.audience_market` s: worst-equilibrium welfare under
-  personalized and anonymous policies.
+* :func:`anonymity_study` — the price of anonymity on exact ground: which
+  anonymous grid equilibria of :func:`~gamelib.examples.audience_market` s are
+  equilibria of the real game (:func:`gamelib.is_equilibrium`), and what users
+  lose in them.
 * :func:`bound_ratio`, :func:`tightness_search` — how
   close equilibria come to the ``2ε`` bound of Theorem 4.1, and the refined
   bound ``OPT_j − V_j ≤ 2 ε_j · P(a_j ≠ a*_j(θ))``.
@@ -27,10 +28,9 @@ import numpy as np
 
 from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_real
 from .alignment import market_alignment_eps, weak_alignment
+from .deviations import _problems, _sup
 from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable_deviation
-
-# aligned_tie_market, tie_example: gamelib.interactive and a test still import them from here
-from .examples import aligned_tie_market, audience_market, random_market, tie_example  # noqa: F401
+from .examples import audience_market, random_market
 from .experiments import experiment_grid, pad_signals, reveal_everything
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
 
@@ -224,137 +224,173 @@ def welfare(market, values):
 
 @dataclass(frozen=True)
 class AnonymityStudy:
-    """Worst-equilibrium welfare of random markets in both modes.
+    """Grid equilibria of anonymous games, judged in the real game.
 
-    All arrays have shape ``[N]`` (one entry per market).
+    For each market and each grid resolution ``r``, the pure anonymous
+    equilibria over ``experiment_grid(Θ, r)`` are enumerated, and every one in
+    which users lose welfare is checked against *all* deviations (every
+    experiment and, by default, every menu) with the exact method of
+    :func:`gamelib.is_equilibrium`.  Arrays indexed ``[R, N]`` hold one entry
+    per resolution and market.
 
     Attributes
     ----------
-    seeds : ndarray of int
-    opt, noinfo : ndarray
-        ``Σ_j m_j OPT_j`` and ``Σ_j m_j NOINFO_j``.
-    personalized, anonymous : ndarray
-        Lowest welfare over all pure equilibria on the grid.
-    eps_weak, eps_strong : ndarray
-        ``max_j ε_j`` of WMA and ε of SMA.
-    disagreement : ndarray
-        Prior probability that the two users' best actions differ.
+    resolutions : ndarray of int, shape [R]
+    seeds : ndarray of int, shape [N]
+        Seeds of the :func:`audience_market` s (``-1`` for markets passed in).
+    opt, noinfo : ndarray, shape [N]
+        ``Σ_j m_j OPT_j`` and ``Σ_j m_j NOINFO_j``.  Under WMA(0) and (U)
+        every personalized equilibrium of the real game gives ``opt``
+        (Theorem 4.1), so ``opt`` minus a welfare is what anonymity costs.
+    equilibria, losing, exact_losing : ndarray of int, shape [R, N]
+        Numbers of grid equilibria, of those whose welfare ``Σ_j m_j V_j``
+        is below ``opt`` (users lose), and of the losing ones that are
+        equilibria of the real game.
+    grid_worst, exact_worst : ndarray, shape [R, N]
+        Lowest welfare over all grid equilibria, and over the grid equilibria
+        that are equilibria of the real game (NaN if there is none; with
+        ``k ≥ 2`` providers and assumption (U), full revelation by everyone
+        is always one).
 
     Examples
     --------
-    Six audience markets: personalization reaches OPT (Theorem 4.1 with ε = 0);
-    anonymity costs welfare in one market, whose users disagree in every state.
+    Proposition 5.1's market: silence is a grid equilibrium at every
+    resolution and an equilibrium of the real game, so users lose all the
+    value of information, exactly.
 
+    >>> from gamelib import examples
     >>> from gamelib.studies import anonymity_study
-    >>> st = anonymity_study(n_markets=6, seed=1, resolution=2)
-    >>> bool(np.allclose(st.personalized, st.opt)), bool((st.anonymous >= st.noinfo - 1e-9).all())
-    (True, True)
-    >>> np.flatnonzero(st.gap > 1e-9), round(float(st.gap[4]), 4), round(float(st.disagreement[4]), 9)
-    (array([4]), 0.0581, 1.0)
+    >>> st = anonymity_study(resolutions=(2, 4), markets=[examples.opposite_tastes()])
+    >>> st.opt, st.noinfo, st.exact_worst[:, 0]
+    (array([0.5]), array([0.25]), array([0.25, 0.25]))
+    >>> st.exact_loss[:, 0], bool((st.exact_losing > 0).all())
+    (array([1., 1.]), True)
     """
 
+    resolutions: np.ndarray
     seeds: np.ndarray
     opt: np.ndarray
     noinfo: np.ndarray
-    personalized: np.ndarray
-    anonymous: np.ndarray
-    eps_weak: np.ndarray
-    eps_strong: np.ndarray
-    disagreement: np.ndarray
+    equilibria: np.ndarray
+    losing: np.ndarray
+    exact_losing: np.ndarray
+    grid_worst: np.ndarray
+    exact_worst: np.ndarray
 
-    @property
-    def gap(self):
-        """Price of anonymity: personalized minus anonymous worst welfare."""
-        return self.personalized - self.anonymous
-
-    @property
-    def relative_gap(self):
-        """Gap as a share of the value of information ``opt − noinfo`` (0 when that is 0)."""
+    def _relative(self, worst):
         voi = self.opt - self.noinfo
-        return np.divide(self.gap, voi, out=np.zeros_like(voi), where=voi > VALUE_ATOL)
+        lost = self.opt - worst
+        loss = np.where((voi > VALUE_ATOL) & (lost > VALUE_ATOL), lost / np.where(voi > VALUE_ATOL, voi, 1.0), 0.0)
+        return np.where(np.isnan(worst), np.nan, loss)
 
-    def summary(self, tol=1e-9, confidence=0.95):
-        """The numbers chapter 7 reports about the study.
+    @property
+    def grid_loss(self):
+        """What users lose in the worst grid equilibrium, as a share of the value of information, ``[R, N]``.
 
-        A market *loses* when ``gap > tol``; users *disagree everywhere* when
-        ``disagreement > 1 − tol`` (their best actions differ in every state).
+        ``(opt − grid_worst) / (opt − noinfo)``; 0 when the loss or the value of
+        information is below gamelib's value tolerance (``1e-9``).
+        """
+        return self._relative(self.grid_worst)
+
+    @property
+    def exact_loss(self):
+        """The same loss in the worst grid equilibrium that is an equilibrium of the real game, ``[R, N]``."""
+        return self._relative(self.exact_worst)
+
+    def summary(self, tol=1e-9):
+        """The numbers chapter 7 reports, one entry per resolution.
+
+        A market *loses* at resolution ``r`` when its relative loss exceeds
+        ``tol``.
 
         Parameters
         ----------
         tol : float, default 1e-9
-            Non-negative tolerance of both tests.
-        confidence : float, default 0.95
-            Coverage of the Wilson intervals.
+            Non-negative.
 
         Returns
         -------
         dict
-            ``n``, ``lost`` (number of losing markets), ``max_gap``,
-            ``max_relative_gap``; for the markets where users disagree everywhere
-            (``full_*``) and the others (``partial_*``): their number ``_n``, the
-            share that loses ``_rate`` and its Wilson interval ``_low``, ``_high``
-            (``None`` when there are no such markets); ``rho_eps``, the Spearman
-            correlation of the gap with ``eps_strong − eps_weak``, and
-            ``rho_voi_full``, that of the gap with ``opt − noinfo`` among the
-            disagree-everywhere markets (``None`` when a correlation is undefined:
-            fewer than two markets or a constant variable).
+            ``n`` (markets) and ``resolutions``; arrays of shape ``[R]``:
+            ``equilibria``, ``losing``, ``exact_losing`` (totals over the
+            markets), ``grid_markets`` and ``exact_markets`` (markets that
+            lose in their worst grid equilibrium, and in their worst exact
+            one), ``mean_grid_loss`` (over all markets), ``max_grid_loss``,
+            ``max_exact_loss`` (over the markets with an exact survivor) and
+            ``no_exact`` (markets none of whose grid equilibria is exact);
+            ``slope``, the least-squares slope of ``log mean_grid_loss``
+            against ``log r`` (``-1``: the loss halves when the grid is
+            refined twice over; ``None`` with fewer than two resolutions or a
+            zero mean).
 
         Examples
         --------
         >>> from gamelib.studies import AnonymityStudy
-        >>> st = AnonymityStudy(seeds=np.arange(4), opt=np.ones(4), noinfo=np.full(4, 0.5),
-        ...                     personalized=np.ones(4), anonymous=np.array([1, 0.5, 1, 0.75]),
-        ...                     eps_weak=np.zeros(4), eps_strong=np.array([0, 0.3, 0.1, 0.2]),
-        ...                     disagreement=np.array([1, 1, 0.5, 1]))
+        >>> st = AnonymityStudy(resolutions=np.array([4, 8]), seeds=np.arange(2), opt=np.ones(2),
+        ...                     noinfo=np.full(2, 0.5), equilibria=np.array([[10, 20], [30, 40]]),
+        ...                     losing=np.array([[2, 0], [1, 0]]), exact_losing=np.zeros((2, 2), int),
+        ...                     grid_worst=np.array([[0.5, 1.0], [0.75, 1.0]]), exact_worst=np.ones((2, 2)))
         >>> out = st.summary()
-        >>> out["lost"], out["full_n"], out["full_rate"], out["partial_n"], out["partial_rate"]
-        (2, 3, 0.6666666666666666, 1, 0.0)
-        >>> out["max_gap"], out["max_relative_gap"], round(out["rho_eps"], 6)  # 3/√10
-        (0.5, 1.0, 0.948683)
+        >>> out["grid_markets"], out["exact_markets"], out["mean_grid_loss"], round(out["slope"], 9)
+        (array([1, 1]), array([0, 0]), array([0.5 , 0.25]), -1.0)
         """
         tol = as_real(tol, "tol", minimum=0.0)
-        _wilson(0, 1, confidence)  # checks confidence even when no interval is needed
-        lost = self.gap > tol
-        full = self.disagreement > 1.0 - tol
-        out = {"n": int(lost.size), "lost": int(lost.sum()),
-               "max_gap": float(self.gap.max()),
-               "max_relative_gap": float(self.relative_gap.max())}
-        for name, part in (("full", full), ("partial", ~full)):
-            n = int(part.sum())
-            out[f"{name}_n"] = n
-            if n:
-                low, high = _wilson(int(lost[part].sum()), n, confidence)
-                out[f"{name}_rate"] = float(lost[part].mean())
-                out[f"{name}_low"], out[f"{name}_high"] = float(low), float(high)
-            else:
-                out[f"{name}_rate"] = out[f"{name}_low"] = out[f"{name}_high"] = None
-        out["rho_eps"] = _spearman(self.gap, self.eps_strong - self.eps_weak)
-        out["rho_voi_full"] = _spearman(self.gap[full], (self.opt - self.noinfo)[full])
-        return out
+        grid, exact = self.grid_loss, self.exact_loss
+        has_exact = ~np.isnan(exact)
+        grid = np.where(np.isnan(grid), 0.0, grid)  # no grid equilibrium at all: nothing measured
+        mean = grid.mean(axis=1)
+        slope = None
+        if len(self.resolutions) > 1 and (mean > 0).all():
+            slope = float(np.polyfit(np.log(self.resolutions), np.log(mean), 1)[0])
+        return {
+            "n": int(self.opt.size),
+            "resolutions": self.resolutions.copy(),
+            "equilibria": self.equilibria.sum(axis=1),
+            "losing": self.losing.sum(axis=1),
+            "exact_losing": self.exact_losing.sum(axis=1),
+            "grid_markets": (grid > tol).sum(axis=1),
+            "exact_markets": (np.where(has_exact, exact, 0.0) > tol).sum(axis=1),
+            "mean_grid_loss": mean,
+            "max_grid_loss": grid.max(axis=1),
+            "max_exact_loss": np.where(has_exact, exact, 0.0).max(axis=1),
+            "no_exact": (~has_exact).sum(axis=1),
+            "slope": slope,
+        }
 
 
-def _spearman(x, y):
-    """Spearman's rank correlation, or None when it is undefined."""
-    if x.size < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return None
-    from scipy.stats import spearmanr
+def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=None, menus=True, tol=1e-9):
+    """The price of anonymity, on exact ground.
 
-    return float(spearmanr(x, y).statistic)
+    For each market (``n_markets`` random :func:`audience_market` s drawn
+    from ``seed``, or the given ``markets``) and each resolution ``r``, every
+    pure anonymous equilibrium over ``experiment_grid(Θ, r)`` is enumerated
+    (:func:`gamelib.equilibria`).  Those in which users lose welfare (below
+    ``Σ_j m_j OPT_j`` by more than ``tol``) are all judged in the real game:
+    no provider's exact best deviation (:func:`gamelib.best_deviation`, over
+    all experiments and, with ``menus``, all menus) gains more than ``tol``.
+    When none of them survives, the grid equilibria at full welfare are
+    judged in increasing order of welfare until one survives, so that
+    ``exact_worst`` is always the welfare of a grid equilibrium certified in
+    the real game.
 
-
-def anonymity_study(n_markets=100, seed=0, resolution=4):
-    """The price of anonymity over random :func:`~gamelib.examples.audience_market` s.
-
-    For each market, all pure equilibria over ``experiment_grid(2,
-    resolution)`` are enumerated in both modes and the lowest mass-weighted
-    welfare is recorded.  The markets satisfy WMA(0) and (U), so by Theorem 4.1
-    the personalized worst welfare is ``opt`` exactly.
+    A provider's supremum depends only on the others' experiments, so it is
+    computed once per distinct profile of the opponents (and cached by what it
+    depends on, so nested grids such as ``r = 4, 8, 16`` share suprema) and
+    compared with the payoffs of all the equilibria that share those opponents
+    at once.
 
     Parameters
     ----------
     n_markets : int, default 100
     seed : int, default 0
-    resolution : int, default 4
+    resolutions : sequence of int, default (4, 8, 16)
+        Increasing grid resolutions, each at least 1.
+    markets : sequence of Market, optional
+        Markets to study instead of random audience markets.
+    menus : bool, default True
+        Judge against menus too (an anonymous policy is a menu).
+    tol : float, default 1e-9
+        Welfare and gain tolerance.
 
     Returns
     -------
@@ -362,38 +398,80 @@ def anonymity_study(n_markets=100, seed=0, resolution=4):
 
     Examples
     --------
+    The grid's losses vanish in the real game on these markets:
+
     >>> from gamelib.studies import anonymity_study
-    >>> st = anonymity_study(n_markets=4, seed=0, resolution=2)
-    >>> bool(np.allclose(st.personalized, st.opt))     # Theorem 4.1 with ε = 0
-    True
-    >>> bool((st.gap >= -1e-9).all())
-    True
+    >>> st = anonymity_study(n_markets=12, seed=0, resolutions=(4, 8))
+    >>> (st.grid_loss > 1e-9).sum(axis=1), (st.exact_loss > 1e-9).sum(axis=1)
+    (array([1, 1]), array([0, 0]))
+    >>> bool((st.exact_worst >= st.grid_worst).all()), int(st.exact_losing.sum())
+    (True, 0)
     """
     n_markets = as_int(n_markets, "n_markets", 1)
     seed = _seed(seed)
-    resolution = as_int(resolution, "resolution", 1)
-    grid = experiment_grid(2, resolution)
-    seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=n_markets)
-    rows, markets = [], []
-    for s in seeds:
-        market = audience_market(int(s))
-        markets.append(market)
-        pers = equilibria(market, grid, "personalized")
-        anon = equilibria(market, grid, "anonymous")
-        # never empty: full revelation by everyone is an equilibrium in both modes under (U), k ≥ 2
-        best = best_actions(market)
-        rows.append(
-            (
-                welfare(market, aligned_value(market)),
-                welfare(market, uninformed_value(market)),
-                welfare(market, pers.worst_user_values()),
-                welfare(market, anon.user_values).min(),
-                float(market.prior @ (best[0] != best[1])),
-            )
-        )
-    opt, noinfo, worst_p, worst_a, disagreement = np.array(rows).T
-    eps_weak, eps_strong = market_alignment_eps(markets)
-    return AnonymityStudy(seeds, opt, noinfo, worst_p, worst_a, eps_weak, eps_strong, disagreement)
+    if isinstance(resolutions, (str, bytes)) or not hasattr(resolutions, "__len__") or len(resolutions) == 0:
+        raise ValueError(f"resolutions: expected a non-empty sequence of integers, got {resolutions!r}")
+    resolutions = np.array([as_int(r, "resolutions", 1) for r in resolutions])
+    if np.any(np.diff(resolutions) <= 0):
+        raise ValueError(f"resolutions: must be strictly increasing, got {resolutions.tolist()}")
+    if not isinstance(menus, (bool, np.bool_)):
+        raise ValueError(f"menus: expected True or False, got {menus!r}")
+    tol = as_real(tol, "tol", minimum=0.0)
+    if markets is None:
+        seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=n_markets)
+        markets = [audience_market(int(s)) for s in seeds]
+    else:
+        markets = [_check_market(m, "markets") for m in markets]
+        if not markets:
+            raise ValueError("markets: expected at least one market")
+        seeds = np.full(len(markets), -1)
+    opt = np.array([welfare(m, aligned_value(m)) for m in markets])
+    noinfo = np.array([welfare(m, uninformed_value(m)) for m in markets])
+    rows = np.empty((len(resolutions), len(markets), 5))
+    for a, r in enumerate(resolutions):
+        for b, market in enumerate(markets):
+            rows[a, b] = _judge_grid_equilibria(market, experiment_grid(market.n_states, int(r)), opt[b], menus, tol)
+    counts = rows[..., :3].astype(int)
+    return AnonymityStudy(resolutions, seeds, opt, noinfo, counts[..., 0], counts[..., 1], counts[..., 2],
+                          rows[..., 3], rows[..., 4])
+
+
+def _judge_grid_equilibria(market, grid, opt, menus, tol):
+    """(equilibria, losing, exact losing, grid worst welfare, exact worst welfare) of one market on one grid."""
+    eqs = equilibria(market, grid, "anonymous")
+    if not eqs:  # possible without assumption (U)
+        return 0, 0, 0, np.nan, np.nan
+    wel = welfare(market, eqs.user_values)
+    order = np.argsort(wel, kind="stable")
+    losing = order[wel[order] < opt - tol]
+    tables = outcome_tables(market, grid)[:2]
+    ok = _exact_verdicts(market, eqs, losing, tables, menus, tol)
+    survivors = list(losing[ok])
+    rest, start, size = order[len(losing):], 0, 1
+    while not survivors and start < len(rest):  # nobody loses there: the first survivor is the worst
+        chunk = rest[start : start + size]
+        survivors = list(chunk[_exact_verdicts(market, eqs, chunk, tables, menus, tol)])
+        start, size = start + size, 2 * size
+    exact_worst = wel[survivors].min() if survivors else np.nan
+    return len(wel), len(losing), int(ok.sum()), wel.min(), exact_worst
+
+
+def _exact_verdicts(market, eqs, rows, tables, menus, tol):
+    """:func:`gamelib.is_equilibrium` for the grid equilibria ``rows``, one supremum per distinct opponents."""
+    values, payoffs = tables  # [E, n], [k, E, n]
+    profiles = eqs.profiles[rows]
+    ok = np.ones(len(rows), dtype=bool)
+    for i in range(market.n_providers):
+        others = profiles.copy()
+        others[:, i] = 0  # the deviator's own experiment does not matter
+        distinct, inverse = np.unique(others, axis=0, return_inverse=True)
+        sups = np.array([
+            sum(_sup(p, menus).value for p in _problems(market, None, "anonymous", i, menus,
+                                                        (values[d], payoffs[:, d])))
+            for d in distinct
+        ])
+        ok &= sups[inverse.ravel()] - eqs.provider_values[rows, i] <= tol
+    return ok
 
 
 # ----------------------------------------------------------------------------
@@ -687,7 +765,8 @@ def compare_tie_rules(market, orders, experiments):
 
     Examples
     --------
-    >>> from gamelib.studies import tie_example, compare_tie_rules
+    >>> from gamelib.examples import tie_example
+    >>> from gamelib.studies import compare_tie_rules
     >>> from gamelib import experiment_grid
     >>> rows = compare_tie_rules(tie_example(), [[0, 1], [1, 0]], experiment_grid(3, 1))
     >>> [r["full_revelation_equilibrium"] for r in rows]

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import binomtest
 
 from gamelib import (
     Market,
@@ -31,9 +30,7 @@ from gamelib.examples import (
 )
 from gamelib.studies import (
     AlignmentStudy,
-    AnonymityStudy,
     alignment_study,
-    anonymity_study,
     bound_ratio,
     compare_tie_rules,
     menu_separation_search,
@@ -78,8 +75,6 @@ def test_wilson_contains_estimate(n, data):
 def test_wilson_errors(confidence):
     with pytest.raises(ValueError, match="^confidence"):
         _bands([1], 5, confidence)
-    with pytest.raises(ValueError, match="^confidence"):
-        _toy_study([1, 0.5], [1, 1], [0, 0.3]).summary(confidence=confidence)
 
 
 # --- alignment study ------------------------------------------------------------------
@@ -125,63 +120,6 @@ def test_probability_error():
 
 
 # --- price of anonymity ---------------------------------------------------------------
-
-
-def test_anonymity_study_theorem1_and_gap():
-    stdy = anonymity_study(n_markets=15, seed=2, resolution=2)
-    np.testing.assert_allclose(stdy.personalized, stdy.opt, atol=1e-9)  # Theorem 4.1, ε = 0
-    assert np.all(stdy.gap >= -1e-9)
-    assert np.all(stdy.anonymous >= stdy.noinfo - 1e-9)  # users never get less than NOINFO
-    assert np.all((0 <= stdy.relative_gap) & (stdy.relative_gap <= 1 + 1e-9))
-    assert np.all(stdy.eps_weak <= 1e-7)
-
-
-def _toy_study(anonymous, disagreement, eps_strong):
-    n = len(anonymous)
-    return AnonymityStudy(seeds=np.arange(n), opt=np.ones(n), noinfo=np.full(n, 0.5),
-                          personalized=np.ones(n), anonymous=np.asarray(anonymous, float),
-                          eps_weak=np.zeros(n), eps_strong=np.asarray(eps_strong, float),
-                          disagreement=np.asarray(disagreement, float))
-
-
-def test_anonymity_summary_hand_values():
-    # gaps 0, .5, 0, .25; markets 0, 1, 3 disagree everywhere; 1 and 3 lose.
-    out = _toy_study([1, 0.5, 1, 0.75], [1, 1, 0.5, 1], [0, 0.3, 0.1, 0.2]).summary()
-    assert (out["n"], out["lost"], out["full_n"], out["partial_n"]) == (4, 2, 3, 1)
-    assert out["full_rate"] == pytest.approx(2 / 3) and out["partial_rate"] == 0.0
-    wilson = binomtest(2, 3).proportion_ci(0.95, "wilson")
-    assert (out["full_low"], out["full_high"]) == (wilson.low, wilson.high)
-    assert out["partial_low"] == 0.0
-    assert out["max_gap"] == 0.5 and out["max_relative_gap"] == 1.0
-    # ranks: gap (1.5, 4, 1.5, 3), eps gap (1, 4, 2, 3): Pearson of ranks = 4.5/sqrt(4.5·5)
-    assert out["rho_eps"] == pytest.approx(3 / np.sqrt(10))
-    # full markets: gaps (0, .5, .25) vs a constant value of information: undefined
-    assert out["rho_voi_full"] is None
-
-
-def test_anonymity_summary_empty_groups_and_tolerance():
-    out = _toy_study([1, 1], [0.5, 0.5], [0, 0]).summary()
-    assert out["lost"] == 0 and out["full_n"] == 0
-    assert out["full_rate"] is None and out["full_low"] is None and out["full_high"] is None
-    assert out["rho_eps"] is None  # both variables constant
-    # a gap of 1e-3 counts as a loss only below the tolerance
-    near = _toy_study([0.999, 1], [1, 1], [0.1, 0.2])
-    assert near.summary()["lost"] == 1 and near.summary(tol=1e-2)["lost"] == 0
-
-
-@pytest.mark.parametrize("kwargs, name", [({"tol": -1.0}, "tol"), ({"tol": np.nan}, "tol"),
-                                          ({"confidence": 1.0}, "confidence"),
-                                          ({"confidence": 0.0}, "confidence")])
-def test_anonymity_summary_errors(kwargs, name):
-    with pytest.raises(ValueError, match=f"^{name}"):
-        _toy_study([1, 0.5], [1, 1], [0, 0.1]).summary(**kwargs)
-
-
-def test_anonymity_study_errors():
-    with pytest.raises(ValueError, match="^n_markets"):
-        anonymity_study(n_markets=0)
-    with pytest.raises(ValueError, match="^resolution"):
-        anonymity_study(n_markets=1, resolution=0)
 
 
 def test_welfare():

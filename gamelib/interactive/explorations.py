@@ -138,28 +138,54 @@ def epsilon_widget(study=None, eps=0.25):
 
 
 def draw_anonymity(fig, study):
-    """Price of anonymity against the SMA−WMA gap, coloured by users' disagreement.
+    """The price of anonymity on exact ground: grid-only losses against the grid resolution.
+
+    Left, on log axes: what users lose in the worst grid equilibrium, as a
+    share of the value of information, against the resolution ``r`` (each
+    losing market a thin line; the mean over all markets and the maximum;
+    a ``1/r`` guide).  Right: how many markets lose in their worst grid
+    equilibrium and how many in a grid equilibrium that is an equilibrium of
+    the real game (:func:`gamelib.is_equilibrium`).
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> st = studies.anonymity_study(n_markets=3, resolution=2)
-    >>> isinstance(draw_anonymity(Figure(), st), str)
-    True
+    >>> st = studies.anonymity_study(n_markets=12, resolutions=(4, 8))
+    >>> draw_anonymity(Figure(), st)
+    'users lose in 1, 1 markets on the grid (r = 4, 8); in 0, 0 exact equilibria'
     """
-    ax = fig.add_subplot()
-    full = study.disagreement > 1 - 1e-9
-    x = study.eps_strong - study.eps_weak
-    ax.scatter(x[~full], study.relative_gap[~full], color=PALETTE[0], marker="o", alpha=0.7,
-               label="users agree in some state")
-    ax.scatter(x[full], study.relative_gap[full], color=PALETTE[3], marker="^", alpha=0.7,
-               label="users disagree in every state")
-    ax.set_xlabel("ε(SMA) − ε(WMA)")
-    ax.set_ylabel("price of anonymity / value of information")
-    ax.set_ylim(-0.05, 1.05)
-    ax.set_title("Worst anonymous equilibrium vs worst personalized one")
-    ax.legend(loc="upper right")
-    return f"{int((study.gap > 1e-9).sum())} of {len(study.gap)} markets lose welfare under anonymity"
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    r = study.resolutions
+    grid = study.grid_loss
+    out = study.summary()
+    for row in grid[:, (grid > 1e-9).any(axis=0)].T:  # one thin line per losing market
+        left.plot(r, np.where(row > 1e-9, row, np.nan), color=PALETTE[6], alpha=0.35, linewidth=0.8)
+    left.plot(r, out["max_grid_loss"], color=PALETTE[3], marker="^", linestyle="--", label="largest loss")
+    left.plot(r, out["mean_grid_loss"], color=PALETTE[0], marker="o", label="mean over all markets")
+    left.plot(r, out["mean_grid_loss"][0] * r[0] / r, color=PALETTE[2], linestyle=":", label="∝ 1/r")
+    left.set_xscale("log", base=2)
+    left.set_yscale("log")
+    left.set_xticks(r, [str(v) for v in r])
+    left.set_xlabel("grid resolution r")
+    left.set_ylabel("loss in worst grid equilibrium / value of information")
+    left.set_title("Grid-only losses shrink as r grows")
+    left.legend(loc="lower left", fontsize="small")
+    width = 0.38
+    x = np.arange(len(r))
+    bars = [(out["grid_markets"], "worst grid equilibrium", PALETTE[3], -width / 2),
+            (out["exact_markets"], "worst one that is exact", PALETTE[0], width / 2)]
+    for counts, label, colour, shift in bars:
+        right.bar(x + shift, counts, width, color=colour, label=label)
+        for xi, c in zip(x + shift, counts):
+            right.text(xi, c, str(int(c)), ha="center", va="bottom", fontsize="small")
+    right.set_xticks(x, [f"r = {v}" for v in r])
+    right.set_ylabel(f"markets (of {out['n']})")
+    right.set_ylim(0, max(1, int(out["grid_markets"].max())) * 1.25)
+    right.set_title("Markets where users lose")
+    right.legend(loc="upper right", fontsize="small")
+    rs = ", ".join(str(v) for v in r)
+    return (f"users lose in {', '.join(str(int(c)) for c in out['grid_markets'])} markets on the grid (r = {rs}); "
+            f"in {', '.join(str(int(c)) for c in out['exact_markets'])} exact equilibria")
 
 
 def draw_tightness(fig, search, safe_values, safe_ratios):
