@@ -237,7 +237,7 @@ class AnonymityStudy:
     ----------
     resolutions : ndarray of int, shape [R]
     seeds : ndarray of int, shape [N]
-        Seeds of the :func:`audience_market` s (``-1`` for markets passed in).
+        Seeds of the :func:`~gamelib.examples.audience_market` s (``-1`` for markets passed in).
     opt, noinfo : ndarray, shape [N]
         ``Σ_j m_j OPT_j`` and ``Σ_j m_j NOINFO_j``.  Under WMA(0) and (U)
         every personalized equilibrium of the real game gives ``opt``
@@ -361,7 +361,7 @@ class AnonymityStudy:
 def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=None, menus=True, tol=1e-9):
     """The price of anonymity, on exact ground.
 
-    For each market (``n_markets`` random :func:`audience_market` s drawn
+    For each market (``n_markets`` random :func:`~gamelib.examples.audience_market` s drawn
     from ``seed``, or the given ``markets``) and each resolution ``r``, every
     pure anonymous equilibrium over ``experiment_grid(Θ, r)`` is enumerated
     (:func:`gamelib.equilibria`).  Those in which users lose welfare (below
