@@ -1449,20 +1449,30 @@ def silence_margin(market):
 
     Examples
     --------
-    Opposite tastes with both users' indifference beliefs moved to 0.55:
-    every deviation moves both users together and loses.
+    Opposite tastes with the users' indifference beliefs moved to 0.55 and
+    0.56, and each provider's indifference belief about its own audience 0.03
+    beyond its user's (a point of the chapter's phase diagram): every belief
+    that moves a user loses for both providers.
 
     >>> from gamelib import examples
-    >>> from gamelib.studies import silence_margin
-    >>> m = examples.opposite_tastes()
-    >>> u = m.user_utility.copy(); u[0, 1] -= 0.05; u[1, 1] += 0.05
-    >>> margin, strict = silence_margin(m.replace(user_utility=u))
-    >>> margin.round(6).tolist(), strict
-    ([-0.025, -0.025], True)
+    >>> from gamelib.studies import silence_margin, robustness_study
+    >>> st = robustness_study(plane=([0.01], [0.03]), menus=False, revealing=False)
+    >>> st.margin.round(6).tolist(), st.strict.tolist(), st.silent.tolist()
+    ([-0.01], [True], [True])
 
-    The margin is computed on the open intervals between indifference beliefs
-    (one-sided limits): it is necessary for silence when ``strict`` holds, and
-    also sufficient when no two users share an indifference belief.
+    ``margin ≤ 0`` is sufficient for silence in every two-state market; it is
+    also necessary when ``strict`` holds and no two users share an
+    indifference belief.  When two users share one it can be too cautious:
+    with the providers unchanged, a belief of exactly 0.55 would move one user
+    and not the other, which no deviation can exploit here (silence is an
+    equilibrium although the margin is positive):
+
+    >>> from gamelib import is_equilibrium, reveal_nothing
+    >>> m = examples.opposite_tastes(); u = m.user_utility.copy()
+    >>> u[0, 1] -= 0.05; u[1, 1] += 0.05
+    >>> margin, strict = silence_margin(m.replace(user_utility=u))
+    >>> margin.round(6).tolist(), is_equilibrium(m.replace(user_utility=u), [reveal_nothing(2)] * 2, "anonymous")
+    ([0.025, 0.025], True)
     """
     market = _check_market(market)
     if market.n_states != 2:
@@ -1479,17 +1489,18 @@ def silence_margin(market):
     a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
     top = np.sort(at_prior, axis=1)
     strict = bool(n_act == 1 or np.all(top[:, -1] - top[:, -2] > VALUE_ATOL))
-    mid = (qs[:-1] + qs[1:]) / 2  # one belief inside each interval: best responses are constant there
-    value = np.einsum("qt,jat->qja", np.stack([1 - mid, mid], axis=1), u)
-    act = np.argmax(value >= value.max(axis=2, keepdims=True) - VALUE_ATOL, axis=2)  # [Q, n]
-    ends = np.stack([qs[:-1], qs[1:]], axis=1)  # [Q, 2]: Δ_i is linear on each closed interval
-    belief = np.stack([1 - ends, ends], axis=2)  # [Q, 2, 2]
-    diff = big[:, np.arange(n)[None, :], act] - big[:, np.arange(n), a0][:, None]  # [k, Q, n, 2]
-    gain = np.einsum("qet,kqjt,j->kqe", belief, diff, market.masses)  # [k, Q, 2]
-    moved = (act != a0[None, :]).any(axis=1)  # [Q]
-    if not moved.any():
-        return np.full(market.n_providers, -np.inf), strict
-    return gain[:, moved].max(axis=(1, 2)), strict
+    belief = np.stack([1 - qs, qs], axis=1)  # [Q, 2]: Δ_i is linear between candidates
+    value = np.einsum("qt,jat->qja", belief, u)
+    best = value >= value.max(axis=2, keepdims=True) - VALUE_ATOL  # [Q, n, A], every tied best action
+    pay = np.einsum("qt,ijat->qija", belief, big) * market.masses[None, None, :, None]
+    gain = pay - np.take_along_axis(pay, a0[None, None, :, None], axis=3)  # [Q, k, n, A]
+    changed = best & (np.arange(n_act)[None, None, :] != a0[None, :, None])
+    with np.errstate(invalid="ignore"):
+        any_best = np.where(best[:, None], gain, -np.inf).max(axis=3)  # [Q, k, n]
+        any_change = np.where(changed[:, None], gain, -np.inf).max(axis=3)
+        # at least one user changes: the best change of user j plus the best of everyone else
+        total = any_best.sum(axis=2, keepdims=True) - any_best + any_change
+    return total.max(axis=(0, 2)), strict
 
 
 def _plane_markets(market, xs, ys, shift):

@@ -432,3 +432,136 @@ def _ties_sampler(rng):
 
 
 WIDGETS = {"alignment": (alignment_widget, _alignment_sampler), "ties": (ties_widget, _ties_sampler)}
+
+
+# ----------------------------------------------------------------------------
+# How robust is the silent equilibrium?
+# ----------------------------------------------------------------------------
+
+__all__ += ["draw_robust_survival", "draw_robust_plane", "draw_robust_bound"]
+
+_ROBUST_STYLE = {
+    "random": ("all utilities", PALETTE[6], "o"),
+    "users": ("users' utilities", PALETTE[3], "v"),
+    "providers": ("providers' utilities", PALETTE[1], "s"),
+    "masses": ("masses", PALETTE[2], "D"),
+    "prior": ("prior", PALETTE[0], "^"),
+    "aligned": ("toward strong alignment", PALETTE[4], "P"),
+}
+
+
+def draw_robust_survival(fig, study):
+    """Share of perturbed markets in which silence is an exact equilibrium, against the size.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> st = studies.robustness_study(directions=("prior", "users"), sizes=(0.01, 0.1), n_samples=2,
+    ...                               menus=False, revealing=False)
+    >>> draw_robust_survival(Figure(), st)
+    'silence survives in 4 of 8 perturbed markets'
+    """
+    ax = fig.add_subplot()
+    for name, (sizes, rate, lo, hi) in study.survival().items():
+        label, colour, marker = _ROBUST_STYLE[name]
+        ax.fill_between(sizes, lo, hi, color=colour, alpha=0.15, linewidth=0)
+        ax.plot(sizes, rate, marker=marker, color=colour, label=label)
+    ax.set_xscale("log")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel("perturbation size (log scale)")
+    ax.set_ylabel("share where silence is an equilibrium")
+    ax.set_title("Silence under random perturbations (exact verdicts, 95% Wilson bands)")
+    ax.legend(loc="center left", title="perturbed")
+    return f"silence survives in {int(study.silent.sum())} of {len(study.silent)} perturbed markets"
+
+
+def draw_robust_plane(fig, plane, x=None, y=None):
+    """Exact verdict on silence over the phase diagram; optionally a marked point ``(x, y)``.
+
+    The dashed line is where the proposition's margin changes sign.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> pl = studies.robustness_study(plane=([-0.02, 0.0, 0.02], [0.0, 0.03]), menus=False,
+    ...                               revealing=False)
+    >>> draw_robust_plane(Figure(), pl)
+    'silence is an equilibrium in 4 of 6 cells'
+    >>> draw_robust_plane(Figure(), pl, x=0.018, y=0.03)
+    'at x = 0.02, y = 0.03: silence is an equilibrium'
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    xs, ys, verdict = plane.grid("silent")
+    _, _, margin = plane.grid("margin")
+    ax = fig.add_subplot()
+    colours = ("#e8e8e8", PALETTE[5])
+    ax.pcolormesh(xs, ys, verdict.astype(float), shading="nearest", cmap=ListedColormap(colours),
+                  vmin=0, vmax=1)
+    handles = [Patch(color=colours[1], label="silence is an equilibrium"),
+               Patch(color=colours[0], label="a provider gains by informing")]
+    if len(xs) > 1 and len(ys) > 1 and np.nanmin(margin) < 0 < np.nanmax(margin):
+        ax.contour(xs, ys, margin, levels=[0.0], colors=PALETTE[6], linestyles="--", linewidths=1)
+        handles.append(_dashed("margin = 0 (proposition)"))
+    ax.set_xlabel("gap x between the users' indifference beliefs")
+    ax.set_ylabel("providers' misalignment y")
+    ax.set_title("Where silence survives (exact verdict per cell)")
+    caption = f"silence is an equilibrium in {int(verdict.sum())} of {verdict.size} cells"
+    if x is not None and y is not None:
+        col = int(np.argmin(np.abs(xs - x)))
+        row = int(np.argmin(np.abs(ys - y)))
+        ax.plot(xs[col], ys[row], marker="*", markersize=16, color=PALETTE[3], markeredgecolor="black")
+        state = "an equilibrium" if verdict[row, col] else "not an equilibrium"
+        caption = f"at x = {xs[col]:.2f}, y = {ys[row]:.2f}: silence is {state}"
+    ax.legend(handles=handles, loc="lower right", fontsize="small")
+    return caption
+
+
+def _dashed(label):
+    """A dashed legend handle (helper of :func:`draw_robust_plane`)."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=PALETTE[6], linestyle="--", label=label)
+
+
+def draw_robust_bound(fig, study, path):
+    """Users' loss under surviving silence against Theorem 6.1's bound ``2ε``.
+
+    ``study`` gives the perturbed survivors; ``path`` (direction ``"aligned"``)
+    the markets moved toward strong alignment, silent or not.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> st = studies.robustness_study(directions=("prior",), sizes=(0.01,), n_samples=2, menus=False,
+    ...                               revealing=False)
+    >>> path = studies.robustness_study(directions=("aligned",), sizes=(0.2, 0.5), menus=False,
+    ...                                 revealing=False)
+    >>> draw_robust_bound(Figure(), st, path)
+    'toward SMA, silence survives down to 2ε = 0.6 and fails from 2ε = 0.375'
+    """
+    ax = fig.add_subplot()
+    bound = 2 * study.eps_strong
+    top = max(0.8, float(bound.max()) + 0.05)
+    ax.fill_between([0, top], [0, top], [top, top], color=PALETTE[3], alpha=0.08, linewidth=0,
+                    label="loss > 2ε: excluded by Theorem 6.1")
+    ax.plot([0, top], [0, top], color=PALETTE[3], linewidth=1)
+    alive = study.silent
+    ax.scatter(bound[alive], study.loss[alive], color=PALETTE[5], s=18, alpha=0.6,
+               label="perturbed markets where silence survives")
+    x, loss, ok = 2 * path.eps_strong, path.loss, path.silent
+    ax.plot(x, loss, color=PALETTE[4], linewidth=1)
+    ax.scatter(x[ok], loss[ok], color=PALETTE[4], marker="P", s=40, label="toward SMA: silence survives")
+    ax.scatter(x[~ok], loss[~ok], facecolors="white", edgecolors=PALETTE[4], marker="o", s=30,
+               label="toward SMA: silence fails")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, max(0.35, float(study.loss.max()) + 0.05))
+    ax.set_xlabel("2ε, twice the Strong Market Alignment tolerance")
+    ax.set_ylabel("users' loss Σ m_j (OPT_j − NOINFO_j) under silence")
+    ax.set_title("Silence against the bound of Theorem 6.1")
+    ax.legend(loc="upper left", fontsize="small")
+    if ok.all() or not ok.any():
+        return "silence survives on the whole path" if ok.all() else "silence fails on the whole path"
+    return (f"toward SMA, silence survives down to 2ε = {x[ok].min():.3g} and fails from "
+            f"2ε = {x[~ok].max():.3g}")
