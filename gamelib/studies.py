@@ -1462,17 +1462,18 @@ def silence_margin(market):
 
     ``margin ≤ 0`` is sufficient for silence in every two-state market; it is
     also necessary when ``strict`` holds and no two users share an
-    indifference belief.  When two users share one it can be too cautious:
-    with the providers unchanged, a belief of exactly 0.55 would move one user
-    and not the other, which no deviation can exploit here (silence is an
-    equilibrium although the margin is positive):
+    indifference belief.  When two users share one, the margin counts the
+    profiles in which, at that belief, one user moves and the other does not;
+    deviators can approach them.  With the providers of Proposition 5.1 and
+    both users' indifference beliefs at 0.55, provider 2 gains by moving its
+    own audience alone at 0.55:
 
     >>> from gamelib import is_equilibrium, reveal_nothing
     >>> m = examples.opposite_tastes(); u = m.user_utility.copy()
     >>> u[0, 1] -= 0.05; u[1, 1] += 0.05
-    >>> margin, strict = silence_margin(m.replace(user_utility=u))
-    >>> margin.round(6).tolist(), is_equilibrium(m.replace(user_utility=u), [reveal_nothing(2)] * 2, "anonymous")
-    ([0.025, 0.025], True)
+    >>> moved = m.replace(user_utility=u)
+    >>> silence_margin(moved)[0].round(6).tolist(), is_equilibrium(moved, [reveal_nothing(2)] * 2, "anonymous")
+    ([0.025, 0.025], False)
     """
     market = _check_market(market)
     if market.n_states != 2:
