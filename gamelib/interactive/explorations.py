@@ -470,8 +470,8 @@ def draw_robust_survival(fig, study):
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlabel("perturbation size (log scale)")
     ax.set_ylabel("share where silence is an equilibrium")
-    ax.set_title("Silence under random perturbations (exact verdicts, 95% Wilson bands)")
-    ax.legend(loc="center left", title="perturbed")
+    ax.set_title("Silence under random perturbations (exact verdicts)")
+    ax.legend(loc="center right", title="perturbed", fontsize="small")
     return f"silence survives in {int(study.silent.sum())} of {len(study.silent)} perturbed markets"
 
 
@@ -558,9 +558,9 @@ def draw_robust_bound(fig, study, path):
     ax.set_xlim(0, top)
     ax.set_ylim(0, max(0.35, float(study.loss.max()) + 0.05))
     ax.set_xlabel("2ε, twice the Strong Market Alignment tolerance")
-    ax.set_ylabel("users' loss Σ m_j (OPT_j − NOINFO_j) under silence")
+    ax.set_ylabel("users' loss under silence")
     ax.set_title("Silence against the bound of Theorem 6.1")
-    ax.legend(loc="upper left", fontsize="small")
+    ax.legend(loc="lower right", fontsize="small")
     if ok.all() or not ok.any():
         return "silence survives on the whole path" if ok.all() else "silence fails on the whole path"
     return (f"toward SMA, silence survives down to 2ε = {x[ok].min():.3g} and fails from "
