@@ -1326,6 +1326,8 @@ class RobustnessStudy:
         equilibrium over single experiments iff ``margin ≤ 0``.
     strict : ndarray of bool, shape [N]
         Every user has a unique best action at the prior.
+    markets : tuple of Market
+        The perturbed markets themselves.
 
     Examples
     --------
@@ -1335,6 +1337,8 @@ class RobustnessStudy:
     ([True, True, True], True)
     >>> st.survival()["prior"][1].tolist()
     [1.0]
+    >>> st.markets[0].prior.round(4)      # the first perturbed market
+    array([0.5002, 0.4998])
     """
 
     directions: tuple
@@ -1350,6 +1354,7 @@ class RobustnessStudy:
     eps_strong: np.ndarray
     margin: np.ndarray
     strict: np.ndarray
+    markets: tuple
 
     def survival(self, menus=False):
         """Survival rate of silence per direction and size.
@@ -1673,5 +1678,6 @@ def robustness_study(market=None, *, directions=ROBUSTNESS_DIRECTIONS, sizes=(1e
         eps_strong=eps_strong,
         margin=np.array([mg.max() for mg, _ in margins]),
         strict=np.array([s for _, s in margins]),
+        markets=tuple(markets),
     )
 
