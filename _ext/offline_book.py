@@ -1,11 +1,11 @@
 """Small fixes that keep the HTML book offline and complete.
 
 1. Vendored JavaScript stays opt-in. Jupyter Book adds *every* ``.js``/``.css`` file found
-   under ``_static/`` to every page; the vendored MathJax components and widget manager in
-   ``_static/vendor/`` must instead load only where, and in the order, MathJax
-   (``mathjax_path``) and myst-nb (``nb_ipywidgets_js``) ask for them. At
-   ``config-inited`` this extension drops ``vendor/...`` and ``offline/...`` from
-   ``html_js_files`` and ``html_css_files``.
+   under ``_static/`` to every page; the vendored MathJax components in ``_static/vendor/``
+   must instead load only where, and in the order, MathJax (``mathjax_path``) asks for
+   them. At ``config-inited`` this extension drops ``vendor/...`` from ``html_js_files`` and
+   ``html_css_files``. (The widgets' frame player, ``_static/widgets.js`` and
+   ``widgets.css``, is small and loads on every page.)
 
 2. Each script once. sphinx-thebe and sphinx-togglebutton register their inline
    configuration scripts twice under Sphinx 7.4 (``const THEBE_JS_URL`` declared twice is a
@@ -41,7 +41,7 @@ def _add_ipynb_source(app, pagename, templatename, context, doctree):
 
 
 #: Folders of ``_static`` whose files load only where myst-nb or MathJax ask for them.
-PAGE_SPECIFIC = ("vendor/", "offline/")
+PAGE_SPECIFIC = ("vendor/",)
 
 
 def _drop_vendored_assets(app, config):

@@ -3,14 +3,13 @@
 #
 # Run by hand when upgrading (NOT at build or test time); needs node/npm and the npm registry.
 #   bash scripts/vendor_js.sh
-# It replaces _static/vendor/{requirejs,html-manager,mathjax}/ with exactly the files the
+# It replaces _static/vendor/mathjax/ with exactly the files the
 # pages load (checked in headless Chromium by tests/test_browser.py: no request may leave
 # 127.0.0.1). Update the versions below and in _static/VENDORED.md together.
 set -euo pipefail
 
-REQUIREJS_VERSION=2.3.8
-HTML_MANAGER_VERSION=1.0.15     # @jupyter-widgets/html-manager 1.0.x <-> ipywidgets 8
 MATHJAX_VERSION=3.2.2
+# (Widgets need no JavaScript package: their frame player is _static/widgets.js.)
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$root/_static/vendor"
@@ -18,31 +17,15 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 cd "$tmp"
-npm pack --silent "requirejs@${REQUIREJS_VERSION}" \
-    "@jupyter-widgets/html-manager@${HTML_MANAGER_VERSION}" \
-    "mathjax@${MATHJAX_VERSION}" >/dev/null
+npm pack --silent "mathjax@${MATHJAX_VERSION}" >/dev/null
 for tgz in *.tgz; do
     mkdir -p "x/${tgz%.tgz}"
     tar xzf "$tgz" -C "x/${tgz%.tgz}"
 done
-rj="x/requirejs-${REQUIREJS_VERSION}/package"
-hm="x/jupyter-widgets-html-manager-${HTML_MANAGER_VERSION}/package"
 mj="x/mathjax-${MATHJAX_VERSION}/package"
 
-rm -rf "$dest/requirejs" "$dest/html-manager" "$dest/mathjax"
-mkdir -p "$dest/requirejs" "$dest/html-manager" "$dest/mathjax"
-
-# RequireJS: the AMD loader that embed-amd.js needs.
-cp "$rj/require.js" "$dest/requirejs/"
-head -n 8 "$rj/require.js" > "$dest/requirejs/LICENSE-header.txt"
-
-# Widget manager for saved widget state: embed-amd.js is self-contained (it defines the
-# base, controls, output and html-manager modules; libembed-amd.js is never requested);
-# the woff2 files are the Font Awesome icons its CSS references (browsers take woff2
-# first, so the .woff/.ttf/.eot/.svg fallbacks are not vendored). _static/offline/
-# widgets-config.js maps the module folder to _static/vendor/html-manager/ so they load.
-cp "$hm/dist/embed-amd.js" "$hm/dist/embed.js.LICENSE.txt" "$dest/html-manager/"
-cp "$hm"/dist/*.woff2 "$dest/html-manager/"
+rm -rf "$dest/mathjax"
+mkdir -p "$dest/mathjax"
 
 # MathJax 3, CommonHTML output: the combined component, the TeX extensions that autoload
 # may pull in, the menu/a11y components it loads lazily, and the woff-v2 fonts.

@@ -1,8 +1,10 @@
 """A tiny Chrome DevTools Protocol client for the browser tests (no browser download).
 
-Starts Debian's headless Chromium with ``--remote-debugging-port=0``, reads the DevTools
-address from its stderr, connects to the first page target with ``websocket-client`` and
-records every network request, console error and uncaught exception while pages load.
+Starts Debian's headless Chromium with ``--remote-debugging-port=0`` and every non-loopback
+host blackholed (``--host-resolver-rules``), reads the DevTools address from its stderr,
+connects to the first page target with ``websocket-client`` and records every network
+request, console error and uncaught exception while pages load. It can resize the viewport
+(desktop or phone), press keys and capture the page or one element.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ CHROMIUM_FLAGS = [
     "--window-size=1280,900",
     "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
+    # offline: every host but the loopback resolves to nothing
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 
 
@@ -170,6 +174,37 @@ class Browser:
                 self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
                           deviceScaleFactor=1, mobile=False)
         Path(path).write_bytes(base64.b64decode(data))
+
+    def viewport(self, width: int, height: int = 900, mobile: bool = False) -> None:
+        """Emulate a desktop window or (``mobile``) a phone of 2x pixel density."""
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=2 if mobile else 1, mobile=mobile)
+        self._viewport = (width, height, mobile)
+
+    def press(self, key: str) -> None:
+        """Press and release one key (``ArrowRight``, ``ArrowDown``...) in the focused element."""
+        codes = {"ArrowLeft": 37, "ArrowUp": 38, "ArrowRight": 39, "ArrowDown": 40}
+        for kind in ("rawKeyDown", "keyUp"):
+            self.call("Input.dispatchKeyEvent", type=kind, key=key, code=key,
+                      windowsVirtualKeyCode=codes[key], nativeVirtualKeyCode=codes[key])
+
+    def capture(self, path: Path, selector: str, index: int = 0) -> None:
+        """Save a PNG of one element (the ``index``-th match of ``selector``), scrolled into the
+        middle of the viewport (which must be taller than the element)."""
+        rect = self.evaluate(
+            f"(() => {{ const e = document.querySelectorAll({json.dumps(selector)})[{index}];"
+            "e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+            "return {x: r.left + window.scrollX, y: r.top + window.scrollY, "
+            "width: r.width, height: r.height}; })()")
+        self.pump(0.2)
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=False,
+                         clip={**rect, "scale": 1})["data"]
+        Path(path).write_bytes(base64.b64decode(data))
+
+    def loaded_bytes(self) -> int:
+        """Bytes received for every request since the page was opened."""
+        return int(sum(e["params"].get("encodedDataLength", 0) for e in self.events
+                       if e["method"] == "Network.loadingFinished"))
 
     # -- what happened -------------------------------------------------------------------
     def requested_urls(self) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -92,55 +91,46 @@ def test_subset_keeps_silence_and_is_sorted():
 
 
 # ----------------------------------------------------------------------------
-# Widget harness, on a fake module following the WIDGETS convention
+# Widget harness, on fake factories
 # ----------------------------------------------------------------------------
 
 
-def _fake_module():
-    from gamelib.interactive import PALETTE, float_slider, interactive_figure
+def _fake_factories():
+    from gamelib.interactive import PALETTE, Slider, Widget
 
-    def draw(fig, q=0.5):
-        fig.add_subplot().plot([0, 1], [0, q], color=PALETTE[0])
+    def setup(fig, q=0.5):
+        return {"line": fig.add_subplot(ylim=(0, 1)).plot([0, 1], [0, q], color=PALETTE[0])[0]}
+
+    def refresh(artists, q=0.5):
+        artists["line"].set_ydata([0, q])
         return f"height {q:.2f}"
 
     def builder():
-        return interactive_figure(draw, {"q": float_slider(0.5, 0.0, 1.0, 0.05, "q")}, alt="a line")
-
-    def sampler(rng):
-        return {"q": float(rng.uniform(0, 1))}
+        return Widget("line", setup, refresh, {"q": Slider("q", 0.0, 1.0, 0.25, 0.5)},
+                      alt=lambda q: "a line")
 
     def broken_builder():
         raise RuntimeError("boom")
 
-    mod = types.ModuleType("fake_widgets")
-    mod.WIDGETS = {"line": (builder, sampler), "broken": (broken_builder, sampler)}
-    return mod
+    return {"line": builder, "broken": broken_builder}
 
 
-def test_widget_harness_on_a_fake_module():
-    result = {"widgets": widgets.benchmark_modules([_fake_module()], n=3, seed=1), "import_errors": []}
+def test_widget_harness_on_fake_factories():
+    result = {"widgets": widgets.benchmark_widgets(_fake_factories(), n=3, seed=1)}
     by_name = {r["widget"]: r for r in result["widgets"]}
     line = by_name["line"]
     assert line["n"] == 3
     assert 0 < line["p50_s"] <= line["p95_s"] <= line["max_s"]
+    assert line["frames"] == 5 and 1 <= line["files"] <= 5 and line["bytes"] > 0
     assert "RuntimeError: boom" in by_name["broken"]["error"] and by_name["broken"]["slow"]
     text = widgets.table(result)
     assert "line" in text and "ERROR" in text
 
 
-def test_widget_discovery_finds_modules_with_widgets(tmp_path, monkeypatch):
-    pkg = tmp_path / "fakepkg"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("")
-    (pkg / "has.py").write_text(
-        "WIDGETS = {'w': (lambda: None, lambda rng: {})}\n"
-    )
-    (pkg / "hasnot.py").write_text("X = 1\n")
-    (pkg / "bad.py").write_text("raise ImportError('not yet')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    modules, errors = widgets.discover("fakepkg")
-    assert [m.__name__ for m in modules] == ["fakepkg.has"]
-    assert errors and errors[0]["module"] == "fakepkg.bad"
+def test_widget_factories_are_the_books():
+    found = widgets.factories({"ties": "explorations:ties_widget"})
+    assert found["ties"]().name == "ties"
+    assert len(widgets.factories()) == 9
 
 
 def test_runner_writes_json(tmp_path, monkeypatch):
@@ -149,7 +139,7 @@ def test_runner_writes_json(tmp_path, monkeypatch):
     tiny = [("tiny k=2 r=2", examples.opposite_tastes, 2, 2)]
     monkeypatch.setattr(enumeration, "settings", lambda quick=False: tiny)
     monkeypatch.setattr(widgets, "run", lambda n, seed: {
-        "widgets": widgets.benchmark_modules([_fake_module()], n=2), "import_errors": []})
+        "widgets": widgets.benchmark_widgets(_fake_factories(), n=2)})
     out = tmp_path / "r.json"
     assert run.main(["--quick", "--no-pygambit", "--out", str(out)]) == 0
     data = json.loads(out.read_text())

@@ -1,9 +1,14 @@
 """Look at the built book as a reader does, in headless Chromium, fully offline.
 
-Every page of the TOC is opened from a local ``http.server`` on 127.0.0.1 and checked for
-what a reader would notice: typeset math (no raw ``$...$`` left), widgets rendered from the
-saved widget state, alt text on every image, no JavaScript error, and no request leaving
-127.0.0.1. Screenshots of the landing page and one chapter go to ``tests/artifacts/``.
+Chromium runs with every non-loopback host blackholed (``tests/_cdp.py``). Every page of the
+TOC is opened from a local ``http.server`` on 127.0.0.1 and checked for what a reader would
+notice: typeset math (no raw ``$...$`` left), alt text on every image, no JavaScript error,
+no request leaving 127.0.0.1. At 1280 px and at 390 px (a phone) the test presses a key on
+every control of every widget's frame player and checks that the picture and its caption
+change (or that the control is marked disabled, with a tooltip), and that no page scrolls
+sideways on the phone. Screenshots of every widget before and after a move, and of the
+landing page and one chapter, go to ``tests/artifacts/``; the measured time from a key
+press to the new frame's ``load`` goes to ``tests/artifacts/player_latency.json``.
 
 Chromium is Debian's package (``apt-get install chromium``); the test installs it if it is
 missing, skips if apt is unavailable outside CI, and fails under ``CI=true``.
@@ -12,6 +17,7 @@ missing, skips if apt is unavailable outside CI, and fails under ``CI=true``.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -99,9 +105,9 @@ PAGE_REPORT = r"""
     unrenderedMath: [...article.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container')).length,
     raw,
     widgetViews: views.length,
-    renderedViews: views.filter(s => s.parentElement && s.parentElement.querySelector('.jupyter-widgets')).length,
-    controls: document.querySelectorAll('.widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-checkbox, .widget-radio-box, .widget-text, .widget-button').length,
-    widgetErrors: [...document.querySelectorAll('.jupyter-widgets')].filter(e => /Error displaying widget/.test(e.textContent)).length,
+    players: document.querySelectorAll('.gamelib-player').length,
+    readyPlayers: document.querySelectorAll('.gamelib-player.gamelib-ready').length,
+    deadAtDefault: [...document.querySelectorAll('.gamelib-player [data-control]')].filter(c => c.disabled).length,
     images: [...article.querySelectorAll('img')].map(i => ({alt: (i.getAttribute('alt') || '').trim(), ok: i.complete && i.naturalWidth > 0, src: i.src.slice(0, 60)})),
   };
 })()
@@ -113,10 +119,9 @@ def _settle(browser: Browser) -> None:
     browser.wait_for("!(window.MathJax && MathJax.startup) || !!MathJax.startup.document", 20)
     browser.evaluate("(window.MathJax && MathJax.startup && MathJax.startup.promise) "
                      "? MathJax.startup.promise.then(() => true) : true", await_promise=True)
-    # widgets: every saved view rendered (html-manager renders after the load event)
-    browser.wait_for(
-        "[...document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]')]"
-        ".every(s => s.parentElement && s.parentElement.querySelector('.jupyter-widgets'))", 30)
+    # frame players: set up by _static/widgets.js
+    browser.wait_for("[...document.querySelectorAll('.gamelib-player')]"
+                     ".every(p => p.classList.contains('gamelib-ready'))", 10)
     browser.wait_for("[...document.querySelectorAll('article img')].every(i => i.complete)", 10)
     browser.pump(0.5)
 
@@ -131,12 +136,11 @@ def _check_page(browser: Browser, site: str, docname: str) -> list[str]:
     if r["raw"]:
         problems.append(f"raw TeX left in the text: {r['raw'][:5]}")
     if r["widgetViews"]:
-        if r["renderedViews"] < r["widgetViews"]:
-            problems.append(f"only {r['renderedViews']} of {r['widgetViews']} widgets rendered")
-        if r["controls"] == 0:
-            problems.append("widgets rendered without any control")
-    if r["widgetErrors"]:
-        problems.append(f"{r['widgetErrors']} widget(s) show 'Error displaying widget'")
+        problems.append(f"{r['widgetViews']} ipywidget view(s) in the page (the book shows frame players)")
+    if r["readyPlayers"] < r["players"]:
+        problems.append(f"only {r['readyPlayers']} of {r['players']} frame players set up")
+    if r["deadAtDefault"]:
+        problems.append(f"{r['deadAtDefault']} control(s) disabled at the default position")
     for img in r["images"]:
         if not img["alt"]:
             problems.append(f"image without alt text: {img['src']}")
@@ -162,20 +166,131 @@ def test_every_page_renders_offline(browser, site):
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
-def test_widget_default_state_is_visible_without_a_kernel(browser, site):
-    """The landing page's widget shows its slider, its default figure and its numbers."""
-    browser.open(f"{site}/book/index.html")
-    _settle(browser)
-    state = browser.evaluate("""(() => ({
-      sliders: document.querySelectorAll('.widget-slider').length,
-      readout: (document.querySelector('.widget-readout') || {}).textContent || '',
-      figure: [...document.querySelectorAll('.jupyter-widgets img')].filter(i => i.naturalWidth > 100 && i.alt).length,
-      caption: [...document.querySelectorAll('.gamelib-caption')].map(e => e.textContent),
-    }))()""")
-    assert state["sliders"] >= 1
-    assert state["readout"].strip() == "0.75"
-    assert state["figure"] >= 1
-    assert state["caption"] and "0.75" in state["caption"][0]
+PLAYERS = r"""
+(() => [...document.querySelectorAll('.gamelib-player')].map(p => ({
+  widget: p.dataset.widget,
+  src: p.querySelector('img.gamelib-frame').getAttribute('src'),
+  loaded: p.querySelector('img.gamelib-frame').complete,
+  alt: p.querySelector('img.gamelib-frame').alt,
+  caption: p.querySelector('.gamelib-caption').textContent,
+  controls: [...p.querySelectorAll('[data-control]')].map(c => ({
+    name: c.dataset.control, tag: c.tagName, value: c.value, disabled: c.disabled,
+    marked: c.parentNode.classList.contains('gamelib-disabled') && c.title.length > 20,
+    last: c.tagName === 'SELECT' ? c.options.length - 1 : Number(c.max),
+    width: c.getBoundingClientRect().width, column: p.getBoundingClientRect().width,
+  })),
+})))()
+"""
+
+TIMING = r"""
+(() => {
+  window.__latency = window.__latency || [];
+  document.querySelectorAll('.gamelib-player [data-control]').forEach(c =>
+    c.addEventListener('keydown', () => { window.__t0 = performance.now(); }, true));
+  document.querySelectorAll('.gamelib-player img.gamelib-frame').forEach(img =>
+    img.addEventListener('load', () => {
+      if (window.__t0) { window.__latency.push(performance.now() - window.__t0); window.__t0 = 0; }
+    }));
+  return true;
+})()
+"""
+
+WIDTHS = {"desktop": (1280, False), "phone": (390, True)}
+
+
+def _move(browser, p: int, c: int, control: dict) -> None:
+    """Focus control ``c`` of player ``p`` and press the key that moves it one position."""
+    browser.evaluate(f"document.querySelectorAll('.gamelib-player')[{p}]"
+                     f".querySelectorAll('[data-control]')[{c}].focus()")
+    at_end = int(control["value"]) >= control["last"]
+    if control["tag"] == "SELECT":
+        browser.press("ArrowUp" if at_end else "ArrowDown")
+    else:
+        browser.press("ArrowLeft" if at_end else "ArrowRight")
+
+
+def _reset(browser, p: int) -> None:
+    browser.evaluate(f"document.querySelectorAll('.gamelib-player')[{p}]"
+                     ".querySelector('.gamelib-reset').click()")
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_widget_control_moves_picture_and_caption(browser, site, width):
+    """Offline, every control of every frame player changes the picture and the caption."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    px, mobile = WIDTHS[width]
+    browser.viewport(px, 1400, mobile)  # tall enough to capture a whole player
+    problems, moves, latency = [], 0, []
+    try:
+        for docname in toc_files():
+            browser.open(f"{site}/{docname}.html")
+            _settle(browser)
+            players = browser.evaluate(PLAYERS)
+            if not players:
+                continue
+            browser.evaluate(TIMING)
+            for p, player in enumerate(players):
+                tag = f"{docname}:{player['widget']}"
+                browser.capture(ARTIFACTS / f"widget-{player['widget']}-{width}-before.png",
+                                ".gamelib-player", p)
+                for c, control in enumerate(player["controls"]):
+                    if mobile and control["width"] < 0.6 * control["column"]:
+                        problems.append(f"{tag}: {control['name']} is {control['width']:.0f} px "
+                                        f"wide in a {control['column']:.0f} px player")
+                    before = browser.evaluate(PLAYERS)[p]
+                    if before["controls"][c]["disabled"]:
+                        problems.append(f"{tag}: {control['name']} disabled at the default")
+                        continue
+                    _move(browser, p, c, before["controls"][c])
+                    moved = browser.wait_for(
+                        f"(() => {{ const s = ({PLAYERS.strip()})[{p}]; return s.loaded && "
+                        f"s.src !== {before['src']!r} && s.caption !== {before['caption']!r}; }})()",
+                        5)
+                    after = browser.evaluate(PLAYERS)[p]
+                    moves += 1
+                    if not moved:
+                        problems.append(f"{tag}: {control['name']} moved the picture "
+                                        f"{after['src'] != before['src']}, the caption "
+                                        f"{after['caption'] != before['caption']}")
+                    if c == 0:
+                        browser.capture(ARTIFACTS / f"widget-{player['widget']}-{width}-after.png",
+                                        ".gamelib-player", p)
+                    for other in after["controls"]:  # the slices' other controls: marked
+                        if other["disabled"] and not other["marked"]:
+                            problems.append(f"{tag}: {other['name']} disabled without a mark")
+                    _reset(browser, p)
+                    browser.wait_for(f"({PLAYERS.strip()})[{p}].src === {before['src']!r}", 5)
+            latency += browser.evaluate("window.__latency || []")
+            offsite = [u for u in browser.requested_urls()
+                       if not u.startswith((site + "/", "data:", "blob:", "about:"))]
+            if offsite:
+                problems.append(f"{docname}: requests leaving 127.0.0.1: {offsite[:3]}")
+            if browser.js_errors():
+                problems.append(f"{docname}: console errors {browser.js_errors()[:3]}")
+    finally:
+        browser.viewport(1400, 1000)
+    (ARTIFACTS / f"player_latency-{width}.json").write_text(json.dumps(
+        {"width": px, "moves": moves, "latency_ms": latency}, indent=1))
+    assert problems == [], "\n".join(problems)
+    assert moves >= 20, f"only {moves} control moves found"
+
+
+def test_no_chapter_scrolls_sideways_on_a_phone(browser, site):
+    browser.viewport(390, 800, mobile=True)
+    wide = {}
+    try:
+        for docname in toc_files():
+            if not ("/ch" in docname or docname.endswith("index")):
+                continue
+            browser.open(f"{site}/{docname}.html")
+            _settle(browser)
+            size = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if size[0] > size[1] + 1:
+                wide[docname] = size
+        browser.screenshot(ARTIFACTS / "chapter-phone.png", width=390, height=800)
+    finally:
+        browser.viewport(1400, 1000)
+    assert wide == {}, f"pages wider than the 390 px screen: {wide}"
 
 
 def test_screenshots(browser, site):
@@ -190,3 +305,20 @@ def test_screenshots(browser, site):
         path = ARTIFACTS / f"{name}.png"
         browser.screenshot(path)
         assert path.stat().st_size > 10_000
+
+
+def test_player_works_from_a_file_url(browser, built_book):
+    """Opened from disk (file://), a player swaps its picture: it never fetch()es."""
+    page = built_book.html / "book" / "ch01_persuasion.html"
+    browser.open(page.resolve().as_uri())
+    assert browser.wait_for("document.querySelector('.gamelib-player.gamelib-ready') !== null", 10)
+    state = ("(() => { const p = document.querySelector('.gamelib-player'); const i = p.querySelector("
+             "'img.gamelib-frame'); return [i.src, i.complete && i.naturalWidth, "
+             "p.querySelector('.gamelib-caption').textContent]; })()")
+    before = browser.evaluate(state)
+    browser.evaluate("document.querySelector('.gamelib-player [data-control]').focus()")
+    browser.press("ArrowRight")
+    assert browser.wait_for(f"(() => {{ const s = {state}; return s[1] > 0 && s[0] !== {before[0]!r}; }})()", 5)
+    after = browser.evaluate(state)
+    assert after[0].startswith("file://") and after[2] != before[2]
+    assert browser.failed_requests() == [] and browser.js_errors() == []

@@ -5,19 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gamelib.interactive import WIDGETS, static_figure
 from gamelib.interactive import alignment as fig3
 from gamelib.interactive import market as fig2
 from gamelib.interactive import persuasion as fig1
-from gamelib.interactive import static_figure
 
 MODULES = [fig1, fig2, fig3]
 
 
 def test_concavification_default_caption_has_kg_numbers():
     w = fig1.concavification_widget()
-    text = w.caption.value
+    text = w.update()
     assert "0.600" in text and "posteriors 0.00" in text and "0.50" in text
-    assert 'alt="' in w.image.value
+    assert "the closure there equals 0.60" in w.describe()
 
 
 def test_concavification_no_split_above_threshold():
@@ -27,7 +27,7 @@ def test_concavification_no_split_above_threshold():
 
 def test_market_widget_personalized_to_matcher():
     w = fig2.market_widget()
-    assert "provider 1 earns 0.250" in w.caption.value
+    assert "provider 1 earns 0.250" in w.update()
     text = w.update(audience="personalized: to user 1 only")
     assert "provider 1 earns 0.500" in text and "personalized mode" in text
 
@@ -40,8 +40,9 @@ def test_market_audience_policy_shapes():
 
 
 def test_alignment_widget_numbers():
-    w = fig3.alignment_widget()
-    assert "ε_WMA(user 1) = 0.000" in w.caption.value and "ε_SMA = 0.375" in w.caption.value
+    w = fig3.alignment_widget(taste=0.0, bias=0.0)
+    caption = w.update()
+    assert "ε_WMA(user 1) = 0.000" in caption and "ε_SMA = 0.375" in caption
     text = w.update(bias=0.2)
     assert "ε_WMA(user 1) = 0.100" in text  # half the range of the bias term
     text = w.update(weights="cone")
@@ -53,36 +54,19 @@ def test_draw_users_has_one_panel_per_user():
     assert len([ax for ax in fig.axes if ax.get_title()]) == 2
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_widgets_registry_and_samplers(module):
-    rng = np.random.default_rng(0)
-    for _name, (builder, sampler) in module.WIDGETS.items():
-        w = builder()
-        for _ in range(3):
-            values = sampler(rng)
-            assert set(values) <= set(w.controls)
-            caption = w.update(**values)
-            assert isinstance(caption, str) and caption
-            assert w.output.outputs == ()  # draw raised nothing
-            assert w.last_seconds > 0
+# --- the widgets are blitted: one test per widget that random control positions update it
+# and that the caption carries the numbers computed afresh.
 
 
-# --- the widgets are animated (blitted): one test per widget that random slider
-# positions update it and that the caption carries the numbers computed afresh.
-
-
-def _animated_updates(module, name, n=10, seed=1):
-    from gamelib.interactive import AnimatedFigure
-
-    builder, sampler = module.WIDGETS[name]
-    w = builder()
-    assert isinstance(w, AnimatedFigure)
+def _animated_updates(factory, n=10, seed=1):
+    w = factory()
     rng = np.random.default_rng(seed)
     for _ in range(n):
-        values = sampler(rng)
+        values = w.sample(rng)
+        before = w.draws
         caption = w.update(**values)
-        assert w.output.outputs == ()
-        assert 'alt="' in w.image.value
+        assert w.draws == before + 1 and isinstance(caption, str) and caption
+        assert w.describe()  # alt text at every position
         yield values, caption
 
 
@@ -90,7 +74,7 @@ def test_concavification_updates_carry_computed_numbers():
     from gamelib.geometry import threshold_receiver
     from gamelib.persuasion import optimal_persuasion, optimal_split
 
-    for values, caption in _animated_updates(fig1, "concavification"):
+    for values, caption in _animated_updates(fig1.concavification_widget):
         judge = threshold_receiver(values["threshold"])
         post, weights, value = optimal_split(values["prior"], fig1.PROSECUTOR, judge)
         lp = optimal_persuasion([1 - values["prior"], values["prior"]], fig1.PROSECUTOR,
@@ -105,12 +89,12 @@ def test_market_updates_carry_computed_numbers():
     from gamelib.examples import opposite_tastes
 
     market = opposite_tastes()
-    for values, caption in _animated_updates(fig2, "market"):
+    for values, caption in _animated_updates(fig2.market_widget):
         exps = np.stack([fig2.binary_experiment(values["p1_0"], values["p1_1"]),
                          fig2.binary_experiment(values["p2_0"], values["p2_1"])])
         policy, mode = fig2.audience_policy(exps, values["audience"], 2)
         outcome = play(market, policy, mode)
-        assert caption.startswith(f"{mode} mode")
+        assert f" {mode} mode: " in caption
         for name, v in zip(market.provider_names, outcome.provider_values):
             assert f"{name} earns {v:.3f}" in caption
         for j in range(2):
@@ -118,7 +102,7 @@ def test_market_updates_carry_computed_numbers():
 
 
 def test_accuracy_updates_carry_computed_numbers():
-    for values, caption in _animated_updates(fig2, "accuracy"):
+    for values, caption in _animated_updates(fig2.accuracy_widget):
         q = values["q"]
         assert caption.startswith(f"q = {q:.2f}: the user gets {max(q, 1 - q):.2f}")
         assert caption.endswith("(no information 0.50, OPT 1.00)")
@@ -127,7 +111,7 @@ def test_accuracy_updates_carry_computed_numbers():
 def test_alignment_updates_carry_computed_numbers():
     from gamelib.geometry import alignment_picture
 
-    for values, caption in _animated_updates(fig3, "alignment"):
+    for values, caption in _animated_updates(fig3.alignment_widget):
         pic = alignment_picture(fig3.tilted_market(values["taste"], values["bias"]),
                                 cone=values["weights"] == "cone")
         assert f"ε_WMA(user 1) = {pic.eps_weak:.3f}, ε_SMA = {pic.eps_strong:.3f}" in caption
@@ -147,30 +131,35 @@ def test_alignment_window_holds_every_slider_corner():
                 assert (pts[:, 1] > y0).all() and (pts[:, 1] < y1).all()
 
 
-@pytest.mark.parametrize("draw, values", [
-    (fig1.draw_concavification, {"prior": 0.3, "threshold": 0.5}),
-    (fig2.draw_market, {}),
-    (fig2.draw_accuracy, {"q": 0.75}),
-    (fig3.draw_alignment, {"taste": 0.3, "bias": 0.2}),
+@pytest.mark.parametrize("factory, values", [
+    (fig1.concavification_widget, {"prior": 0.3, "threshold": 0.5}),
+    (fig2.market_widget, {}),
+    (fig2.accuracy_widget, {"q": 0.75}),
+    (fig3.alignment_widget, {"taste": 0.3, "bias": 0.2}),
 ])
-def test_static_cells_still_draw(draw, values):
-    fig = static_figure(draw, **values)
+def test_widgets_draw_as_static_figures(factory, values):
+    w = factory()
+    fig = static_figure(w.draw, **values)
     assert fig.axes and any(ax.get_title() for ax in fig.axes)
+
+
+def test_registry_names_these_widgets():
+    assert {"concavification", "market", "accuracy", "alignment"} <= set(WIDGETS)
 
 
 def test_value_line_breaks_only_at_switches():
     """The drawn value curve is broken (NaN) exactly where the receiver switches action, also
     when the curve has sloped pieces (chapter 7's tie-rule picture)."""
     from gamelib.geometry import threshold_receiver
-    from gamelib.interactive.persuasion import PROSECUTOR, _value_line
+    from gamelib.interactive.persuasion import PROSECUTOR, value_line
     from gamelib.studies import aligned_tie_market
 
     m = aligned_tie_market()
     for ties in ("adverse", "lowest", "sender"):
-        x, y = _value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties)
+        x, y = value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties)
         assert np.isnan(x).sum() == 1 and np.isnan(y).sum() == 1  # one switch, at p = 1/2
         finite = ~np.isnan(x)
         above = finite & (x > 0.5)
         np.testing.assert_allclose(y[above], x[above])  # provider 1 earns p above 1/2
-    x, _ = _value_line(PROSECUTOR, threshold_receiver(0.5))
+    x, _ = value_line(PROSECUTOR, threshold_receiver(0.5))
     assert np.isnan(x).sum() == 1

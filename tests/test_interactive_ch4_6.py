@@ -5,26 +5,22 @@ import pytest
 
 import gamelib
 from gamelib import regimes
-from gamelib.interactive import AnimatedFigure, InteractiveFigure, anonymity, personalization, static_figure, strong
+from gamelib.interactive import Widget, anonymity, personalization, static_figure, strong
 
-MODULES = [personalization, anonymity, strong]
+FACTORIES = [personalization.drift_widget, anonymity.phase_widget, strong.strong_widget]
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
-def test_widgets_build_and_update(module):
-    assert module.WIDGETS
+@pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
+def test_widgets_build_and_update(factory):
     rng = np.random.default_rng(0)
-    for _name, (builder, sampler) in module.WIDGETS.items():
-        w = builder()
-        assert isinstance(w, InteractiveFigure)
-        assert isinstance(w, AnimatedFigure)  # blitted: only the moving artists are redrawn
-        assert 'alt="' in w.image.value and "data:image/png" in w.image.value
-        for _ in range(3):
-            values = sampler(rng)
-            assert set(values) <= set(w.controls)
-            caption = w.update(**values)
-            assert isinstance(caption, str) and caption
-            assert not w.output.outputs  # draw raised nothing
+    w = factory()
+    assert isinstance(w, Widget)
+    _ = w.live  # the ipywidget with its default picture
+    assert 'alt="' in w._image.value and "data:image/png" in w._image.value
+    for _ in range(3):
+        caption = w.update(**w.sample(rng))
+        assert isinstance(caption, str) and caption
+        assert not w._output.outputs
 
 
 def test_drift_caption_numbers():
@@ -60,10 +56,19 @@ def test_slack_histogram_and_static_figures():
     fig = static_figure(personalization.draw_slack_histogram, slack=np.array([0.0, 0.5, 1.0]),
                         title="t", xlabel="x")
     assert fig.axes[0].get_title().startswith("t — dashed")
-    assert len(static_figure(anonymity.draw_phase).axes) == 1
-    assert len(static_figure(strong.draw_strong, t=0.6).axes) == 2
-    assert len(static_figure(personalization.draw_drift, t=0.6,
+    assert len(static_figure(anonymity.phase_widget().draw).axes) == 1
+    assert len(static_figure(strong.strong_widget().draw, t=0.6).axes) == 2
+    assert len(static_figure(personalization.drift_widget().draw, t=0.6,
                              market="random weakly aligned (seed 5)").axes) == 1
+
+
+def test_strong_silent_axis_ticks_are_round_numbers():
+    fig = static_figure(strong.strong_widget().draw, t=0.2)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).draw()
+    ticks = [t for t in fig.axes[1].get_yticks() if 0 <= t <= fig.axes[1].get_ylim()[1]]
+    assert all(float(t).is_integer() and t % 5 == 0 for t in ticks) and len(ticks) >= 3
 
 
 def test_widget_markets_are_weakly_aligned():
@@ -75,23 +80,20 @@ def test_widget_markets_are_weakly_aligned():
 # --- every widget: 10 random updates, the caption carries the computed numbers ----------
 
 
-def _ten_updates(module, name):
-    builder, sampler = module.WIDGETS[name]
-    w = builder()
+def _ten_updates(factory):
+    w = factory()
     rng = np.random.default_rng(1)
     for _ in range(10):
-        values = sampler(rng)
+        values = w.sample(rng)
         before = w.draws
         caption = w.update(**values)
-        assert w.draws == before + 1 and not w.output.outputs
-        assert 'alt="' in w.image.value and "data:image/png" in w.image.value
-        assert w.caption.value.startswith('<p class="gamelib-caption">')
+        assert w.draws == before + 1 and w.describe()
         yield values, caption
 
 
 def test_drift_random_updates_caption_numbers():
     paths = personalization.drift_paths()
-    for values, cap in _ten_updates(personalization, "drift"):
+    for values, cap in _ten_updates(personalization.drift_widget):
         p = paths[values["market"]]
         r = int(np.argmin(np.abs(p.ts - values["t"])))
         assert cap.startswith(f"t = {p.ts[r]:.2f} — ")
@@ -102,7 +104,7 @@ def test_drift_random_updates_caption_numbers():
 
 def test_phase_random_updates_caption_numbers():
     grid = gamelib.experiment_grid(2, 20)
-    for values, cap in _ten_updates(anonymity, "phase"):
+    for values, cap in _ten_updates(anonymity.phase_widget):
         m1, s1, s2 = values["mass1"], values["stake1"], values["stake2"]
         m = regimes.silence_margins(m1, s1, s2)
         market = gamelib.examples.opposite_tastes((m1, 1 - m1), (s1, s2))
@@ -126,7 +128,7 @@ def test_phase_region_table_matches_closed_form():
 
 def test_interpolation_random_updates_caption_numbers():
     p = strong.strong_path()
-    for values, cap in _ten_updates(strong, "interpolation"):
+    for values, cap in _ten_updates(strong.strong_widget):
         r = int(np.argmin(np.abs(p.ts - values["t"])))
         assert cap.startswith(f"t = {p.ts[r]:.2f}: ε_SMA = {p.eps_strong[r]:.3f}; ")
         assert f"{int(p.n_equilibria[r])} anonymous equilibria, {int(p.n_silent[r])} silent" in cap
@@ -137,8 +139,8 @@ def test_interpolation_random_updates_caption_numbers():
 def test_drift_market_switch_keeps_own_axes():
     w = personalization.drift_widget()
     w.update(market="opposite tastes")
-    low = w.figure.axes[0].get_ylim()
     w.update(market="random weakly aligned (seed 5)")
-    high = w.figure.axes[0].get_ylim()
-    assert low[1] < high[0]  # each market keeps its own (fixed) y-range
-    assert w.figure.axes[0].get_title().endswith("random weakly aligned (seed 5)")
+    low = w._prepared[(1, "opposite tastes")].figure.axes[0]
+    high = w._prepared[(1, "random weakly aligned (seed 5)")].figure.axes[0]
+    assert low.get_ylim()[1] < high.get_ylim()[0]  # each market keeps its own (fixed) y-range
+    assert high.get_title().endswith("random weakly aligned (seed 5)")

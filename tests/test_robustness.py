@@ -335,3 +335,44 @@ def test_market_errors():
         plane.grid("revealing")
     with pytest.raises(ValueError, match="field"):
         plane.grid("directions")
+
+
+# ----------------------------------------------------------------------------
+# The widget over the phase diagram
+# ----------------------------------------------------------------------------
+
+
+def test_robust_widget_matches_the_exact_verdicts():
+    plane = robustness_study(plane=(np.linspace(-0.02, 0.02, 5), np.array([0.0, 0.01, 0.02])),
+                             menus=False, revealing=False)
+    w = ex.robust_widget(plane, x=0.0, y=0.01)
+    xs, ys, cells = plane.grid()
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        vals = w.sample(rng)
+        row, col = int(np.argmin(np.abs(ys - vals["y"]))), int(np.argmin(np.abs(xs - vals["x"])))
+        caption = w.update(**vals)
+        state = "silence is an equilibrium" if cells[row, col] else "a provider gains by informing"
+        assert state in caption
+        assert f"{plane.margin[row * len(xs) + col]:+.4f}" in caption
+        assert (("not an equilibrium" in w.alt(plane=plane, **vals)) != bool(cells[row, col]))
+    assert len(w.lattice()) == 15
+
+
+def test_change_gains_by_hand():
+    """Survivor market: on (0.55, 0.56) provider 1 gets ½(q − 0.58); beyond 0.56, ½(0.42 − q)."""
+    m = plane_point(0.01, 0.03)
+    g = ex.change_gains(m, [0.5, 0.555, 0.6])
+    np.testing.assert_allclose(g[0], [0.0, 0.5 * (0.555 - 0.58), 0.5 * (0.42 - 0.6)], atol=1e-12)
+    with pytest.raises(ValueError, match="beliefs"):
+        ex.change_gains(m, [1.5])
+    with pytest.raises(ValueError, match="market"):
+        ex.change_gains(examples.random_market(0, n_states=3), [0.5])
+
+
+def test_robust_widget_errors():
+    with pytest.raises(ValueError, match="plane"):
+        ex.robust_widget(robustness_study(plane=([0.0], [0.0, 0.01]), menus=False, revealing=False))
+    with pytest.raises(ValueError, match="plane"):
+        ex.robust_widget(robustness_study(plane=([0.0, 0.01, 0.03], [0.0, 0.01]), menus=False,
+                                          revealing=False))

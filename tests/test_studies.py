@@ -501,66 +501,7 @@ def test_menus_useless_when_rankings_agree():
     assert gains.max() <= 1e-9
 
 
-# --- figures and widget ---------------------------------------------------------------
-
-
-def test_widget_sampler_and_update():
-    from gamelib.interactive import explorations as ex
-
-    builder, sampler = ex.WIDGETS["alignment"]
-    assert builder().update(eps=0.25).startswith("k = 6")
-    w = ex.alignment_widget(alignment_study(max_providers=3, n_samples=5))
-    rng = np.random.default_rng(0)
-    for _ in range(3):
-        vals = sampler(rng)
-        assert 0 <= vals["eps"] <= 0.6
-        assert w.update(**vals).startswith("k = 3")
-    assert 'alt="' in w.image.value
-
-
-def test_alignment_widget_random_updates_caption_numbers():
-    from gamelib.interactive import AnimatedFigure
-    from gamelib.interactive import explorations as ex
-
-    study = alignment_study(max_providers=3, n_samples=5)
-    w = ex.alignment_widget(study)
-    assert isinstance(w, AnimatedFigure)
-    _, sampler = ex.WIDGETS["alignment"]
-    rng = np.random.default_rng(1)
-    for _ in range(10):
-        eps = sampler(rng)["eps"]
-        p = study.probability(eps)
-        cap = w.update(eps=eps)
-        assert cap == (f"k = 3: WMA({eps:.2f}) holds in {p['weak'][-1]:.0%} of markets, "
-                       f"SMA({eps:.2f}) in {p['strong'][-1]:.0%}")
-        assert f"within epsilon {eps:.2f}" in w.image.value and not w.output.outputs
-
-
-def test_ties_widget_matches_the_proposition():
-    """ch7 tie-rule picture: under adverse ties every split {0, q} earns provider 1 exactly 1/2,
-    as much as full revelation, and the user gets 3/2 - 1/(2q); under the other rules full
-    revelation (1.5) beats every split with q < 1."""
-    from gamelib.interactive import AnimatedFigure
-    from gamelib.interactive import explorations as ex
-
-    for q in (0.52, 0.6, 0.75, 0.9, 1.0):
-        out = ex.tie_split("adverse", q)
-        assert out["split"] == pytest.approx(0.5) and out["full"] == pytest.approx(0.5)
-        assert out["user"] == pytest.approx(1.5 - 1 / (2 * q))
-        for ties in ("lowest", "sender"):
-            other = ex.tie_split(ties, q)
-            assert other["full"] == pytest.approx(1.5)
-            assert other["split"] == pytest.approx((1 - 1 / (2 * q)) * 2 + 1 / (2 * q) * q)
-            assert other["split"] < other["full"] - 1e-9 or q == 1.0
-    w = ex.ties_widget()
-    assert isinstance(w, AnimatedFigure) and 'alt="' in w.image.value
-    builder, sampler = ex.WIDGETS["ties"]
-    rng = np.random.default_rng(0)
-    for _ in range(5):
-        vals = sampler(rng)
-        assert vals["ties"] in ex.TIE_RULES.values() and 0.52 <= vals["q"] <= 1.0
-        cap = w.update(**vals)
-        assert f"{ex.tie_split(**vals)['user']:.3f}" in cap and not w.output.outputs
+# --- figures and widget: tests/test_interactive_ch7.py ------------------------------------
 
 
 @pytest.mark.parametrize("kwargs, name", [({"ties": "random"}, "ties"), ({"q": 0.5}, "q"),

@@ -1,60 +1,68 @@
-"""Shared widget plumbing for the book's chapters.
+"""One widget class for the whole book: controls declared once, a live widget, static frames.
 
 This is the only place in ``gamelib`` that imports matplotlib and ipywidgets; the
 core library stays NumPy/SciPy only.
 
 The convention
 --------------
-A chapter writes one *pure drawing function* ``draw(fig, **values)`` that clears nothing,
-draws its axes on the :class:`matplotlib.figure.Figure` it is given, and may return a
-short string of computed numbers (a caption: "user 1 gets 0.50 = OPT"). It then builds
-the widget with :func:`~gamelib.interactive.interactive_figure`::
+A chapter module only draws. It writes ``setup(fig, **values)``, which draws once
+everything that does not move with the controls (axes with *fixed* limits, labels,
+reference curves) and returns the artists that do move, and ``refresh(artists,
+**values)``, which updates those artists in place and returns a caption of computed
+numbers. It declares its controls once, with :class:`~gamelib.interactive.Slider` and
+:class:`~gamelib.interactive.Choice`, and hands everything to :class:`~gamelib.interactive.Widget`::
 
-    import ipywidgets as widgets
-    from gamelib.interactive import interactive_figure, float_slider, PALETTE
+    def setup(fig, q=0.5):
+        ax = fig.add_subplot(xlim=(0, 1), ylim=(0, 1))
+        return {"line": ax.plot([0, 1], [0, q], color=PALETTE[0])[0]}
 
-    def draw(fig, q=0.5):
-        ax = fig.add_subplot()
-        ax.plot([0, 1], [0, q], color=PALETTE[0])
-        ax.set_xlabel("x"); ax.set_ylabel("value")
-        return f"value at x = 1: {q:.2f}"
+    def refresh(artists, q=0.5):
+        artists["line"].set_ydata([0, q])
+        return f"height {q:.2f}"
 
-    fig_widget = interactive_figure(
-        draw,
-        {"q": float_slider(0.5, 0.0, 1.0, 0.05, "q")},
-        alt="A line from the origin whose height at x = 1 is the slider value q.",
-    )
-    fig_widget            # last expression of the cell: displays the widget
+    Widget("line", setup, refresh, {"q": Slider("q", 0.0, 1.0, 0.05, 0.5)},
+           alt=lambda q: f"A line rising to {q:.2f}.")
 
-and, for readers of the static page, the same function gives the figure of the default
-parameters as an ordinary cell output (give that cell ``mystnb: image: alt:`` metadata)::
+From these declarations the :class:`~gamelib.interactive.Widget` derives
 
-    static_figure(draw, q=0.5)
+* the **live widget** (:attr:`~gamelib.interactive.Widget.live`, ipywidgets 8): every control change restores
+  the saved background and redraws only the moving artists (Agg blitting), a few
+  milliseconds per change;
+* the **static frames** of the HTML book (:meth:`~gamelib.interactive.Widget.write_frames`): the same
+  rendering over a lattice of control positions (every step of every control, a coarser
+  ``frames=`` lattice, or one control at a time with ``slices=True``), one PNG per
+  position, cached on disk under a hash of the widget, the values and gamelib's source;
+* the **frame player** (:meth:`~gamelib.interactive.Widget.player_html`): HTML controls over those frames,
+  driven by ``_static/widgets.js``, which swaps picture, caption and alt text; controls
+  with nothing precomputed are disabled, with a tooltip;
+* the **benchmark's samplers** (:meth:`~gamelib.interactive.Widget.sample`): random positions of the live
+  controls.
 
-What renders where (checked in headless Chromium on the built HTML by
-``tests/test_browser.py``):
+Displaying a :class:`~gamelib.interactive.Widget` (last expression of a cell) gives Jupyter the live widget
+(``application/vnd.jupyter.widget-view+json``) with a picture of the default state as
+``text/html``. In a book build the extension ``_ext/widget_frames.py`` sets the
+environment variable ``GAMELIB_FRAMES_DIR``; the kernel then renders the frames into
+that directory and displays only the frame player (``text/html``), so the page needs no
+widget manager and no widget state.
 
-* **Live in Jupyter** every control change calls ``draw`` again and replaces the picture
-  and the caption.
-* **In the static HTML book** (saved widget state, rendered by the vendored
-  ``@jupyter-widgets/html-manager``) the controls render at their default values but are
-  inert (there is no kernel). The picture is stored as a PNG inside an
-  :class:`ipywidgets.HTML` widget as ``<img alt=...>``, so the default state's figure,
-  *with its alt text*, and the caption of computed numbers both render in the page.
-  (The :class:`ipywidgets.Output` widget's PNG also renders from saved state, but without
-  alt text; the Output widget is therefore used only to show errors raised by ``draw``.)
-
-Benchmarks time a callback with :meth:`~gamelib.interactive.InteractiveFigure.update`, which runs exactly
-what a control change runs.
+Static figures and frames are laid out at ``DISPLAY_DPI`` and rendered at ``SCALE`` (2)
+times that resolution, shown at their display width (sharp on HiDPI screens); the live
+widget renders at 1x, so that a control change stays well under 50 ms.
 """
 
 from __future__ import annotations
 
-import base64
+import functools
+import hashlib
 import html
 import io
-import time
-from collections.abc import Callable, Mapping
+import itertools
+import json
+import os
+import pickle
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -68,21 +76,20 @@ if matplotlib.get_backend().lower() not in {"agg", "module://matplotlib_inline.b
     except ImportError:  # pragma: no cover
         matplotlib.use("Agg")
 
-import ipywidgets as widgets
+import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 __all__ = [
     "OKABE_ITO",
     "PALETTE",
-    "InteractiveFigure",
-    "interactive_figure",
-    "AnimatedFigure",
-    "animated_figure",
-    "static_animated_figure",
+    "DEFAULT_FIGSIZE",
+    "Slider",
+    "Choice",
+    "Widget",
+    "KeepOnTop",
+    "set_band",
     "static_figure",
-    "float_slider",
-    "int_slider",
-    "dropdown",
     "figure_to_png",
 ]
 
@@ -112,16 +119,36 @@ PALETTE: tuple[str, ...] = (
 )
 
 DEFAULT_FIGSIZE: tuple[float, float] = (6.4, 4.0)
-DEFAULT_DPI: int = 96
+#: Pixels per inch at which figures are laid out and displayed (CSS pixels).
+DISPLAY_DPI: int = 96
+#: Figures are rendered at ``SCALE * DISPLAY_DPI`` pixels per inch (2x: HiDPI screens).
+SCALE: int = 2
+#: Environment variable naming the frame directory of a book build (set by ``_ext/widget_frames.py``).
+FRAMES_ENV = "GAMELIB_FRAMES_DIR"
+#: Placeholder for the URL of the frame directory; the extension replaces it in each page.
+FRAMES_URL = "@@GAMELIB_FRAMES@@"
 
 
-def _new_figure(figsize: tuple[float, float], dpi: int) -> Figure:
+def _new_figure(figsize: tuple[float, float], scale: int = SCALE) -> Figure:
     # A bare Figure (not pyplot): nothing is registered with a GUI, nothing leaks memory.
-    return Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    return Figure(figsize=figsize, dpi=scale * DISPLAY_DPI, layout="constrained")
+
+
+def _encode_png(rgba: np.ndarray, small: bool = True) -> bytes:
+    """PNG of an RGBA pixel array: with at most 256 colours (plots need no more; files for
+    the site), or, ``small=False``, fast (the live widget's every change)."""
+    from PIL import Image
+
+    image = Image.fromarray(np.asarray(rgba)[..., :3])
+    buf = io.BytesIO()
+    if small:
+        image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
+    image.save(buf, format="png", compress_level=6 if small else 1)
+    return buf.getvalue()
 
 
 def figure_to_png(fig: Figure) -> bytes:
-    """Render a figure to PNG bytes.
+    """Render a figure to PNG bytes at its own resolution (quantized to 256 colours).
 
     Parameters
     ----------
@@ -139,311 +166,293 @@ def figure_to_png(fig: Figure) -> bytes:
     >>> figure_to_png(Figure(figsize=(1, 1)))[:4]
     b'\\x89PNG'
     """
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    return buf.getvalue()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return _encode_png(canvas.buffer_rgba())
+
+
+def _png_with_width(fig: Figure) -> tuple[bytes, dict[str, int]]:
+    """IPython formatter: the 2x PNG and the width at which it is displayed."""
+    return figure_to_png(fig), {"width": round(fig.get_figwidth() * DISPLAY_DPI)}
 
 
 def static_figure(
-    draw: Callable[..., Any],
-    *,
-    figsize: tuple[float, float] = DEFAULT_FIGSIZE,
-    dpi: int = DEFAULT_DPI,
-    **values: Any,
+    draw: Callable[..., Any], *, figsize: tuple[float, float] = DEFAULT_FIGSIZE, **values: Any
 ) -> Figure:
-    """Draw the figure of the given (default) parameters once, with no widget.
+    """Draw a figure once, with no widget (the book's figures that have no controls).
 
-    Use it for the static figure that every widget is paired with; display the returned
-    figure as the cell's output and give the cell ``mystnb: image: alt:`` metadata.
+    Display the returned figure as the cell's output and give the cell
+    ``mystnb: image: alt:`` metadata. It is rendered at twice its display resolution.
 
     Parameters
     ----------
     draw : callable
         ``draw(fig, **values)``; its return value is ignored here.
     figsize : tuple of float, optional
-        Figure size in inches.
-    dpi : int, optional
-        Resolution.
+        Figure size in inches (displayed at 96 pixels per inch).
     **values
         Parameter values passed to ``draw``.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The drawn figure (IPython displays it as a PNG).
+        The drawn figure (IPython displays it as a PNG of the right display width).
 
     Examples
     --------
     >>> def draw(fig, q=0.5):
     ...     fig.add_subplot().bar([0, 1], [q, 1 - q], color=PALETTE[:2])
     >>> fig = static_figure(draw, q=0.25)
-    >>> len(fig.axes)
-    1
+    >>> len(fig.axes), float(fig.dpi)  # drawn at 2 x 96 dpi
+    (1, 192.0)
     """
-    fig = _new_figure(figsize, dpi)
+    fig = _new_figure(figsize)
     draw(fig, **values)
-    _register_png_formatter()
-    return fig
-
-
-def _register_png_formatter() -> None:
-    """Let IPython display a bare :class:`Figure` as a PNG (pyplot is never imported)."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover
-        return
+        return fig
     shell = get_ipython()
-    if shell is not None:
-        shell.display_formatter.formatters["image/png"].for_type(Figure, figure_to_png)
+    if shell is not None:  # let IPython display a bare Figure (pyplot is never imported)
+        shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_width)
+    return fig
 
 
-def float_slider(
-    value: float,
-    min: float,
-    max: float,
-    step: float,
-    description: str,
-    *,
-    continuous_update: bool = False,
-    readout_format: str = ".2f",
-) -> widgets.FloatSlider:
-    """A float slider with the book's defaults (redraw on release, wide label).
+# --- control declarations --------------------------------------------------------------
+
+
+def _fmt(value: Any, fmt: str) -> str:
+    return format(value, fmt)
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A numeric control, declared once: its live slider, its static lattice, its sampler.
 
     Parameters
     ----------
-    value, min, max, step : float
-        Initial value, bounds and step.
-    description : str
-        Label shown left of the slider (MathJax-free plain text or unicode).
-    continuous_update : bool, optional
-        Redraw while dragging (``False``: only on release, kinder to slow callbacks).
-    readout_format : str, optional
-        Format of the number shown right of the slider.
-
-    Returns
-    -------
-    ipywidgets.FloatSlider
+    label : str
+        Shown beside the control (plain text or unicode, no TeX).
+    min, max, step : float
+        Range and step of the live slider.
+    value : float
+        Default position (the static figure's).
+    frames : sequence of float, optional
+        Positions precomputed for the static page (default: every step); the default
+        ``value`` is always added.
+    fmt : str, default ".2f"
+        Format of the readout.
 
     Examples
     --------
-    >>> float_slider(0.3, 0.0, 1.0, 0.1, "prior").value
-    0.3
+    >>> s = Slider("prior", 0.0, 1.0, 0.25, 0.5)
+    >>> s.steps().tolist(), s.lattice().tolist()
+    ([0.0, 0.25, 0.5, 0.75, 1.0], [0.0, 0.25, 0.5, 0.75, 1.0])
+    >>> Slider("prior", 0.0, 1.0, 0.25, 0.75, frames=[0.0, 0.5, 1.0]).lattice().tolist()
+    [0.0, 0.5, 0.75, 1.0]
+    >>> Slider("prior", 0.0, 1.0, 0.25, 0.3)
+    Traceback (most recent call last):
+    ...
+    ValueError: value: 0.3 is not a step of the slider 'prior' (0.0 to 1.0 by 0.25)
     """
-    return widgets.FloatSlider(
-        value=value,
-        min=min,
-        max=max,
-        step=step,
-        description=description,
-        continuous_update=continuous_update,
-        readout_format=readout_format,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="28em"),
-    )
+
+    label: str
+    min: float
+    max: float
+    step: float
+    value: float
+    frames: Sequence[float] | None = None
+    fmt: str = ".2f"
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite([self.min, self.max, self.step]).all() and self.step > 0
+                and self.max > self.min):
+            raise ValueError(f"min, max, step: need finite min < max and step > 0 for the slider "
+                             f"{self.label!r}, got {self.min}, {self.max}, {self.step}")
+        if not np.isclose(self.steps(), self.value, atol=1e-9).any():
+            raise ValueError(f"value: {self.value} is not a step of the slider {self.label!r} "
+                             f"({self.min} to {self.max} by {self.step})")
+        lat = self.lattice()
+        if lat.min() < self.min - 1e-9 or lat.max() > self.max + 1e-9:
+            raise ValueError(f"frames: must lie in [{self.min}, {self.max}] (slider {self.label!r})")
+
+    def steps(self) -> np.ndarray:
+        """Every position of the live slider."""
+        n = int(round((self.max - self.min) / self.step))
+        return np.round(self.min + self.step * np.arange(n + 1), 10)
+
+    def lattice(self) -> np.ndarray:
+        """The positions precomputed for the static page."""
+        if self.frames is None:
+            return self.steps()
+        return np.unique(np.round(np.append(np.asarray(self.frames, float), self.value), 10))
+
+    def options(self) -> list[tuple[str, Any]]:
+        """(readout, value) of every lattice position."""
+        return [(_fmt(v, self.fmt), float(v)) for v in self.lattice()]
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """A random position of the live slider."""
+        return float(rng.choice(self.steps()))
+
+    def make(self, width: str) -> Any:
+        """The live ipywidgets slider (redraws on release)."""
+        import ipywidgets as widgets
+
+        return widgets.FloatSlider(
+            value=self.value, min=self.min, max=self.max, step=self.step,
+            description=self.label, continuous_update=False, readout_format=self.fmt,
+            style={"description_width": width}, layout=widgets.Layout(width="100%", max_width="44em"),
+        )
 
 
-def int_slider(
-    value: int, min: int, max: int, description: str, *, step: int = 1,
-    continuous_update: bool = False,
-) -> widgets.IntSlider:
-    """An integer slider with the book's defaults.
+@dataclass(frozen=True)
+class Choice:
+    """A menu, declared once: labels shown to the reader and the values passed to the figure.
 
     Parameters
     ----------
-    value, min, max : int
-        Initial value and bounds.
-    description : str
-        Label.
-    step : int, optional
-        Step.
-    continuous_update : bool, optional
-        Redraw while dragging.
-
-    Returns
-    -------
-    ipywidgets.IntSlider
-
-    Examples
-    --------
-    >>> int_slider(2, 1, 4, "providers").value
-    2
-    """
-    return widgets.IntSlider(
-        value=value, min=min, max=max, step=step, description=description,
-        continuous_update=continuous_update,
-        style={"description_width": "initial"}, layout=widgets.Layout(width="28em"),
-    )
-
-
-def dropdown(options: Any, value: Any, description: str) -> widgets.Dropdown:
-    """A dropdown with the book's defaults.
-
-    Parameters
-    ----------
-    options : sequence or mapping
-        Choices, as accepted by :class:`ipywidgets.Dropdown`.
+    label : str
+        Shown beside the menu.
+    choices : sequence or mapping
+        The values (shown as they are), or a mapping label → value.
     value : object
-        Initial choice.
-    description : str
-        Label.
-
-    Returns
-    -------
-    ipywidgets.Dropdown
+        Default value (one of the values).
+    frames : sequence, optional
+        Values precomputed for the static page (default: all).
 
     Examples
     --------
-    >>> dropdown(["personalized", "anonymous"], "anonymous", "mode").value
-    'anonymous'
+    >>> c = Choice("ties", {"against the sender": "adverse", "lowest index": "lowest"}, "lowest")
+    >>> c.options()
+    [('against the sender', 'adverse'), ('lowest index', 'lowest')]
+    >>> Choice("mode", ["a", "b"], "c")
+    Traceback (most recent call last):
+    ...
+    ValueError: value: 'c' is not an option of the menu 'mode'
     """
-    return widgets.Dropdown(
-        options=options, value=value, description=description,
-        style={"description_width": "initial"},
-    )
+
+    label: str
+    choices: Sequence[Any] | Mapping[str, Any]
+    value: Any
+    frames: Sequence[Any] | None = None
+
+    def __post_init__(self) -> None:
+        values = [v for _, v in self.options(all_values=True)]
+        if self.value not in values:
+            raise ValueError(f"value: {self.value!r} is not an option of the menu {self.label!r}")
+        if self.frames is not None and any(v not in values for v in self.frames):
+            raise ValueError(f"frames: must be options of the menu {self.label!r}")
+
+    def options(self, all_values: bool = False) -> list[tuple[str, Any]]:
+        """(label, value) of every option (of the static lattice unless ``all_values``)."""
+        if isinstance(self.choices, Mapping):
+            pairs = [(str(k), v) for k, v in self.choices.items()]
+        else:
+            pairs = [(str(v), v) for v in self.choices]
+        if self.frames is None or all_values:
+            return pairs
+        return [(k, v) for k, v in pairs if v in self.frames or v == self.value]
+
+    def lattice(self) -> list[Any]:
+        """The values precomputed for the static page."""
+        return [v for _, v in self.options()]
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        """A random option."""
+        values = [v for _, v in self.options(all_values=True)]
+        return values[int(rng.integers(len(values)))]
+
+    def make(self, width: str) -> Any:
+        """The live ipywidgets dropdown."""
+        import ipywidgets as widgets
+
+        return widgets.Dropdown(
+            options=self.options(all_values=True), value=self.value, description=self.label,
+            style={"description_width": width}, layout=widgets.Layout(width="100%", max_width="44em"),
+        )
 
 
-class InteractiveFigure:
-    """Controls + a redrawn matplotlib figure + a caption of computed numbers.
+Control = Slider | Choice
 
-    Build it with :func:`~gamelib.interactive.interactive_figure`. Displaying the object (last expression of a
-    cell) displays :attr:`widget`.
 
-    Attributes
+# --- drawing helpers shared by the chapters ----------------------------------------------
+
+
+class KeepOnTop(Artist):
+    """Keep a static artist (a legend) above the blitted ones, without redrawing it.
+
+    Return it from ``setup`` after the moving artists: when the widget renders its
+    background, the target's pixels are copied; each refresh pastes them back over
+    whatever was blitted below (a few microseconds, where drawing a legend's text again
+    costs 10–30 ms). In an ordinary (static) figure it is never drawn and the target
+    keeps its usual z-order.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> _ = ax.plot([0, 1], label="a")
+    >>> KeepOnTop(ax.legend()).get_animated()
+    False
+    """
+
+    def __init__(self, target: Artist, pad: float = 2) -> None:
+        super().__init__()
+        self._target = target
+        self._pad = pad
+        self._region = None
+        # the callback registry lives on the figure, so it survives a new canvas
+        target.get_figure().canvas.mpl_connect("draw_event", self._capture)
+
+    def _capture(self, event: Any) -> None:
+        if self.get_animated() and hasattr(event.renderer, "copy_from_bbox"):
+            bbox = self._target.get_window_extent(event.renderer).padded(self._pad)
+            self._region = event.renderer.copy_from_bbox(bbox)
+
+    def draw(self, renderer: Any) -> None:
+        if self._region is not None:
+            renderer.restore_region(self._region)
+
+
+def set_band(collection: Any, x: Any, lower: Any, upper: Any, where: Any = None) -> None:
+    """Move a ``fill_between`` band to new data (what ``FillBetweenPolyCollection.set_data`` does in matplotlib 3.10).
+
+    Parameters
     ----------
-    widget : ipywidgets.VBox
-        Controls, then the picture (:attr:`image`), the caption (:attr:`caption`) and the
-        error area (:attr:`output`).
-    controls : dict of str to ipywidgets.ValueWidget
-        The controls, by the keyword they feed to ``draw``.
-    image : ipywidgets.HTML
-        The current figure as ``<img src="data:image/png..." alt=...>``.
-    caption : ipywidgets.HTML
-        The string returned by ``draw`` (HTML-escaped), empty if it returned ``None``.
-    output : ipywidgets.Output
-        Shows the traceback if ``draw`` raises.
-    last_seconds : float
-        Wall time of the last redraw (draw + PNG rendering), for benchmarks.
+    collection : matplotlib.collections.PolyCollection
+        The return value of ``ax.fill_between``.
+    x, lower, upper : array_like
+        As for ``fill_between`` (``lower``, ``upper`` broadcast against ``x``).
+    where : array_like of bool, optional
+        Fill only where true (one polygon per run).
 
     Examples
     --------
-    >>> def draw(fig, q=0.5):
-    ...     fig.add_subplot().plot([0, 1], [0, q], color=PALETTE[0])
-    ...     return f"height {q:.2f}"
-    >>> w = InteractiveFigure(draw, {"q": float_slider(0.5, 0, 1, 0.1, "q")}, alt="a line")
-    >>> w.draws, w.values()            # the default state is drawn at once
-    (1, {'q': 0.5})
-    >>> w.controls["q"].value = 0.8    # what moving the slider does: one redraw
-    >>> w.draws, w.caption.value
-    (2, '<p class="gamelib-caption">height 0.80</p>')
-    >>> len(w.widget.children)         # controls, picture, caption, error area
-    4
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> band = ax.fill_between([0, 1, 2], 0, 1)
+    >>> set_band(band, [0, 1, 2, 3], 0.0, 2.0, where=[True, True, False, True])
+    >>> [len(p.vertices) for p in band.get_paths()]  # two runs, x = 0..1 and x = 3 (closed)
+    [5, 3]
     """
-
-    def __init__(
-        self,
-        draw: Callable[..., Any],
-        controls: Mapping[str, widgets.ValueWidget],
-        *,
-        alt: str | Callable[..., str],
-        figsize: tuple[float, float] = DEFAULT_FIGSIZE,
-        dpi: int = DEFAULT_DPI,
-        fixed: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.draw = draw
-        self.controls = dict(controls)
-        self.alt = alt
-        self.figsize = figsize
-        self.dpi = dpi
-        self.fixed = dict(fixed or {})
-        self.last_seconds = float("nan")
-        self._muted = False
-        self.draws = 0  # number of redraws so far (tests check one per change)
-        self.image = widgets.HTML(layout=widgets.Layout(min_height=f"{figsize[1]}in"))
-        self.caption = widgets.HTML()
-        self.output = widgets.Output()
-        box = widgets.VBox(list(self.controls.values()))
-        self.widget = widgets.VBox([box, self.image, self.caption, self.output])
-        for ctrl in self.controls.values():
-            ctrl.observe(self._on_change, names="value")
-        self.update()  # the default state is drawn now, so the saved state contains it
-
-    def values(self) -> dict[str, Any]:
-        """Current parameter values: the controls' values and the fixed ones.
-
-        Returns
-        -------
-        dict
-        """
-        vals = dict(self.fixed)
-        vals.update({name: ctrl.value for name, ctrl in self.controls.items()})
-        return vals
-
-    def _on_change(self, change: Mapping[str, Any]) -> None:
-        if not self._muted:
-            self.update()
-
-    def update(self, **values: Any) -> Any:
-        """Redraw, exactly as a control change does, and return what ``draw`` returned.
-
-        Parameters
-        ----------
-        **values
-            New values for some controls (they are set on the controls without
-            triggering extra redraws); omitted ones keep their current values.
-
-        Returns
-        -------
-        object
-            The return value of ``draw`` (the caption string, or ``None``).
-
-        Raises
-        ------
-        KeyError
-            If a name is neither a control nor a fixed parameter.
-        """
-        unknown = set(values) - set(self.controls) - set(self.fixed)
-        if unknown:
-            raise KeyError(f"unknown parameter(s): {sorted(unknown)}")
-        for name, val in values.items():
-            if name in self.controls:
-                self._muted = True  # setting a control must not trigger a second redraw
-                try:
-                    self.controls[name].value = val
-                finally:
-                    self._muted = False
-            else:
-                self.fixed[name] = val
-        start = time.perf_counter()
-        vals = self.values()
-        if self.output.outputs:
-            self.output.outputs = ()
-        try:
-            png_bytes, result = self._render(vals)
-            self.draws += 1
-        except Exception:
-            with self.output:
-                raise
-        png = base64.b64encode(png_bytes).decode("ascii")
-        alt = self.alt(**vals) if callable(self.alt) else self.alt
-        self.image.value = (
-            f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}" '
-            f'style="max-width:100%;height:auto">'
-        )
-        self.caption.value = (
-            "" if result is None
-            else f'<p class="gamelib-caption">{html.escape(str(result))}</p>'
-        )
-        self.last_seconds = time.perf_counter() - start
-        return result
-
-    def _render(self, vals: Mapping[str, Any]) -> tuple[bytes, Any]:
-        """Draw the whole figure afresh; return the PNG and what ``draw`` returned."""
-        fig = _new_figure(self.figsize, self.dpi)
-        result = self.draw(fig, **vals)
-        return figure_to_png(fig), result
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+    x = np.asarray(x, float)
+    if x.ndim != 1:
+        raise ValueError(f"x: must be one-dimensional, got shape {x.shape}")
+    try:
+        lower, upper = np.broadcast_to(lower, x.shape), np.broadcast_to(upper, x.shape)
+        mask = np.broadcast_to(True if where is None else np.asarray(where, bool), x.shape)
+    except ValueError:
+        raise ValueError(f"lower, upper, where: must broadcast to x's shape {x.shape}") from None
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
+    polys = []
+    for a, b in zip(edges[::2], edges[1::2]):
+        xs = x[a:b]
+        polys.append(np.column_stack([np.concatenate([xs, xs[::-1]]),
+                                      np.concatenate([upper[a:b], lower[a:b][::-1]])]))
+    collection.set_verts(polys)
 
 
 def _flatten_artists(artists: Any) -> list:
@@ -459,208 +468,438 @@ def _flatten_artists(artists: Any) -> list:
     return [artists]
 
 
-class AnimatedFigure(InteractiveFigure):
-    """An :class:`InteractiveFigure` that redraws only what the controls change.
+# --- the widget ---------------------------------------------------------------------------
 
-    ``setup(fig, **values)`` draws, once, everything that does not depend on
-    the controls — axes with *fixed* limits, labels, reference curves — and
-    returns the artists that do (lines, patches, images, texts; any nesting of
-    lists, tuples and dicts).  ``refresh(artists, **values)`` updates those
-    artists in place (``set_data``, ``set_text``, ``set_height``, ...) and may
-    return a caption.  A redraw restores the saved background and draws the
-    changing artists over it (Agg blitting), so it costs a few milliseconds
-    instead of a full layout and render.
+
+@dataclass
+class _Prepared:
+    """One laid-out figure, its background and its moving artists."""
+
+    figure: Figure
+    canvas: Any
+    background: Any
+    artists: Any
+
+
+@functools.cache
+def _source_digest() -> str:
+    """Digest of gamelib's source (the frames' cache key: new code, new frames)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _digest(obj: Any) -> str:
+    try:
+        data = pickle.dumps(obj, protocol=4)
+    except Exception:  # pragma: no cover - unpicklable fixed data: fall back on its repr
+        data = repr(obj).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+class Widget:
+    """A figure with controls: live in Jupyter, a frame player in the HTML book.
+
+    Parameters
+    ----------
+    name : str
+        Identifier (letters, digits, ``-``): the frames' folder in the built site.
+    setup : callable
+        ``setup(fig, **values) -> artists``: draws the fixed parts on a fresh figure
+        and returns the moving artists (any nesting of lists, tuples and dicts).
+    refresh : callable
+        ``refresh(artists, **values) -> str``: moves the artists, returns the caption.
+    controls : mapping of str to Slider or Choice
+        One control per keyword of ``setup``/``refresh`` that the reader may change.
+    alt : callable
+        ``alt(**values) -> str``: the picture's alt text.
+    figsize : tuple of float, optional
+        Display size in inches (96 CSS pixels per inch; rendered at 2x).
+    fixed : mapping, optional
+        Keywords with no control (e.g. a computed study), passed to all three callables.
+    layout : sequence of str, optional
+        Controls on which the fixed parts depend (e.g. a menu whose choice changes the
+        axes limits): one background is laid out per combination of their values.
+    slices : bool, default False
+        Precompute one control at a time (every other control at its default) instead
+        of every combination: for controls too many to combine.
+    note : str, optional
+        What the static page covers, shown under the player (a default is written from
+        the lattice).
 
     Examples
     --------
-    >>> import numpy as np
-    >>> x = np.linspace(0, 1, 50)
-    >>> def setup(fig, q=0.5):
+    >>> def setup(fig, q=0.5, c="a"):
     ...     ax = fig.add_subplot(xlim=(0, 1), ylim=(0, 1))
-    ...     return {"line": ax.plot(x, q * x, color=PALETTE[0])[0]}
-    >>> def refresh(artists, q=0.5):
-    ...     artists["line"].set_ydata(q * x)
-    ...     return f"slope {q:.2f}"
-    >>> w = AnimatedFigure(setup, refresh, {"q": float_slider(0.5, 0, 1, 0.1, "q")},
-    ...                    alt="a line")
-    >>> line = w.artists["line"]
-    >>> w.update(q=0.8), float(line.get_ydata()[-1]), line.get_animated()
-    ('slope 0.80', 0.8, True)
-    >>> w.artists["line"] is line      # setup ran once; refresh moved the same line
-    True
+    ...     return {"line": ax.plot([0, 1], [0, q], color=PALETTE[0])[0]}
+    >>> def refresh(artists, q=0.5, c="a"):
+    ...     artists["line"].set_ydata([0, q])
+    ...     return f"{c}: height {q:.2f}"
+    >>> w = Widget("demo", setup, refresh,
+    ...            {"q": Slider("q", 0.0, 1.0, 0.25, 0.5), "c": Choice("c", ["a", "b"], "a")},
+    ...            alt=lambda q, c: f"a line of height {q:.2f}")
+    >>> w.update(q=0.75)                     # what a control change runs (live widget)
+    'a: height 0.75'
+    >>> len(w.lattice()), w.lattice()[0]     # 5 slider positions x 2 menu options, default first
+    (10, {'q': 0.5, 'c': 'a'})
+    >>> w.sample(np.random.default_rng(0))   # a random live position (benchmarks)
+    {'q': 1.0, 'c': 'b'}
+    >>> png, caption = w.render(q=1.0, c="b")
+    >>> png[:4], caption
+    (b'\\x89PNG', 'b: height 1.00')
     """
 
-    def __init__(self, setup: Callable[..., Any], refresh: Callable[..., Any],
-                 controls: Mapping[str, widgets.ValueWidget], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        name: str,
+        setup: Callable[..., Any],
+        refresh: Callable[..., Any],
+        controls: Mapping[str, Control],
+        *,
+        alt: Callable[..., str],
+        figsize: tuple[float, float] = DEFAULT_FIGSIZE,
+        fixed: Mapping[str, Any] | None = None,
+        layout: Sequence[str] = (),
+        slices: bool = False,
+        note: str | None = None,
+    ) -> None:
+        if not name or not all(ch.isalnum() or ch == "-" for ch in name):
+            raise ValueError(f"name: letters, digits and '-' only, got {name!r}")
+        if not controls:
+            raise ValueError("controls: a widget needs at least one control")
+        for key, ctrl in controls.items():
+            if not isinstance(ctrl, (Slider, Choice)):
+                raise ValueError(f"controls: {key!r} must be a Slider or a Choice, got "
+                                 f"{type(ctrl).__name__}")
+        unknown = set(layout) - set(controls)
+        if unknown:
+            raise ValueError(f"layout: not controls: {sorted(unknown)}")
+        if not callable(setup) or not callable(refresh) or not callable(alt):
+            raise ValueError("setup, refresh, alt: must be callables")
+        if len(figsize) != 2 or not (np.isfinite(figsize).all() and min(figsize) > 0):
+            raise ValueError(f"figsize: need two positive inches, got {figsize!r}")
+        self.name = name
         self.setup = setup
         self.refresh = refresh
-        self._canvas = None
-        super().__init__(refresh, controls, **kwargs)
+        self.controls = dict(controls)
+        self.alt = alt
+        self.figsize = tuple(figsize)
+        self.fixed = dict(fixed or {})
+        self.layout = tuple(layout)
+        self.slices = slices
+        self.note = note
+        self.current = {k: c.value for k, c in self.controls.items()}
+        self.draws = 0  # renders so far (tests check one per change)
+        self._prepared: dict[tuple, _Prepared] = {}
+        self._live = None
+        self._muted = False
 
-    def _prepare(self, vals: Mapping[str, Any]) -> None:
+    # -- values -------------------------------------------------------------------------
+    def values(self, **changes: Any) -> dict[str, Any]:
+        """The current control values with ``changes`` applied (checked), without the fixed ones.
+
+        Raises
+        ------
+        ValueError
+            If a name is not a control.
+        """
+        unknown = set(changes) - set(self.controls)
+        if unknown:
+            raise ValueError(f"values: unknown control(s) {sorted(unknown)} of widget {self.name!r}")
+        return {**self.current, **changes}
+
+    def default(self) -> dict[str, Any]:
+        """Every control at its default value."""
+        return {k: c.value for k, c in self.controls.items()}
+
+    def sample(self, rng: np.random.Generator) -> dict[str, Any]:
+        """Random positions of every live control (the benchmark's sampler)."""
+        return {k: c.sample(rng) for k, c in self.controls.items()}
+
+    def lattice(self) -> list[dict[str, Any]]:
+        """The control positions precomputed for the static page, default first."""
+        names = list(self.controls)
+        axes = [list(self.controls[k].lattice()) for k in names]
+        default = self.default()
+        if self.slices:
+            points = [default]
+            for k, values in zip(names, axes):
+                points += [{**default, k: _py(v)} for v in values if not _same(v, default[k])]
+            return points
+        points = [dict(zip(names, map(_py, combo))) for combo in itertools.product(*axes)]
+        points.sort(key=lambda p: not all(_same(p[k], default[k]) for k in names))
+        return points
+
+    # -- drawing ---------------------------------------------------------------------------
+    def draw(self, fig: Figure, **values: Any) -> str:
+        """Draw the figure of ``values`` on ``fig`` (no blitting): the widget as a static figure."""
+        vals = {**self.fixed, **self.values(**values)}
+        return self.refresh(self.setup(fig, **vals), **vals)
+
+    def _prepare(self, vals: Mapping[str, Any], scale: int) -> _Prepared:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        fig = _new_figure(self.figsize, self.dpi)
-        self.artists = self.setup(fig, **vals)
-        self._animated = _flatten_artists(self.artists)
-        for artist in self._animated:
-            artist.set_animated(True)
-        self._canvas = FigureCanvasAgg(fig)
-        self._canvas.draw()  # layout and static parts, once
-        fig.set_layout_engine("none")  # freeze the layout found above
-        self._background = self._canvas.copy_from_bbox(fig.bbox)
-        self.figure = fig
+        key = (scale, *(_py(vals[k]) for k in self.layout))
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            fig = _new_figure(self.figsize, scale)
+            artists = self.setup(fig, **vals)
+            for artist in _flatten_artists(artists):
+                artist.set_animated(True)
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()  # layout and the fixed parts, once
+            fig.set_layout_engine("none")  # freeze the layout found above
+            prepared = _Prepared(fig, canvas, canvas.copy_from_bbox(fig.bbox), artists)
+            self._prepared[key] = prepared
+        return prepared
 
-    def _render(self, vals: Mapping[str, Any]) -> tuple[bytes, Any]:
-        from PIL import Image
-
-        if self._canvas is None:
-            self._prepare(vals)
-        result = self.refresh(self.artists, **vals)
-        canvas = self._canvas
-        canvas.restore_region(self._background)
-        for artist in self._animated:
+    def _pixels(self, scale: int = SCALE, **values: Any) -> tuple[np.ndarray, str]:
+        vals = {**self.fixed, **self.values(**values)}
+        p = self._prepare(vals, scale)
+        caption = self.refresh(p.artists, **vals)
+        p.canvas.restore_region(p.background)
+        for artist in _flatten_artists(p.artists):
+            artist.set_animated(True)  # refresh may have made new ones
             if artist.get_visible():
-                (artist.axes or self.figure).draw_artist(artist)
-        buf = io.BytesIO()
-        Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
-            buf, format="png", compress_level=1
+                (artist.axes or p.figure).draw_artist(artist)
+        self.draws += 1
+        return np.asarray(p.canvas.buffer_rgba()), caption
+
+    def render(self, live: bool = False, **values: Any) -> tuple[bytes, str]:
+        """PNG and caption of the figure at ``values`` (others as they are), by blitting.
+
+        The static frames are rendered at 2x and quantized (small files); the ``live``
+        widget at 1x, quickly encoded (a control change stays well under 50 ms).
+        """
+        rgba, caption = self._pixels(1 if live else SCALE, **values)
+        return _encode_png(rgba, small=not live), caption
+
+    def describe(self, **values: Any) -> str:
+        """Alt text at ``values``."""
+        return self.alt(**self.fixed, **self.values(**values))
+
+    @property
+    def width(self) -> int:
+        """Display width in CSS pixels."""
+        return round(self.figsize[0] * DISPLAY_DPI)
+
+    def _img(self, src: str, alt: str) -> str:
+        return (f'<img class="gamelib-frame" src="{html.escape(src, quote=True)}" '
+                f'width="{self.width}" alt="{html.escape(alt, quote=True)}">')
+
+    # -- live widget -----------------------------------------------------------------------
+    @property
+    def live(self) -> Any:
+        """The ipywidgets box (controls, picture, caption), built on first use."""
+        if self._live is None:
+            import ipywidgets as widgets
+
+            width = f"{max(len(c.label) for c in self.controls.values()) * 0.55 + 1:.1f}em"
+            self._controls = {k: c.make(width) for k, c in self.controls.items()}
+            self._image = widgets.HTML()
+            self._caption = widgets.HTML()
+            self._output = widgets.Output()
+            for k, ctrl in self._controls.items():
+                ctrl.value = self.current[k]
+                ctrl.observe(self._on_change, names="value")
+            self._live = widgets.VBox(
+                [widgets.VBox(list(self._controls.values())), self._image, self._caption,
+                 self._output],
+                layout=widgets.Layout(width="100%", max_width=f"{self.width + 40}px"))
+            self.update()
+        return self._live
+
+    def _on_change(self, change: Mapping[str, Any]) -> None:
+        if self._muted:
+            return
+        try:
+            self.update(**{k: c.value for k, c in self._controls.items()})
+        except Exception:  # shown under the figure; the reader's next move may work
+            import traceback
+
+            self._output.append_stderr(traceback.format_exc())
+
+    def update(self, **values: Any) -> str:
+        """Move to ``values`` (others keep theirs) and redraw, exactly as a control change does.
+
+        Returns
+        -------
+        str
+            The caption.
+
+        Raises
+        ------
+        ValueError
+            If a name is not a control.
+        """
+        self.current = self.values(**values)
+        if self._live is None:
+            return self.render(live=True)[1]
+        self._muted = True  # setting the controls must not trigger more redraws
+        try:
+            for k, ctrl in self._controls.items():
+                ctrl.value = self.current[k]
+        finally:
+            self._muted = False
+        self._output.outputs = ()
+        png, caption = self.render(live=True)
+        import base64
+
+        src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        self._image.value = self._img(src, self.describe())
+        self._caption.value = f'<p class="gamelib-caption">{html.escape(caption)}</p>'
+        return caption
+
+    # -- static frames ---------------------------------------------------------------------
+    def _key(self) -> str:
+        spec = {"name": self.name, "figsize": self.figsize, "scale": SCALE,
+                "controls": {k: repr(c) for k, c in self.controls.items()},
+                "layout": self.layout, "slices": self.slices}
+        h = hashlib.sha256(json.dumps(spec, sort_keys=True, default=repr).encode())
+        h.update(_source_digest().encode())
+        h.update(_digest(self.fixed).encode())
+        return h.hexdigest()[:20]
+
+    def _index_key(self, values: Mapping[str, Any]) -> str:
+        out = []
+        for k, c in self.controls.items():
+            opts = [v for _, v in c.options()]
+            out.append(str(next(i for i, v in enumerate(opts) if _same(v, values[k]))))
+        return "_".join(out)
+
+    def write_frames(self, directory: str | os.PathLike) -> dict[str, Any]:
+        """Render every lattice position into ``directory/<name>/`` (cached); return the index.
+
+        The index (also written as ``<key>.json``) maps each position (the option
+        indices of the controls, joined by ``_``) to ``[file, caption, alt]``; ``key``
+        hashes the declarations, gamelib's source and the fixed data, so an unchanged
+        widget is read back from disk and not rendered again.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> def setup(fig, q=0.5):
+        ...     return {"line": fig.add_subplot(ylim=(0, 1)).plot([0, 1], [0, q])[0]}
+        >>> def refresh(a, q=0.5):
+        ...     a["line"].set_ydata([0, q])
+        ...     return f"q = {q:.1f}"
+        >>> w = Widget("demo", setup, refresh, {"q": Slider("q", 0.0, 1.0, 0.5, 0.5)},
+        ...            alt=lambda q: f"line to {q}")
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     index = w.write_frames(d)
+        ...     again = Widget("demo", setup, refresh, {"q": Slider("q", 0.0, 1.0, 0.5, 0.5)},
+        ...                    alt=lambda q: f"line to {q}")
+        ...     cached = again.write_frames(d) == index and again.draws == 0
+        >>> sorted(index["frames"]), index["frames"]["2"][1:], cached
+        (['0', '1', '2'], ['q = 1.0', 'line to 1.0'], True)
+        """
+        key = self._key()
+        folder = Path(directory) / self.name
+        folder.mkdir(parents=True, exist_ok=True)
+        index_file = folder / f"{key}.json"
+        if index_file.is_file():
+            return json.loads(index_file.read_text())
+        saved = dict(self.current)
+        frames = {}
+        try:
+            for point in self.lattice():
+                png, caption = self.render(**point)
+                name = hashlib.sha256(png).hexdigest()[:16] + ".png"  # equal pictures: one file
+                if not (folder / name).is_file():
+                    (folder / name).write_bytes(png)
+                frames[self._index_key(point)] = [name, caption, self.describe(**point)]
+        finally:
+            self.current = saved
+        index = {"key": key, "widget": self.name, "frames": frames,
+                 "default": self._index_key(self.default())}
+        index_file.write_text(json.dumps(index, ensure_ascii=False))
+        return index
+
+    def coverage(self) -> str:
+        """One sentence: what the static page precomputes."""
+        if self.note:
+            return self.note
+        n = len(self.lattice())
+        sparse = [f"“{c.label}” at {len(c.lattice())} of its {len(c.steps())} positions"
+                  for c in self.controls.values()
+                  if isinstance(c, Slider) and len(c.lattice()) < len(c.steps())]
+        if self.slices:
+            text = (f"This static page shows {n} precomputed pictures, one control at a time (the "
+                    f"others at their defaults: press reset to move another).")
+        elif sparse:
+            text = (f"This static page shows {n} precomputed pictures, every combination of the "
+                    f"controls with {', '.join(sparse)}.")
+        else:
+            text = f"This static page shows {n} precomputed pictures: every position of the controls."
+        return text + " A live notebook gives every value."
+
+    def player_html(self, directory: str | os.PathLike) -> str:
+        """The frame player: HTML controls over the frames written to ``directory``."""
+        index = self.write_frames(directory)
+        base = f"{FRAMES_URL}/{self.name}/"
+        default = index["frames"][index["default"]]
+        rows = []
+        for k, c in self.controls.items():
+            opts = c.options()
+            cur = next(i for i, (_, v) in enumerate(opts) if _same(v, c.value))
+            label = html.escape(c.label)
+            ident = f"gp-{self.name}-{k}-{index['key'][:6]}"
+            tip = "needs JavaScript: the picture cannot follow this control"
+            if isinstance(c, Slider):
+                readouts = html.escape(json.dumps([r for r, _ in opts]), quote=True)
+                field = (f'<input type="range" id="{ident}" data-control="{k}" min="0" '
+                         f'max="{len(opts) - 1}" step="1" value="{cur}" disabled title="{tip}" '
+                         f'data-readouts="{readouts}" aria-valuetext="{html.escape(opts[cur][0])}">'
+                         f'<output for="{ident}">{html.escape(opts[cur][0])}</output>')
+            else:
+                items = "".join(f'<option value="{i}"{" selected" if i == cur else ""}>'
+                                f"{html.escape(r)}</option>" for i, (r, _) in enumerate(opts))
+                field = (f'<select id="{ident}" data-control="{k}" disabled title="{tip}">'
+                         f"{items}</select><output hidden></output>")
+            rows.append(f'<div class="gamelib-control"><label for="{ident}">{label}</label>'
+                        f"{field}</div>")
+        data = json.dumps({"base": base, "frames": index["frames"]}, ensure_ascii=False)
+        data = data.replace("</", "<\\/")  # safe inside <script>
+        return (
+            f'<div class="gamelib-player" data-widget="{self.name}" '
+            f'style="max-width:{self.width}px">'
+            f'<div class="gamelib-controls">{"".join(rows)}'
+            f'<button type="button" class="gamelib-reset" disabled>reset</button></div>'
+            f"{self._img(base + default[0], default[2])}"
+            f'<p class="gamelib-caption" aria-live="polite">{html.escape(default[1])}</p>'
+            f'<p class="gamelib-note">{html.escape(self.coverage())}</p>'
+            f'<script type="application/json" class="gamelib-index">{data}</script></div>'
         )
-        return buf.getvalue(), result
+
+    # -- display ---------------------------------------------------------------------------
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        directory = os.environ.get(FRAMES_ENV)
+        if directory:  # a book build: the frame player only (no widget state in the page)
+            return {"text/html": self.player_html(directory),
+                    "text/plain": f"<gamelib widget {self.name}>"}
+        bundle = dict(self.live._repr_mimebundle_())
+        import base64
+
+        png, caption = self.render()
+        bundle["text/html"] = (
+            self._img("data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+                      self.describe())
+            + f'<p class="gamelib-caption">{html.escape(caption)}</p>')
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"Widget({self.name!r}, controls={list(self.controls)})"
 
 
-def animated_figure(
-    setup: Callable[..., Any],
-    refresh: Callable[..., Any],
-    controls: Mapping[str, widgets.ValueWidget],
-    *,
-    alt: str | Callable[..., str],
-    figsize: tuple[float, float] = DEFAULT_FIGSIZE,
-    dpi: int = DEFAULT_DPI,
-    fixed: Mapping[str, Any] | None = None,
-) -> AnimatedFigure:
-    """Build a fast widget: static parts drawn once, changing artists blitted.
-
-    Use it when a full redraw is too slow for a responsive control (the book's
-    target is 50 ms per callback).  The axes limits must not depend on the
-    controls; everything that does is an artist returned by ``setup`` and
-    updated by ``refresh``.
-
-    Parameters
-    ----------
-    setup : callable
-        ``setup(fig, **values) -> artists``, called once with the default values.
-    refresh : callable
-        ``refresh(artists, **values) -> str | None``, called on every change.
-    controls, alt, figsize, dpi, fixed
-        As in :func:`interactive_figure`.
-
-    Returns
-    -------
-    AnimatedFigure
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> x = np.linspace(0, 1, 50)
-    >>> def setup(fig, q=0.5):
-    ...     ax = fig.add_subplot(xlim=(0, 1), ylim=(0, 1), xlabel="x", ylabel="q x")
-    ...     return {"line": ax.plot(x, q * x, color=PALETTE[0])[0]}
-    >>> def refresh(artists, q=0.5):
-    ...     artists["line"].set_ydata(q * x)
-    ...     return f"slope {q:.2f}"
-    >>> w = animated_figure(setup, refresh, {"q": float_slider(0.5, 0, 1, 0.1, "q")},
-    ...                     alt="a line through the origin")
-    >>> w.update(q=0.8), w.draws
-    ('slope 0.80', 2)
-    >>> fig = static_animated_figure(setup, refresh, q=0.8)
-    >>> len(fig.axes)
-    1
-    """
-    return AnimatedFigure(setup, refresh, controls, alt=alt, figsize=figsize, dpi=dpi, fixed=fixed)
+def _py(value: Any) -> Any:
+    """NumPy scalars as plain Python values (JSON, dict keys)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
-def static_animated_figure(
-    setup: Callable[..., Any],
-    refresh: Callable[..., Any],
-    *,
-    figsize: tuple[float, float] = DEFAULT_FIGSIZE,
-    dpi: int = DEFAULT_DPI,
-    **values: Any,
-) -> Figure:
-    """The static figure of an :func:`animated_figure` at the given values.
-
-    Returns an ordinary figure (nothing animated) for a chapter's static cell.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> x = np.linspace(0, 1, 50)
-    >>> def setup(fig, q=0.5):
-    ...     ax = fig.add_subplot(xlim=(0, 1), ylim=(0, 1))
-    ...     return {"line": ax.plot(x, q * x, color=PALETTE[0])[0]}
-    >>> def refresh(artists, q=0.5):
-    ...     artists["line"].set_ydata(q * x)
-    >>> fig = static_animated_figure(setup, refresh, q=0.8)
-    >>> line = fig.axes[0].lines[0]
-    >>> float(line.get_ydata()[-1]), line.get_animated()
-    (0.8, False)
-    """
-    _register_png_formatter()
-    fig = _new_figure(figsize, dpi)
-    refresh(setup(fig, **values), **values)
-    return fig
-
-
-def interactive_figure(
-    draw: Callable[..., Any],
-    controls: Mapping[str, widgets.ValueWidget],
-    *,
-    alt: str | Callable[..., str],
-    figsize: tuple[float, float] = DEFAULT_FIGSIZE,
-    dpi: int = DEFAULT_DPI,
-    fixed: Mapping[str, Any] | None = None,
-) -> InteractiveFigure:
-    """Build a widget that redraws ``draw(fig, **values)`` whenever a control changes.
-
-    The default state is drawn immediately, so the notebook's saved widget state (and
-    hence the static HTML page) contains the rendered default figure and caption.
-
-    Parameters
-    ----------
-    draw : callable
-        ``draw(fig, **values) -> str | None``; draws on a fresh
-        :class:`matplotlib.figure.Figure` and may return a caption of computed numbers.
-    controls : mapping of str to ipywidgets.ValueWidget
-        One control per keyword of ``draw`` that the reader may change.
-    alt : str or callable
-        Alt text of the picture; a callable receives the current values (``alt(**values)``).
-    figsize : tuple of float, optional
-        Figure size in inches.
-    dpi : int, optional
-        Resolution of the PNG.
-    fixed : mapping, optional
-        Keywords passed to ``draw`` that have no control (e.g. a market object).
-
-    Returns
-    -------
-    InteractiveFigure
-        ``.widget`` to display, ``.update(**values)`` to redraw (benchmarks time it).
-
-    Examples
-    --------
-    >>> def draw(fig, q=0.5):
-    ...     fig.add_subplot().plot([0, 1], [0, q], color=PALETTE[0])
-    ...     return f"height {q:.2f}"
-    >>> w = interactive_figure(draw, {"q": float_slider(0.5, 0, 1, 0.1, "q")},
-    ...                        alt="a line")
-    >>> w.caption.value
-    '<p class="gamelib-caption">height 0.50</p>'
-    >>> w.update(q=0.8)
-    'height 0.80'
-    >>> w.controls["q"].value
-    0.8
-    >>> 'alt="a line"' in w.image.value
-    True
-    """
-    return InteractiveFigure(draw, controls, alt=alt, figsize=figsize, dpi=dpi, fixed=fixed)
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (float, np.floating)) and isinstance(b, (int, float, np.number)):
+        return abs(float(a) - float(b)) < 1e-9
+    return a == b

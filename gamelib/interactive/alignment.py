@@ -17,7 +17,7 @@ import numpy as np
 
 from ..examples import opposite_tastes
 from ..geometry import alignment_picture, tilted_taste
-from ._common import PALETTE, animated_figure, dropdown, float_slider
+from ._common import PALETTE, Choice, Slider, Widget
 
 __all__ = [
     "tilted_market",
@@ -25,10 +25,8 @@ __all__ = [
     "draw_users",
     "setup_alignment",
     "refresh_alignment",
-    "draw_alignment",
     "alignment_alt",
     "alignment_widget",
-    "WIDGETS",
 ]
 
 _BASE = opposite_tastes()
@@ -99,7 +97,9 @@ def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
     pts = np.vstack([prov, x[None], pic.weak_point[None], pic.strong_point[None], np.zeros((1, 2))])
     span = float(np.ptp(pts, axis=0).max()) or 1.0
     centre = 0.5 * (pts.min(axis=0) + pts.max(axis=0))
-    lo, hi = centre - 0.7 * span, centre + 0.7 * span  # a square window: equal scales
+    # equal scales; each direction as wide as its points need (collinear points: a flat band)
+    half = np.maximum(0.5 * np.ptp(pts, axis=0) + 0.15 * span, 0.2 * span)
+    lo, hi = centre - half, centre + half
     if cone:
         reach = 3.0 * span
         for i, p in enumerate(prov):
@@ -147,17 +147,22 @@ def draw_users(fig, market=None, cone=False):
     >>> fig = Figure()
     >>> draw_users(fig)
     >>> [ax.get_title() for ax in fig.axes]
-    ['user 1: ε_WMA = 0.000, ε_SMA = 0.375', 'user 2: ε_WMA = 0.000, ε_SMA = 0.375']
+    ['user 1 (matcher): ε_WMA = 0.000, ε_SMA = 0.375', 'user 2 (contrarian): ε_WMA = 0.000, ε_SMA = 0.375']
     """
     market = _BASE if market is None else market
-    axes = fig.subplots(1, market.n_users, squeeze=False)[0]
+    axes = fig.subplots(market.n_users, 1, squeeze=False)[:, 0]
     for j, ax in enumerate(axes):
         pic = plot_alignment_picture(ax, market, user=j, cone=cone)
-        ax.set_title(f"user {j + 1}: ε_WMA = {pic.eps_weak:.3f}, ε_SMA = {pic.eps_strong:.3f}",
-                     fontsize="medium")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize="x-small", ncols=2)
-        ax.set_xlabel("direction 1 (providers)")
+        ax.set_title(f"user {j + 1} ({market.user_names[j]}): ε_WMA = {pic.eps_weak:.3f}, "
+                     f"ε_SMA = {pic.eps_strong:.3f}", fontsize="medium")
+        ax.get_legend().remove()
+        ax.set_xlabel("direction 1 (providers)" if j == len(axes) - 1 else "")
         ax.set_ylabel("direction 2")
+    # one legend for all panels (the users' stars differ only in their label)
+    handles, labels = axes[0].get_legend_handles_labels()
+    labels = [lab.replace("$u_{1}$: " + market.user_names[0], "user's own vector $u_j$")
+              .replace("^{1}$", "^{j}$") for lab in labels]
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize="small")
 
 
 #: The widget's fixed drawing window ``(xlim, ylim)``.  With user 1's utility
@@ -279,22 +284,6 @@ def refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
             f"distance from u_1 to the {shape}: {pic.distance:.3f} ({exact}).")
 
 
-def draw_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
-    """User 1 of the opposite-tastes market with taste ``t`` and bias ``b``.
-
-    The static figure of :func:`alignment_widget` (:func:`setup_alignment`, then
-    :func:`refresh_alignment`); returns the caption.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> print(draw_alignment(Figure()))  # t = b = 0: the opposite-tastes market itself
-    ε_WMA(user 1) = 0.000, ε_SMA = 0.375; Euclidean distance from u_1 to the hull: 0.000
-    (exact picture).
-    """
-    return refresh_alignment(setup_alignment(fig, taste, bias, weights), taste, bias, weights)
-
-
 def alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
     """Alt text of the hull picture.
 
@@ -317,40 +306,34 @@ def alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
     )
 
 
-def alignment_widget(taste=0.0, bias=0.0, weights="simplex"):
-    """Taste and bias sliders and a simplex/cone dropdown redrawing the hull picture.
+def alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
+    """Taste and bias sliders and a simplex/cone menu over the hull picture.
+
+    The static page precomputes taste in steps of 0.1 and bias in steps of 0.2 (live: 0.05).
 
     Returns
     -------
-    AnimatedFigure
+    Widget
 
     Examples
     --------
     >>> w = alignment_widget(taste=0.3, bias=0.2)
-    >>> [c.value for c in w.controls.values()]
-    [0.3, 0.2, 'simplex']
-    >>> "ε_WMA(user 1) = 0.100, ε_SMA = 0.350" in w.caption.value
+    >>> w.update().startswith("ε_WMA(user 1) = 0.100, ε_SMA = 0.350")
     True
     >>> w.update(weights="cone").startswith("ε_WMA(user 1) = 0.100, ε_SMA = 0.233")
     True
     """
-    return animated_figure(
+    return Widget(
+        "alignment",
         setup_alignment,
         refresh_alignment,
         {
-            "taste": float_slider(taste, 0.0, 1.0, 0.05, "user 1's taste t (0 = match, 1 = mismatch)"),
-            "bias": float_slider(bias, -0.5, 0.5, 0.05, "user 1's bias b for action 0"),
-            "weights": dropdown(["simplex", "cone"], weights, "weights"),
+            "taste": Slider("user 1's taste t (0 = match, 1 = mismatch)", 0.0, 1.0, 0.05, taste,
+                            frames=np.linspace(0.0, 1.0, 11)),
+            "bias": Slider("user 1's bias b for action 0", -0.5, 0.5, 0.05, bias,
+                           frames=np.linspace(-0.4, 0.4, 5)),
+            "weights": Choice("weights", ["simplex", "cone"], weights),
         },
         alt=alignment_alt,
         figsize=(7.6, 4.0),
     )
-
-
-def _sample(rng):
-    return {"taste": float(rng.choice(np.round(np.arange(0.0, 1.001, 0.05), 2))),
-            "bias": float(rng.choice(np.round(np.arange(-0.5, 0.501, 0.05), 2))),
-            "weights": str(rng.choice(["simplex", "cone"]))}
-
-
-WIDGETS = {"alignment": (alignment_widget, _sample)}

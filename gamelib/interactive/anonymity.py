@@ -16,10 +16,9 @@ import numpy as np
 from .. import examples
 from ..experiments import experiment_grid
 from ..regimes import deviation_summary, silence_margins, silent_profile
-from ._common import OKABE_ITO, PALETTE, animated_figure, float_slider
-from .personalization import _KeepOnTop
+from ._common import OKABE_ITO, PALETTE, KeepOnTop, Slider, Widget, set_band
 
-__all__ = ["setup_phase", "refresh_phase", "draw_phase", "phase_widget", "WIDGETS"]
+__all__ = ["setup_phase", "refresh_phase", "phase_alt", "phase_widget"]
 
 _M1 = np.linspace(0.01, 0.99, 197)
 _S1 = np.linspace(0.0, 2.0, 201)
@@ -99,7 +98,7 @@ def setup_phase(fig, mass1=0.5, stake1=1.0, stake2=1.0):
                       va="bottom", fontsize=11)
     legend = ax.legend(fontsize=7, loc="upper right", framealpha=1.0)  # opaque: the shading moves
     return {"region": region, "curve": curve, "vline": vline, "spines": list(ax.spines.values()),
-            "legend": _KeepOnTop(legend), "marker": marker, "s2": s2_text}
+            "legend": KeepOnTop(legend), "marker": marker, "s2": s2_text}
 
 
 def refresh_phase(artists, mass1=0.5, stake1=1.0, stake2=1.0):
@@ -112,7 +111,7 @@ def refresh_phase(artists, mass1=0.5, stake1=1.0, stake2=1.0):
     True
     """
     lower, found = _silent_region(stake2)
-    artists["region"].set_data(_M1, lower, _S1[-1], where=found)
+    set_band(artists["region"], _M1, lower, _S1[-1], where=found)
     x = 1 / (1 + 2 * stake2)
     artists["vline"].set_xdata([x, x])
     summary = _summary(float(mass1), float(stake1), float(stake2))
@@ -127,56 +126,47 @@ def refresh_phase(artists, mass1=0.5, stake1=1.0, stake2=1.0):
             f"{verdict} (best informative gain {summary.best_informative_gain:.4f})")
 
 
-def draw_phase(fig, mass1=0.5, stake1=1.0, stake2=1.0):
-    """Shade the silence region in the (m₁, s₁) plane and check the marked point (static figure).
+def phase_alt(mass1=0.5, stake1=1.0, stake2=1.0):
+    """Alt text of the phase diagram.
 
     Examples
     --------
-    >>> from gamelib.interactive import static_figure
-    >>> fig = static_figure(draw_phase)
-    >>> fig.axes[0].get_ylabel()
-    "stake s₁ of provider 1 in user 2's action"
+    >>> phase_alt().endswith("the marked market m1 = 0.50, s1 = 1.00 lies inside it.")
+    True
     """
-    return refresh_phase(setup_phase(fig, mass1, stake1, stake2), mass1, stake1, stake2)
-
-
-def _alt(mass1, stake1, stake2):
+    inside = silence_margins(mass1, stake1, stake2).min() >= 0
     return (f"Phase diagram over user 1's mass (horizontal) and provider 1's stake (vertical) at "
-            f"s2 = {stake2:.2f}: silence is an equilibrium in the shaded band above the curve "
-            f"s1 = m1 / (2(1 - m1)) and right of the vertical line m1 = 1/(1 + 2 s2); the marked "
-            f"market is m1 = {mass1:.2f}, s1 = {stake1:.2f}.")
+            f"s2 = {stake2:.2f}: silence is an anonymous equilibrium in the shaded region, above "
+            f"the rising curve s1 = m1 / (2(1 - m1)) and right of the vertical line "
+            f"m1 = 1/(1 + 2 s2) = {1 / (1 + 2 * stake2):.2f}; the marked market m1 = {mass1:.2f}, "
+            f"s1 = {stake1:.2f} lies {'inside' if inside else 'outside'} it.")
 
 
 def phase_widget():
     """The chapter's widget: sliders for m₁, s₁ and s₂.
+
+    Their 19 x 41 x 41 combinations are too many pictures for a static page: it
+    precomputes one slider at a time (the others at their defaults).
 
     Examples
     --------
     >>> w = phase_widget()
     >>> "not an equilibrium" in w.update(mass1=0.9)
     True
+    >>> len(w.lattice())  # the default, then 18 + 40 + 40 other positions
+    99
     """
     _region_table()  # the shaded region at every s₂ step, before the first draw
-    return animated_figure(
+    return Widget(
+        "phase",
         setup_phase,
         refresh_phase,
         {
-            "mass1": float_slider(0.5, 0.05, 0.95, 0.05, "mass m₁ of user 1"),
-            "stake1": float_slider(1.0, 0.0, 2.0, 0.05, "stake s₁ of provider 1"),
-            "stake2": float_slider(1.0, _S2[0], _S2[-1], _S2_STEP, "stake s₂ of provider 2"),
+            "mass1": Slider("mass m₁ of user 1", 0.05, 0.95, 0.05, 0.5),
+            "stake1": Slider("stake s₁ of provider 1", 0.0, 2.0, 0.05, 1.0),
+            "stake2": Slider("stake s₂ of provider 2", _S2[0], _S2[-1], _S2_STEP, 1.0),
         },
-        alt=_alt,
+        alt=phase_alt,
         figsize=(6.4, 4.4),
+        slices=True,
     )
-
-
-def _sample(rng):
-    return {
-        "mass1": float(np.round(rng.uniform(0.05, 0.95) / 0.05) * 0.05),
-        "stake1": float(np.round(rng.uniform(0, 2) / 0.05) * 0.05),
-        "stake2": float(np.round(rng.uniform(0, 2) / 0.05) * 0.05),
-    }
-
-
-#: name → (builder, sampler) for the widget benchmark.
-WIDGETS = {"phase": (phase_widget, _sample)}

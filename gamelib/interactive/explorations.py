@@ -12,15 +12,14 @@ from .. import studies
 from ..experiments import user_value
 from ..geometry import split_experiment
 from ..persuasion import sender_value_curve
-from ._common import PALETTE, animated_figure, dropdown, float_slider
-from .personalization import _KeepOnTop
-from .persuasion import _value_line
+from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget, set_band
+from .persuasion import value_line
 
 __all__ = [
-    "setup_alignment",
-    "refresh_alignment",
-    "draw_alignment",
-    "alignment_widget",
+    "setup_epsilon",
+    "refresh_epsilon",
+    "epsilon_alt",
+    "epsilon_widget",
     "draw_anonymity",
     "draw_tightness",
     "draw_tie_rules",
@@ -28,11 +27,9 @@ __all__ = [
     "tie_split",
     "setup_ties",
     "refresh_ties",
-    "draw_ties",
     "ties_alt",
     "ties_widget",
     "draw_menu",
-    "WIDGETS",
 ]
 
 
@@ -42,14 +39,14 @@ _SERIES = (
 )
 
 
-def setup_alignment(fig, study, eps=0.25):
+def setup_epsilon(fig, study, eps=0.25):
     """Axes, labels and title of the alignment figure; return the bands, curves and legend.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> a = setup_alignment(Figure(), st)
+    >>> a = setup_epsilon(Figure(), st)
     >>> sorted(a["lines"]), a["eps"].get_text()
     (['strong', 'weak'], 'tolerance ε = 0.25')
     """
@@ -70,23 +67,23 @@ def setup_alignment(fig, study, eps=0.25):
     legend = ax.legend(loc="upper left")
     label = ax.text(1.0, -0.1, f"tolerance ε = {eps:.2f}", transform=ax.transAxes, ha="right",
                     va="top")  # the moving number sits beside the x label, not in the data
-    return {"bands": bands, "lines": lines, "legend": _KeepOnTop(legend), "eps": label}
+    return {"bands": bands, "lines": lines, "legend": KeepOnTop(legend), "eps": label}
 
 
-def refresh_alignment(artists, study, eps=0.25):
+def refresh_epsilon(artists, study, eps=0.25):
     """Redraw both probabilities and their bands at tolerance ``eps``; return the caption.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> refresh_alignment(setup_alignment(Figure(), st), st, 0.3).startswith("k = 2")
+    >>> refresh_epsilon(setup_epsilon(Figure(), st), st, 0.3).startswith("k = 2")
     True
     """
     p = study.probability(eps)
     k = study.n_providers
     for name, *_ in _SERIES:
-        artists["bands"][name].set_data(k, p[name + "_low"], p[name + "_high"])
+        set_band(artists["bands"][name], k, p[name + "_low"], p[name + "_high"])
         artists["lines"][name].set_ydata(p[name])
     artists["eps"].set_text(f"tolerance ε = {eps:.2f}")
     return (
@@ -95,55 +92,50 @@ def refresh_alignment(artists, study, eps=0.25):
     )
 
 
-def draw_alignment(fig, study, eps=0.25):
-    """P(WMA(ε)) and P(SMA(ε)) against the number of providers, with Wilson bands.
+def epsilon_alt(study, eps=0.25):
+    """Alt text of the alignment-probability figure.
 
     Examples
     --------
-    >>> from matplotlib.figure import Figure
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> draw_alignment(Figure(), st, 0.3).startswith("k = 2")
+    >>> "within epsilon 0.30" in epsilon_alt(st, 0.3)
     True
     """
-    return refresh_alignment(setup_alignment(fig, study, eps), study, eps)
+    p = study.probability(eps)
+    return (f"Share of {study.n_samples} random markets satisfying weak and strong market alignment "
+            f"within epsilon {eps:.2f}, for 1 to {int(study.n_providers.max())} providers, with "
+            f"shaded 95 percent Wilson bands; at {int(study.n_providers.max())} providers "
+            f"{p['weak'][-1]:.0%} satisfy the weak and {p['strong'][-1]:.0%} the strong condition. "
+            "Both curves rise with the number of providers and the weak curve lies above the "
+            "strong one.")
 
 
-def alignment_widget(study=None):
-    """Widget: move ε and watch both alignment probabilities.
+def epsilon_widget(study=None, eps=0.25):
+    """Widget: move the tolerance ε and watch both alignment probabilities.
 
     Parameters
     ----------
     study : AlignmentStudy, optional
         Computed with :func:`gamelib.studies.alignment_study` defaults if omitted.
+    eps : float, default 0.25
+        Initial tolerance.
 
     Returns
     -------
-    AnimatedFigure
+    Widget
 
     Examples
     --------
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> w = alignment_widget(st)
-    >>> list(w.controls), w.controls["eps"].value
-    (['eps'], 0.25)
-    >>> "k = 2: WMA(0.25) holds in" in w.caption.value
-    True
-    >>> w.update(eps=0.4).startswith("k = 2: WMA(0.40)"), "epsilon 0.40" in w.image.value
+    >>> w = epsilon_widget(st)
+    >>> w.update(eps=0.4).startswith("k = 2: WMA(0.40)"), "epsilon 0.40" in w.describe()
     (True, True)
     """
     if study is None:
         study = studies.alignment_study()
-    return animated_figure(
-        setup_alignment,
-        refresh_alignment,
-        {"eps": float_slider(0.25, 0.0, 0.6, 0.01, "tolerance ε")},
-        fixed={"study": study},
-        alt=lambda study, eps: (
-            f"Share of random markets satisfying weak and strong market alignment within epsilon {eps:.2f}, "
-            f"against the number of providers from 1 to {int(study.n_providers.max())}; both rise with k and the weak "
-            "curve lies above the strong one."
-        ),
-    )
+    return Widget("epsilon", setup_epsilon, refresh_epsilon,
+                  {"eps": Slider("tolerance ε", 0.0, 0.6, 0.01, eps)},
+                  alt=epsilon_alt, fixed={"study": study})
 
 
 def draw_anonymity(fig, study):
@@ -304,10 +296,13 @@ def setup_ties(fig, ties="adverse", q=0.75):
                    label="its payoff from full revelation")[0]
     ax.axvline(0.5, color=PALETTE[6], lw=0.8, alpha=0.5)
     ax.set_xlim(0, 1)
-    ax.set_ylim(-0.1, 2.15)
+    m = _TIE_MARKET
+    top = float(np.nanmax(value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties)[1]))
+    ax.set_ylim(-0.05 * top, 1.08 * top)  # this rule's range (one background per rule)
     ax.set_xlabel("belief p = P(θ = 1)")
     ax.set_ylabel("provider 1's expected utility")
-    ax.set_title("Provider 1's persuasion problem under a tie rule")
+    label = next(k for k, v in TIE_RULES.items() if v == ties)
+    ax.set_title(f"Provider 1's persuasion problem, ties {label}", fontsize="medium")
     ax.legend(handles=[curve, dots, prior_dot, full], loc="upper center", bbox_to_anchor=(0.5, -0.16),
               ncols=2, fontsize="small")
     return {"curve": curve, "chord": chord, "dots": dots, "prior_dot": prior_dot, "full": full}
@@ -328,7 +323,7 @@ def refresh_ties(artists, ties="adverse", q=0.75):
     """
     out = tie_split(ties, q)
     m = _TIE_MARKET
-    artists["curve"].set_data(*_value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties))
+    artists["curve"].set_data(*value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties))
     artists["chord"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["dots"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["prior_dot"].set_data([0.5], [out["split"]])
@@ -336,18 +331,6 @@ def refresh_ties(artists, ties="adverse", q=0.75):
     label = next(k for k, v in TIE_RULES.items() if v == ties)
     return (f"ties {label}, split into beliefs 0 and {q:.2f}: provider 1 earns {out['split']:.3f}\n"
             f"(full revelation: {out['full']:.3f}); the user gets {out['user']:.3f} (OPT 1, NOINFO 0.5)")
-
-
-def draw_ties(fig, ties="adverse", q=0.75):
-    """The static figure of :func:`ties_widget`; returns the caption.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> draw_ties(Figure(), "sender", 0.9).startswith("ties in favour of the consulted provider")
-    True
-    """
-    return refresh_ties(setup_ties(fig, ties, q), ties, q)
 
 
 def ties_alt(ties="adverse", q=0.75):
@@ -367,30 +350,33 @@ def ties_alt(ties="adverse", q=0.75):
 
 
 def ties_widget(ties="adverse", q=0.75):
-    """A tie-rule dropdown and a slider for the upper posterior ``q`` of provider 1's split.
+    """A tie-rule menu and a slider for the upper posterior ``q`` of provider 1's split.
+
+    Each rule has its own vertical range (one background per rule). The static page
+    precomputes ``q`` in steps of 0.04 (live: 0.01).
 
     Returns
     -------
-    AnimatedFigure
+    Widget
 
     Examples
     --------
     >>> w = ties_widget()
-    >>> sorted(w.controls), w.controls["q"].value
-    (['q', 'ties'], 0.75)
-    >>> "provider 1 earns 0.500" in w.caption.value
+    >>> "provider 1 earns 0.500" in w.update()
     True
     >>> "provider 1 earns 1.167" in w.update(ties="lowest")
     True
     """
-    return animated_figure(
+    return Widget(
+        "ties",
         setup_ties,
         refresh_ties,
         {
-            "ties": dropdown(TIE_RULES, ties, "ties"),
-            "q": float_slider(q, 0.52, 1.0, 0.01, "upper belief q"),
+            "ties": Choice("ties", TIE_RULES, ties),
+            "q": Slider("upper belief q", 0.52, 1.0, 0.01, q, frames=np.arange(0.52, 1.001, 0.04)),
         },
         alt=ties_alt,
+        layout=("ties",),
         figsize=(6.4, 4.2),
     )
 
@@ -420,18 +406,6 @@ def draw_menu(fig, example):
     ax.legend(loc="upper right")
     picks = values.argmax(axis=0) + 1
     return ", ".join(f"{name} picks item {p}" for name, p in zip(example.market.user_names, picks))
-
-
-def _alignment_sampler(rng):
-    return {"eps": float(np.round(rng.uniform(0.0, 0.6), 2))}
-
-
-def _ties_sampler(rng):
-    return {"ties": str(rng.choice(list(TIE_RULES.values()))),
-            "q": float(np.round(rng.uniform(0.52, 1.0), 2))}
-
-
-WIDGETS = {"alignment": (alignment_widget, _alignment_sampler), "ties": (ties_widget, _ties_sampler)}
 
 
 # ----------------------------------------------------------------------------
@@ -475,6 +449,32 @@ def draw_robust_survival(fig, study):
     return f"silence survives in {int(study.silent.sum())} of {len(study.silent)} perturbed markets"
 
 
+def _robust_map(ax, plane):
+    """The verdict map of a plane study on ``ax``; return the legend handles."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    xs, ys, verdict = plane.grid("silent")
+    _, _, margin = plane.grid("margin")
+    colours = ("#e8e8e8", PALETTE[5])
+    ax.pcolormesh(xs, ys, verdict.astype(float), shading="nearest", cmap=ListedColormap(colours),
+                  vmin=0, vmax=1)
+    handles = [Patch(color=colours[1], label="silence is an equilibrium"),
+               Patch(color=colours[0], label="a provider gains by informing")]
+    if len(xs) > 1 and len(ys) > 1 and np.nanmin(margin) < 0 < np.nanmax(margin):
+        ax.contour(xs, ys, margin, levels=[0.0], colors=PALETTE[6], linestyles="--", linewidths=1)
+        handles.append(_dashed("margin = 0 (proposition)"))
+    ax.set_xlabel("gap x between the users' indifference beliefs")
+    ax.set_ylabel("providers' misalignment y")
+    return handles
+
+
+def _cell(plane, x, y):
+    """Row, column and axes of the plane cell nearest to ``(x, y)``."""
+    xs, ys, verdict = plane.grid("silent")
+    return int(np.argmin(np.abs(ys - y))), int(np.argmin(np.abs(xs - x))), xs, ys, verdict
+
+
 def draw_robust_plane(fig, plane, x=None, y=None):
     """Exact verdict on silence over the phase diagram; optionally a marked point ``(x, y)``.
 
@@ -490,27 +490,13 @@ def draw_robust_plane(fig, plane, x=None, y=None):
     >>> draw_robust_plane(Figure(), pl, x=0.018, y=0.03)
     'at x = 0.02, y = 0.03: silence is an equilibrium'
     """
-    from matplotlib.colors import ListedColormap
-    from matplotlib.patches import Patch
-
-    xs, ys, verdict = plane.grid("silent")
-    _, _, margin = plane.grid("margin")
     ax = fig.add_subplot()
-    colours = ("#e8e8e8", PALETTE[5])
-    ax.pcolormesh(xs, ys, verdict.astype(float), shading="nearest", cmap=ListedColormap(colours),
-                  vmin=0, vmax=1)
-    handles = [Patch(color=colours[1], label="silence is an equilibrium"),
-               Patch(color=colours[0], label="a provider gains by informing")]
-    if len(xs) > 1 and len(ys) > 1 and np.nanmin(margin) < 0 < np.nanmax(margin):
-        ax.contour(xs, ys, margin, levels=[0.0], colors=PALETTE[6], linestyles="--", linewidths=1)
-        handles.append(_dashed("margin = 0 (proposition)"))
-    ax.set_xlabel("gap x between the users' indifference beliefs")
-    ax.set_ylabel("providers' misalignment y")
+    handles = _robust_map(ax, plane)
     ax.set_title("Where silence survives (exact verdict per cell)")
+    _, _, verdict = plane.grid("silent")
     caption = f"silence is an equilibrium in {int(verdict.sum())} of {verdict.size} cells"
     if x is not None and y is not None:
-        col = int(np.argmin(np.abs(xs - x)))
-        row = int(np.argmin(np.abs(ys - y)))
+        row, col, xs, ys, verdict = _cell(plane, x, y)
         ax.plot(xs[col], ys[row], marker="*", markersize=16, color=PALETTE[3], markeredgecolor="black")
         state = "an equilibrium" if verdict[row, col] else "not an equilibrium"
         caption = f"at x = {xs[col]:.2f}, y = {ys[row]:.2f}: silence is {state}"
@@ -565,3 +551,163 @@ def draw_robust_bound(fig, study, path):
         return "silence survives on the whole path" if ok.all() else "silence fails on the whole path"
     return (f"toward SMA, silence survives down to 2ε = {x[ok].min():.3g} and fails from "
             f"2ε = {x[~ok].max():.3g}")
+
+
+# The widget over the phase diagram ------------------------------------------------
+
+__all__ += ["ROBUST_PLANE", "change_gains", "setup_robust", "refresh_robust", "robust_alt", "robust_widget"]
+
+#: The phase diagram of the chapter (and the widget's lattice).
+ROBUST_PLANE = (np.linspace(-0.06, 0.06, 21), np.linspace(-0.02, 0.06, 17))
+_BELIEFS = np.linspace(0.45, 0.7, 501)
+
+
+def change_gains(market, beliefs):
+    """Each provider's change gain ``Δ_i(q)`` at beliefs ``q`` (users play their best action there).
+
+    Users take their lowest-index best action at each belief (two states).
+
+    Returns
+    -------
+    ndarray, shape [k, len(beliefs)]
+
+    Examples
+    --------
+    Proposition 5.1's market: above ½ user 1 switches and provider 1 gains ``(2q − 1)/4``;
+    below ½ user 2 switches and it gains ``(2q − 1)/2``.
+
+    >>> from gamelib import examples
+    >>> change_gains(examples.opposite_tastes(), [0.3, 0.5, 0.7]).round(3)
+    array([[-0.2,  0. ,  0.1],
+           [ 0.1,  0. , -0.2]])
+    """
+    beliefs = np.asarray(beliefs, dtype=float)
+    if beliefs.ndim != 1 or np.any((beliefs < 0) | (beliefs > 1)):
+        raise ValueError("beliefs: expected a one-dimensional array of numbers in [0, 1]")
+    if market.n_states != 2:
+        raise ValueError(f"market: two states needed, got {market.n_states}")
+    b = np.stack([1 - beliefs, beliefs], axis=1)  # [Q, 2]
+    u, big = market.user_utility, market.provider_utility
+    at_prior = u @ market.prior
+    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - 1e-9, axis=1)  # [n]
+    value = np.einsum("qt,jat->qja", b, u)
+    act = np.argmax(value >= value.max(axis=2, keepdims=True) - 1e-9, axis=2)  # [Q, n]
+    n = u.shape[0]
+    diff = big[:, np.arange(n)[None, :], act] - big[:, np.arange(n), a0][:, None]  # [k, Q, n, 2]
+    return np.einsum("qt,kqjt,j->kq", b, diff, market.masses)
+
+
+def setup_robust(fig, plane, x=0.012, y=0.03):
+    """Left: the verdict map (fixed) and the marked point; right: both providers' change gains.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
+    >>> sorted(setup_robust(Figure(), pl))
+    ['gains', 'star', 'users']
+    """
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.1, 1)})
+    handles = _robust_map(left, plane)
+    left.set_title("Exact verdict", fontsize="medium")
+    left.legend(handles=handles[:2], loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small")
+    star = left.plot([], [], marker="*", markersize=15, color=PALETTE[3], markeredgecolor="black",
+                     linestyle="none")[0]
+    right.axhline(0.0, color=PALETTE[6], lw=0.8)
+    gains = [right.plot([], [], color=PALETTE[i], lw=2, label=f"provider {i + 1}")[0] for i in range(2)]
+    users = [right.axvline(0.5, color=PALETTE[2 + j], lw=1, ls=":", label=f"user {j + 1} switches")
+             for j in range(2)]
+    right.set_xlim(_BELIEFS[0], _BELIEFS[-1])
+    right.set_ylim(-0.06, 0.03)
+    right.set_xlabel("posterior belief q = P(θ = 1)")
+    right.set_ylabel("change gain Δ_i(q)")
+    right.set_title("Who gains from moving the users", fontsize="medium")
+    right.legend(handles=gains + users, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2,
+                 fontsize="small")
+    return {"star": star, "gains": gains, "users": users}
+
+
+def _indifference(market):
+    """Each user's indifference belief (two actions): where her two actions tie."""
+    u = market.user_utility
+    gap_0, gap_1 = u[:, 1, 0] - u[:, 0, 0], u[:, 1, 1] - u[:, 0, 1]
+    return gap_0 / (gap_0 - gap_1)
+
+
+def refresh_robust(artists, plane, x=0.012, y=0.03):
+    """Move the marked point and redraw the change gains of its market; return the caption.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
+    >>> refresh_robust(setup_robust(Figure(), pl), pl, x=0.012, y=0.0)
+    'x = 0.012, y = 0.000: a provider gains by informing (largest change gain +0.0060)'
+    """
+    row, col, xs, ys, verdict = _cell(plane, x, y)
+    market = plane.markets[row * len(xs) + col]
+    artists["star"].set_data([xs[col]], [ys[row]])
+    for line, gain in zip(artists["gains"], change_gains(market, _BELIEFS)):
+        line.set_data(_BELIEFS, gain)
+    for line, q in zip(artists["users"], _indifference(market)):
+        line.set_xdata([q, q])
+    margin = plane.margin[row * len(xs) + col]
+    state = "silence is an equilibrium" if verdict[row, col] else "a provider gains by informing"
+    return f"x = {xs[col]:.3f}, y = {ys[row]:.3f}: {state} (largest change gain {margin:+.4f})"
+
+
+def robust_alt(plane, x=0.012, y=0.03):
+    """Alt text of the robustness widget.
+
+    Examples
+    --------
+    >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
+    >>> "not an equilibrium" in robust_alt(pl, 0.012, 0.0)
+    True
+    """
+    row, col, xs, ys, verdict = _cell(plane, x, y)
+    q1, q2 = _indifference(plane.markets[row * len(xs) + col])
+    state = "an equilibrium" if verdict[row, col] else "not an equilibrium"
+    return (f"Left, the map of exact verdicts on silence with a star at gap {xs[col]:.3f} and "
+            f"misalignment {ys[row]:.3f}, where silence is {state}. Right, both providers' gains from "
+            f"moving the users at each posterior belief; the users switch at {q1:.3f} and {q2:.3f}.")
+
+
+def robust_widget(plane=None, x=0.012, y=0.03):
+    """Widget: move the gap ``x`` and the misalignment ``y`` over the phase diagram.
+
+    Parameters
+    ----------
+    plane : RobustnessStudy, optional
+        A plane study on an evenly spaced grid (default: :data:`ROBUST_PLANE`).
+    x, y : float
+        Initial point (grid values).
+
+    Returns
+    -------
+    Widget
+
+    Examples
+    --------
+    >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
+    >>> w = robust_widget(pl)
+    >>> w.update(y=0.0)
+    'x = 0.012, y = 0.000: a provider gains by informing (largest change gain +0.0060)'
+    """
+    if plane is None:
+        plane = studies.robustness_study(plane=ROBUST_PLANE, menus=False, revealing=False)
+    xs, ys, _ = plane.grid()
+    if len(xs) < 2 or len(ys) < 2:
+        raise ValueError("plane: needs at least two values on each axis")
+    dx, dy = np.diff(xs), np.diff(ys)
+    if not (np.allclose(dx, dx[0]) and np.allclose(dy, dy[0])):
+        raise ValueError("plane: the axes must be evenly spaced (the sliders step along them)")
+    every_other = (lambda v: v[::2]) if len(xs) > 6 else (lambda v: v)
+    controls = {
+        "x": Slider("gap x", float(xs[0]), float(xs[-1]), float(dx[0]), float(x),
+                    frames=every_other(xs), fmt=".3f"),
+        "y": Slider("misalignment y", float(ys[0]), float(ys[-1]), float(dy[0]), float(y),
+                    frames=every_other(ys), fmt=".3f"),
+    }
+    return Widget("robust", setup_robust, refresh_robust, controls, alt=robust_alt,
+                  fixed={"plane": plane}, figsize=(8.0, 4.2))

@@ -19,7 +19,7 @@ from ..examples import opposite_tastes
 from ..experiments import reveal_everything, reveal_nothing, user_value
 from ..geometry import symmetric_experiment
 from ..market import aligned_value, uninformed_value
-from ._common import PALETTE, animated_figure, dropdown, float_slider
+from ._common import PALETTE, Choice, Slider, Widget
 
 __all__ = [
     "AUDIENCES",
@@ -27,15 +27,12 @@ __all__ = [
     "audience_policy",
     "setup_market",
     "refresh_market",
-    "draw_market",
     "market_alt",
     "market_widget",
     "setup_accuracy",
     "refresh_accuracy",
-    "draw_accuracy",
     "accuracy_alt",
     "accuracy_widget",
-    "WIDGETS",
 ]
 
 #: Dropdown choices: label → (mode, user who receives the experiment or None for all).
@@ -119,7 +116,7 @@ def setup_market(fig, audience="anonymous: one experiment for everybody",
     >>> from matplotlib.figure import Figure
     >>> a = setup_market(Figure())
     >>> {name: len(parts) for name, parts in a.items()}
-    {'users': 2, 'benchmarks': 2, 'notes': 2, 'providers': 2}
+    {'users': 2, 'benchmarks': 2, 'notes': 2, 'providers': 2, 'experiments': 2}
     >>> [float(bar.get_height()) for bar in a["users"]]  # zero until refresh
     [0.0, 0.0]
     >>> tuple(float(y) for y in a["users"][0].axes.get_ylim())  # 1.25 OPT, fixed
@@ -149,10 +146,14 @@ def setup_market(fig, audience="anonymous: one experiment for everybody",
     provider_bars = ax_p.bar(y, np.zeros(k), color=[PALETTE[i] for i in range(k)], width=0.6)
     ax_p.set_xticks(y, list(market.provider_names))
     ax_p.set_ylabel("provider's payoff $\\sum_j m_j\\,E[U_i^j]$")
-    ax_p.set_ylim(0, 1.25 * max(0.5, _provider_ceiling(market)))
+    top = 1.25 * max(0.5, _provider_ceiling(market))
+    ax_p.set_ylim(0, top)
     ax_p.set_title("Providers")
+    # each provider's experiment, (P(signal 1 | θ = 0), P(signal 1 | θ = 1)), over its bar
+    experiments = [ax_p.text(i, 0.97 * top, "", ha="center", va="top", fontsize="small")
+                   for i in range(k)]
     return {"users": list(user_bars), "benchmarks": benchmarks, "notes": notes,
-            "providers": list(provider_bars)}
+            "providers": list(provider_bars), "experiments": experiments}
 
 
 def refresh_market(artists, audience="anonymous: one experiment for everybody",
@@ -186,6 +187,8 @@ def refresh_market(artists, audience="anonymous: one experiment for everybody",
         note.set_text(f"→ {market.provider_names[chosen]}")
     for bar, value in zip(artists["providers"], outcome.provider_values):
         bar.set_height(float(value))
+    for text, (q0, q1) in zip(artists["experiments"], ((p1_0, p1_1), (p2_0, p2_1))):
+        text.set_text(f"P(signal 1 | θ):\n{q0:.2f}, {q1:.2f}")
     parts = []
     for j in range(market.n_users):
         right = float(market.prior @ outcome.action_probabilities[j, [0, 1], [0, 1]])
@@ -193,26 +196,9 @@ def refresh_market(artists, audience="anonymous: one experiment for everybody",
                      f"{outcome.user_values[j]:.3f} and plays a = θ with probability {right:.2f}")
     pay = ", ".join(f"{name} earns {v:.3f}"
                     for name, v in zip(market.provider_names, outcome.provider_values))
-    return f"{mode} mode: " + "; ".join(parts) + f". {pay}."
-
-
-def draw_market(fig, audience="anonymous: one experiment for everybody",
-                p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
-    """Draw the opposite-tastes market under the chosen experiments; return a caption.
-
-    The static figure of :func:`market_widget` (:func:`setup_market`, then
-    :func:`refresh_market`).
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> print(draw_market(Figure()))  # provider 1 reveals the state to everybody
-    anonymous mode: user 1 consults provider 1, gets 0.500 and plays a = θ with probability
-    1.00; user 2 consults provider 1, gets 0.500 and plays a = θ with probability 0.00.
-    provider 1 earns 0.250, provider 2 earns 0.250.
-    """
-    vals = dict(audience=audience, p1_0=p1_0, p1_1=p1_1, p2_0=p2_0, p2_1=p2_1)
-    return refresh_market(setup_market(fig, **vals), **vals)
+    shown = (f"experiments P(signal 1 | θ = 0, 1): provider 1 ({p1_0:.2f}, {p1_1:.2f}), "
+             f"provider 2 ({p2_0:.2f}, {p2_1:.2f}). ")
+    return shown + f"{mode} mode: " + "; ".join(parts) + f". {pay}."
 
 
 def market_alt(audience="anonymous: one experiment for everybody",
@@ -226,49 +212,60 @@ def market_alt(audience="anonymous: one experiment for everybody",
     True
     >>> "offered as 'personalized: to user 1 only'" in alt
     True
+    >>> market_alt().endswith("user 2 consults provider 1 and gets 0.50. Right: the providers earn 0.25 and 0.25.")
+    True
     """
+    market = _MARKET
+    experiments = np.stack([binary_experiment(p1_0, p1_1), binary_experiment(p2_0, p2_1)])
+    outcome = play(market, *audience_policy(experiments, audience, market.n_users))
+    users = "; ".join(f"user {j + 1} consults {market.provider_names[outcome.choice[j]]} and gets "
+                      f"{outcome.user_values[j]:.2f}" for j in range(market.n_users))
+    pay = " and ".join(f"{v:.2f}" for v in outcome.provider_values)
     return (
         f"Two bar charts for the opposite-tastes market with provider 1's experiment sending "
         f"signal 1 with probabilities {p1_0:.2f} and {p1_1:.2f} in states 0 and 1, provider 2's "
-        f"with {p2_0:.2f} and {p2_1:.2f}, offered as '{audience}'. Left: each user's value, "
-        f"coloured by the provider she consults, against her OPT (solid line, 0.5) and NOINFO "
-        f"(dotted line, 0.25). Right: each provider's payoff."
+        f"with {p2_0:.2f} and {p2_1:.2f}, offered as '{audience}'. Left, each user's value against "
+        f"her OPT (solid line, 0.5) and NOINFO (dotted line, 0.25): {users}. Right: the providers "
+        f"earn {pay}."
     )
 
 
 def market_widget(**defaults):
-    """Sliders for both providers' experiments and a dropdown for the audience.
+    """Sliders for both providers' experiments and a menu for the audience.
+
+    Three menu entries times 21 positions of four sliders are too many pictures for a
+    static page: it precomputes one control at a time (the others at their defaults).
 
     Returns
     -------
-    AnimatedFigure
+    Widget
 
     Examples
     --------
     >>> w = market_widget()
-    >>> list(w.controls), w.controls["audience"].value
+    >>> list(w.controls), w.default()["audience"]
     (['audience', 'p1_0', 'p1_1', 'p2_0', 'p2_1'], 'anonymous: one experiment for everybody')
-    >>> "provider 1 earns 0.250, provider 2 earns 0.250." in w.caption.value
-    True
     >>> w.update(audience="personalized: to user 1 only").endswith("provider 1 earns 0.500, "
     ...                                                           "provider 2 earns 0.125.")
     True
+    >>> len(w.lattice())  # the default, 2 other audiences, 4 sliders x 20 other positions
+    83
     """
     vals = {"audience": "anonymous: one experiment for everybody",
             "p1_0": 0.0, "p1_1": 1.0, "p2_0": 0.0, "p2_1": 0.0}
     vals.update(defaults)
-    return animated_figure(
+    sliders = {
+        f"p{i}_{s}": Slider(f"provider {i}: P(signal 1 | θ={s})", 0.0, 1.0, 0.05, vals[f"p{i}_{s}"])
+        for i in (1, 2) for s in (0, 1)
+    }
+    return Widget(
+        "market",
         setup_market,
         refresh_market,
-        {
-            "audience": dropdown(list(AUDIENCES), vals["audience"], "offered"),
-            "p1_0": float_slider(vals["p1_0"], 0.0, 1.0, 0.05, "provider 1: P(signal 1 | θ=0)"),
-            "p1_1": float_slider(vals["p1_1"], 0.0, 1.0, 0.05, "provider 1: P(signal 1 | θ=1)"),
-            "p2_0": float_slider(vals["p2_0"], 0.0, 1.0, 0.05, "provider 2: P(signal 1 | θ=0)"),
-            "p2_1": float_slider(vals["p2_1"], 0.0, 1.0, 0.05, "provider 2: P(signal 1 | θ=1)"),
-        },
+        {"audience": Choice("offered", list(AUDIENCES), vals["audience"]), **sliders},
         alt=market_alt,
         figsize=(7.2, 3.6),
+        slices=True,
     )
 
 
@@ -333,20 +330,6 @@ def refresh_accuracy(artists, q=0.75):
     return f"q = {q:.2f}: the user gets {here:.2f} (no information {noinfo:.2f}, OPT {opt:.2f})"
 
 
-def draw_accuracy(fig, q=0.75):
-    """The guessing user's value of the symmetric experiment of accuracy ``q`` (introduction).
-
-    The static figure of :func:`accuracy_widget`; returns the caption.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> draw_accuracy(Figure(), q=0.25)
-    'q = 0.25: the user gets 0.75 (no information 0.50, OPT 1.00)'
-    """
-    return refresh_accuracy(setup_accuracy(fig, q), q)
-
-
 def accuracy_alt(q=0.75):
     """Alt text of the accuracy figure.
 
@@ -360,37 +343,20 @@ def accuracy_alt(q=0.75):
 
 
 def accuracy_widget(q=0.75):
-    """One slider, the model's accuracy ``q``, redrawing :func:`draw_accuracy`.
+    """One slider, the model's accuracy ``q``, over the accuracy picture.
 
     Returns
     -------
-    AnimatedFigure
+    Widget
 
     Examples
     --------
     >>> w = accuracy_widget()
-    >>> len(w.controls), w.controls["q"].value
-    (1, 0.75)
-    >>> w.caption.value
-    '<p class="gamelib-caption">q = 0.75: the user gets 0.75 (no information 0.50, OPT 1.00)</p>'
+    >>> w.update()
+    'q = 0.75: the user gets 0.75 (no information 0.50, OPT 1.00)'
     >>> w.update(q=0.5)  # noise is worth no more than no information
     'q = 0.50: the user gets 0.50 (no information 0.50, OPT 1.00)'
     """
-    return animated_figure(
-        setup_accuracy, refresh_accuracy, {"q": float_slider(q, 0.0, 1.0, 0.05, "accuracy q")},
-        alt=accuracy_alt, figsize=(6.4, 3.6),
-    )
-
-
-def _sample_accuracy(rng):
-    return {"q": float(rng.choice(np.round(np.arange(0.0, 1.001, 0.05), 2)))}
-
-
-def _sample(rng):
-    grid = np.round(np.arange(0.0, 1.001, 0.05), 2)
-    out = {name: float(rng.choice(grid)) for name in ("p1_0", "p1_1", "p2_0", "p2_1")}
-    out["audience"] = str(rng.choice(list(AUDIENCES)))
-    return out
-
-
-WIDGETS = {"market": (market_widget, _sample), "accuracy": (accuracy_widget, _sample_accuracy)}
+    return Widget("accuracy", setup_accuracy, refresh_accuracy,
+                  {"q": Slider("accuracy q", 0.0, 1.0, 0.05, q)},
+                  alt=accuracy_alt, figsize=(6.4, 3.6))

@@ -12,16 +12,15 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from matplotlib.artist import Artist
 
 from .. import examples
 from ..experiments import experiment_grid
 from ..regimes import fixed_action_providers, interpolation_path
-from ._common import PALETTE, AnimatedFigure, dropdown, float_slider
+from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget
 
 __all__ = [
-    "drift_paths", "setup_drift", "refresh_drift", "draw_drift", "drift_widget",
-    "draw_slack_histogram", "WIDGETS", "MARKETS", "TS",
+    "drift_paths", "setup_drift", "refresh_drift", "drift_alt", "drift_widget",
+    "draw_slack_histogram", "MARKETS", "TS",
 ]
 
 #: Mixing weights at which the path is computed (the slider's steps).
@@ -32,42 +31,6 @@ MARKETS = {
     "opposite tastes": lambda: examples.opposite_tastes(),
     "random weakly aligned (seed 5)": lambda: examples.random_market(5, alignment="weak"),
 }
-
-
-class _KeepOnTop(Artist):
-    """Keep a static artist (a legend) above the blitted ones, without redrawing it.
-
-    Return it from ``setup`` after the moving artists: when the widget renders
-    its background, the target's pixels are copied; each refresh pastes them
-    back over whatever was blitted below (a few microseconds, where drawing a
-    legend's text again costs 10–30 ms).  In an ordinary (static) figure it is
-    never drawn and the target keeps its usual z-order.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> ax = Figure().add_subplot()
-    >>> _ = ax.plot([0, 1], label="a")
-    >>> _KeepOnTop(ax.legend()).get_animated()
-    False
-    """
-
-    def __init__(self, target, pad=2):
-        super().__init__()
-        self._target = target
-        self._pad = pad
-        self._region = None
-        # the callback registry lives on the figure, so it survives the widget's new canvas
-        target.get_figure(root=True).canvas.mpl_connect("draw_event", self._capture)
-
-    def _capture(self, event):
-        if self.get_animated() and hasattr(event.renderer, "copy_from_bbox"):
-            bbox = self._target.get_window_extent(event.renderer).padded(self._pad)
-            self._region = event.renderer.copy_from_bbox(bbox)
-
-    def draw(self, renderer):
-        if self._region is not None:
-            renderer.restore_region(self._region)
 
 
 @functools.cache
@@ -129,7 +92,7 @@ def setup_drift(fig, t=0.3, market="opposite tastes", paths=None):
     ax.set_ylabel("user's expected utility")
     ax.set_title(f"Personalized equilibria, {market}")
     legend = ax.legend(fontsize=7, loc="center right")
-    return {"vline": vline, "markers": markers, "legend": _KeepOnTop(legend)}
+    return {"vline": vline, "markers": markers, "legend": KeepOnTop(legend)}
 
 
 def refresh_drift(artists, t=0.3, market="opposite tastes", paths=None):
@@ -153,19 +116,6 @@ def refresh_drift(artists, t=0.3, market="opposite tastes", paths=None):
         for j in range(p.worst.shape[1])
     ]
     return f"t = {p.ts[r]:.2f} — " + "; ".join(parts)
-
-
-def draw_drift(fig, t=0.3, market="opposite tastes", paths=None):
-    """Draw Theorem 1's floor and the worst equilibrium values along the drift (static figure).
-
-    Examples
-    --------
-    >>> from gamelib.interactive import static_figure
-    >>> fig = static_figure(draw_drift, t=0.5)
-    >>> fig.axes[0].get_xlabel()
-    'drift t towards providers who always want action 0'
-    """
-    return refresh_drift(setup_drift(fig, t, market, paths), t, market, paths)
 
 
 def draw_slack_histogram(fig, slack, title, xlabel, bins=40):
@@ -198,52 +148,28 @@ def draw_slack_histogram(fig, slack, title, xlabel, bins=40):
     return f"smallest slack {slack.min():.4f} over {slack.size} equilibria"
 
 
-def _alt(t, market):
-    return (f"Line chart for the {market} market: as the drift t grows from 0 to 1 the floor "
-            f"OPT minus twice epsilon falls linearly for each user while the worst personalized "
-            f"equilibrium value stays at OPT and then drops in one step; the marker is at t = {t:.2f}.")
+def drift_alt(t=0.3, market="opposite tastes", paths=None):
+    """Alt text of the drift figure.
 
-
-class _PerChoiceAnimatedFigure(AnimatedFigure):
-    """An :class:`AnimatedFigure` with one prepared background per value of a dropdown.
-
-    The drift widget's axes limits fit the chosen market, so a market change
-    swaps in that market's background (laid out and rendered once, in
-    :func:`drift_widget`) and only the slider's artists are blitted.
+    Examples
+    --------
+    >>> drift_alt(0.5, paths=drift_paths(2)).endswith("the marker is at t = 0.50.")
+    True
     """
-
-    def __init__(self, setup, refresh, controls, *, key, **kwargs):
-        self._key = key
-        self._states = {}
-        self._current = None
-        super().__init__(setup, refresh, controls, **kwargs)
-
-    def prepare_all(self):
-        """Lay out and render the background of every choice now (not on first use)."""
-        vals = self.values()
-        for choice in self.controls[self._key].options:
-            self._switch({**vals, self._key: choice})
-        self._switch(vals)
-
-    def _switch(self, vals):
-        choice = vals[self._key]
-        if choice == self._current:
-            return
-        if choice not in self._states:
-            self._prepare(vals)
-            self._states[choice] = (self._canvas, self._background, self.figure,
-                                    self.artists, self._animated)
-        (self._canvas, self._background, self.figure,
-         self.artists, self._animated) = self._states[choice]
-        self._current = choice
-
-    def _render(self, vals):
-        self._switch(vals)
-        return super()._render(vals)
+    p = (paths or drift_paths())[market]
+    r = int(np.argmin(np.abs(p.ts - t)))
+    worst = ", ".join(f"{v:.2f}" for v in p.worst[r])
+    return (f"Line chart for the {market} market: as the drift t grows from 0 to 1 the floor "
+            f"OPT minus twice epsilon falls for each user while each user's worst personalized "
+            f"equilibrium value stays at or above it, dropping in steps; at t = {p.ts[r]:.2f} the "
+            f"worst values are {worst}; the marker is at t = {p.ts[r]:.2f}.")
 
 
 def drift_widget():
     """The chapter's widget: a drift slider and a market menu.
+
+    Each market has its own axes (one background per market), every combination is
+    precomputed for the static page.
 
     Examples
     --------
@@ -252,27 +178,19 @@ def drift_widget():
     True
     >>> w.update(market="random weakly aligned (seed 5)").startswith("t = 1.00")
     True
+    >>> len(w.lattice())  # 21 positions x 2 markets
+    42
     """
-    paths = drift_paths()
-    w = _PerChoiceAnimatedFigure(
+    return Widget(
+        "drift",
         setup_drift,
         refresh_drift,
         {
-            "t": float_slider(0.3, 0.0, 1.0, 0.05, "drift t"),
-            "market": dropdown(list(MARKETS), "opposite tastes", "market"),
+            "t": Slider("drift t", 0.0, 1.0, 0.05, 0.3),
+            "market": Choice("market", list(MARKETS), "opposite tastes"),
         },
-        key="market",
-        alt=lambda t, market, paths: _alt(t, market),
-        fixed={"paths": paths},
+        alt=drift_alt,
+        fixed={"paths": drift_paths()},
+        layout=("market",),
         figsize=(6.4, 4.0),
     )
-    w.prepare_all()
-    return w
-
-
-def _sample(rng):
-    return {"t": float(rng.choice(TS)), "market": str(rng.choice(list(MARKETS)))}
-
-
-#: name → (builder, sampler) for the widget benchmark.
-WIDGETS = {"drift": (drift_widget, _sample)}

@@ -13,16 +13,15 @@ import numpy as np
 
 from ..geometry import threshold_receiver
 from ..persuasion import concave_closure, optimal_persuasion, optimal_split, sender_value_curve
-from ._common import PALETTE, animated_figure, float_slider
+from ._common import PALETTE, Slider, Widget
 
 __all__ = [
     "PROSECUTOR",
+    "value_line",
     "setup_concavification",
     "refresh_concavification",
-    "draw_concavification",
     "concavification_alt",
     "concavification_widget",
-    "WIDGETS",
 ]
 
 #: The prosecutor's utility ``v[a, θ]``: 1 for a conviction (action 0) in either state.
@@ -31,8 +30,21 @@ PROSECUTOR = np.array([[1.0, 1.0], [0.0, 0.0]])
 _BELIEFS = np.linspace(0.0, 1.0, 401)
 
 
-def _value_line(sender_utility, receiver_utility, ties="sender"):
-    """The sender's value curve on ``_BELIEFS``, broken (NaN) where the receiver switches."""
+def value_line(sender_utility, receiver_utility, ties="sender"):
+    """The sender's value curve on a fine belief grid, broken (NaN) where the receiver switches.
+
+    Returns
+    -------
+    xs, ys : ndarray
+        Beliefs and values, ready for ``ax.plot`` (NaN at each switch of action).
+
+    Examples
+    --------
+    >>> from gamelib.geometry import threshold_receiver
+    >>> xs, ys = value_line(PROSECUTOR, threshold_receiver(0.5))
+    >>> int(np.isnan(xs).sum()), float(np.nanmax(ys))  # one break, at the threshold
+    (1, 1.0)
+    """
     curve = sender_value_curve(_BELIEFS, sender_utility, receiver_utility, ties=ties)
     # Between switches the curve is linear with slope v(a, 1) - v(a, 0) for the action played,
     # so a step larger than the steepest such slope times the grid step is a jump.
@@ -106,7 +118,7 @@ def refresh_concavification(artists, prior=0.3, threshold=0.5):
     ([0.7, 1.0], False)
     """
     judge = threshold_receiver(threshold)
-    artists["value"].set_data(*_value_line(PROSECUTOR, judge))
+    artists["value"].set_data(*value_line(PROSECUTOR, judge))
     artists["closure"].set_data(*concave_closure(PROSECUTOR, judge))
     post, weights, value = optimal_split(prior, PROSECUTOR, judge)
     split = bool(post[0] < post[1])
@@ -129,27 +141,12 @@ def refresh_concavification(artists, prior=0.3, threshold=0.5):
             f"(persuasion LP: {lp:.3f})")
 
 
-def draw_concavification(fig, prior=0.3, threshold=0.5):
-    """The prosecutor and a judge who convicts iff ``P(guilty) ≥ threshold``.
-
-    The static figure of the widget: :func:`setup_concavification` then
-    :func:`refresh_concavification`; returns the caption.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> draw_concavification(Figure(), prior=0.7).startswith("no split helps")
-    True
-    """
-    return refresh_concavification(setup_concavification(fig, prior, threshold), prior, threshold)
-
-
 def concavification_alt(prior=0.3, threshold=0.5):
     """Alt text of the concavification figure.
 
     Examples
     --------
-    >>> "At the prior 0.30 the closure equals 0.60" in concavification_alt(0.3, 0.5)
+    >>> "split into posteriors 0 and 0.50, and the closure there equals 0.60" in concavification_alt(0.3, 0.5)
     True
     >>> "threshold 0.40" in concavification_alt(0.7, 0.4)
     True
@@ -157,44 +154,44 @@ def concavification_alt(prior=0.3, threshold=0.5):
     return (
         f"The prosecutor's value as a function of the judge's belief in guilt: 0 below the "
         f"threshold {threshold:.2f} and 1 from it on. Its concave closure rises linearly from 0 "
-        f"at belief 0 to 1 at the threshold, then stays at 1. At the prior {prior:.2f} the "
-        f"closure equals {min(1.0, prior / threshold) if threshold > 0 else 1.0:.2f}, the "
-        f"highest conviction probability the prosecutor can achieve."
+        f"at belief 0 to 1 at the threshold, then stays at 1. "
+        + (f"The prior {prior:.2f} is split into posteriors 0 and {threshold:.2f}, and the "
+           if prior < threshold else f"No split helps at the prior {prior:.2f}; the ")
+        + f"closure there equals {min(1.0, prior / threshold):.2f}, the highest conviction "
+        f"probability the prosecutor can achieve."
     )
 
 
 def concavification_widget(prior=0.3, threshold=0.5):
-    """Prior and standard-of-proof sliders redrawing the concavification picture.
+    """Prior and standard-of-proof sliders over the concavification picture.
+
+    The static page precomputes the prior in steps of 0.04 and the threshold in steps
+    of 0.1 (the live sliders: 0.02 and 0.05).
 
     Returns
     -------
-    AnimatedFigure
+    Widget
 
     Examples
     --------
     >>> w = concavification_widget()
-    >>> [c.value for c in w.controls.values()]  # prior, threshold
-    [0.3, 0.5]
-    >>> "closure at the prior = 0.600" in w.caption.value
-    True
+    >>> w.default()
+    {'prior': 0.3, 'threshold': 0.5}
     >>> w.update(threshold=0.6).endswith("closure at the prior = 0.500 (persuasion LP: 0.500)")
     True
+    >>> len(w.lattice())  # 25 priors x 9 thresholds
+    225
     """
-    return animated_figure(
+    return Widget(
+        "concavification",
         setup_concavification,
         refresh_concavification,
         {
-            "prior": float_slider(prior, 0.02, 0.98, 0.02, "prior P(guilty)"),
-            "threshold": float_slider(threshold, 0.05, 0.95, 0.05, "judge convicts iff P(guilty) ≥"),
+            "prior": Slider("prior P(guilty)", 0.02, 0.98, 0.02, prior,
+                            frames=np.arange(0.02, 0.99, 0.04)),
+            "threshold": Slider("judge convicts iff P(guilty) ≥", 0.05, 0.95, 0.05, threshold,
+                                frames=np.arange(0.1, 0.95, 0.1)),
         },
         alt=concavification_alt,
         figsize=(6.4, 4.0),
     )
-
-
-def _sample(rng):
-    return {"prior": float(rng.choice(np.arange(0.02, 0.981, 0.02))),
-            "threshold": float(rng.choice(np.arange(0.05, 0.951, 0.05)))}
-
-
-WIDGETS = {"concavification": (concavification_widget, _sample)}

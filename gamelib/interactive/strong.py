@@ -11,14 +11,14 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .. import examples
 from ..experiments import experiment_grid
 from ..regimes import interpolation_path
-from ._common import PALETTE, animated_figure, float_slider
-from .personalization import _KeepOnTop
+from ._common import PALETTE, KeepOnTop, Slider, Widget
 
-__all__ = ["strong_path", "setup_strong", "refresh_strong", "draw_strong", "strong_widget", "WIDGETS", "TS"]
+__all__ = ["strong_path", "setup_strong", "refresh_strong", "strong_alt", "strong_widget", "TS"]
 
 #: Mixing weights at which the path is computed (the slider's steps).
 TS = np.round(np.linspace(0.0, 1.0, 21), 6)
@@ -79,11 +79,11 @@ def setup_strong(fig, t=0.5, path=None):
     right.set_xlim(-0.05, 1.05)
     right.set_ylim(-0.05 * top, 1.1 * top)
     right.set_xticks([0.0, 0.5, 1.0])
-    right.set_yticks(np.round(np.linspace(0, top, 5)))
+    right.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, steps=[1, 2, 2.5, 5, 10]))
     right.set_xlabel("t")
     right.set_ylabel("number of silent equilibria")
     right.set_title("Silent equilibria", fontsize=10)
-    return {"vline": vline, "marker": marker, "legend": _KeepOnTop(legend)}
+    return {"vline": vline, "marker": marker, "legend": KeepOnTop(legend)}
 
 
 def refresh_strong(artists, t=0.5, path=None):
@@ -106,28 +106,26 @@ def refresh_strong(artists, t=0.5, path=None):
             f"{p.worst_loss[r]:.3f} ≤ 2ε = {2 * p.eps_strong[r]:.3f}")
 
 
-def draw_strong(fig, t=0.5, path=None):
-    """Draw the bound, the worst values and the silent equilibria along the path (static figure).
+def strong_alt(t=0.2, path=None):
+    """Alt text of the interpolation figure.
 
     Examples
     --------
-    >>> from gamelib.interactive import static_figure
-    >>> fig = static_figure(draw_strong, t=0.2)
-    >>> len(fig.axes)
-    2
+    >>> strong_alt(0.2, strong_path(2)).endswith("Marker at t = 0.20.")
+    True
     """
-    return refresh_strong(setup_strong(fig, t, path), t, path)
-
-
-def _alt(t, path):
+    p = path or strong_path()
+    r = int(np.argmin(np.abs(p.ts - t)))
     return ("Two panels along t from the opposite-tastes market (t = 0) to the aligned one (t = 1). "
-            "Left: the floor OPT minus 2 epsilon over m rises linearly to OPT = 0.5 while both "
-            "users' worst equilibrium value jumps from 0.25 to 0.5 once t passes 1/3. Right: the "
-            f"number of silent equilibria drops to zero at the same point. Marker at t = {t:.2f}.")
+            "Left: the per-user floor OPT minus 2 epsilon over m rises linearly to OPT = 0.5 while "
+            "both users' worst anonymous equilibrium value jumps from 0.25 to 0.5 once t passes "
+            f"1/3. Right: the number of silent equilibria, {int(p.n_silent[0])} at first, drops to "
+            f"zero at the same point; at the marker it is {int(p.n_silent[r])}. "
+            f"Marker at t = {p.ts[r]:.2f}.")
 
 
 def strong_widget():
-    """The chapter's widget: a slider for the mixing weight t.
+    """The chapter's widget: a slider for the mixing weight t (every step precomputed).
 
     Examples
     --------
@@ -135,19 +133,6 @@ def strong_widget():
     >>> w.update(t=1.0).startswith("t = 1.00: ε_SMA = 0.000")
     True
     """
-    return animated_figure(
-        setup_strong,
-        refresh_strong,
-        {"t": float_slider(0.2, 0.0, 1.0, 0.05, "mixing weight t")},
-        alt=_alt,
-        fixed={"path": strong_path()},
-        figsize=(7.2, 3.8),
-    )
-
-
-def _sample(rng):
-    return {"t": float(rng.choice(TS))}
-
-
-#: name → (builder, sampler) for the widget benchmark.
-WIDGETS = {"interpolation": (strong_widget, _sample)}
+    return Widget("interpolation", setup_strong, refresh_strong,
+                  {"t": Slider("mixing weight t", 0.0, 1.0, 0.05, 0.2)},
+                  alt=strong_alt, fixed={"path": strong_path()}, figsize=(7.2, 3.8))
