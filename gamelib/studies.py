@@ -954,3 +954,404 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
     gain, s, market, profile, i, single, menu = best
     values, _, _ = outcome_tables(market, menu)
     return MenuExample(market, s, grid, profile, i, single, gain, menu, values)
+
+
+# ----------------------------------------------------------------------------
+# How robust is the silent equilibrium?
+# ----------------------------------------------------------------------------
+
+__all__ += ["RobustnessStudy", "robustness_study", "silence_margin", "ROBUSTNESS_DIRECTIONS"]
+
+#: Perturbation directions of :func:`robustness_study`, in the book's words.
+ROBUSTNESS_DIRECTIONS = ("random", "users", "providers", "masses", "prior", "aligned")
+
+
+@dataclass(frozen=True)
+class RobustnessStudy:
+    """Exact verdicts on silence (and full revelation) in perturbed markets.
+
+    One entry per perturbed market.  In the sampling mode of
+    :func:`robustness_study` market ``r`` is the base market perturbed along
+    ``directions[direction[r]]`` by ``x[r]`` (``y[r] = 0``); in the plane mode
+    it is the point ``(x[r], y[r])`` of the phase diagram (``direction[r] = 0``,
+    ``directions == ("plane",)``).
+
+    Attributes
+    ----------
+    directions : tuple of str
+    direction : ndarray of int, shape [N]
+    x, y : ndarray, shape [N]
+    silent : ndarray of bool, shape [N]
+        "Every provider reveals nothing" is an anonymous equilibrium of the real
+        game (exact best deviations over all experiments, :func:`gamelib.is_equilibrium`).
+    silent_menus : ndarray of bool or None
+        The same against menus (None if not computed).
+    revealing, revealing_menus : ndarray of bool or None
+        The same for "every provider reveals the state" (None if not computed).
+    loss : ndarray, shape [N]
+        What users lose under silence, ``Σ_j m_j (OPT_j − NOINFO_j)``.
+    eps_weak, eps_strong : ndarray, shape [N]
+        The market's WMA and SMA tolerances (``max_j ε_j`` and ``ε``).
+    margin : ndarray, shape [N]
+        The criterion of the chapter's proposition: the largest change gain
+        ``Δ_i(q; a)`` of any provider over beliefs ``q`` and best-response
+        profiles ``a`` that change at least one user's action (``-inf`` if no
+        belief changes anybody).  When ``strict`` holds, silence is an
+        equilibrium over single experiments iff ``margin ≤ 0``.
+    strict : ndarray of bool, shape [N]
+        Every user has a unique best action at the prior.
+    markets : tuple of Market
+        The perturbed markets themselves.
+
+    Examples
+    --------
+    >>> from gamelib.studies import robustness_study
+    >>> st = robustness_study(directions=("prior",), sizes=(0.01,), n_samples=3, menus=False)
+    >>> st.silent.tolist(), bool(abs(st.loss - 0.25).max() < 0.01)
+    ([True, True, True], True)
+    >>> st.survival()["prior"][1].tolist()
+    [1.0]
+    >>> st.markets[0].prior.round(4)      # the first perturbed market
+    array([0.5002, 0.4998])
+    """
+
+    directions: tuple
+    direction: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    silent: np.ndarray
+    silent_menus: np.ndarray | None
+    revealing: np.ndarray | None
+    revealing_menus: np.ndarray | None
+    loss: np.ndarray
+    eps_weak: np.ndarray
+    eps_strong: np.ndarray
+    margin: np.ndarray
+    strict: np.ndarray
+    markets: tuple
+
+    def survival(self, menus=False):
+        """Survival rate of silence per direction and size.
+
+        Returns a dict ``{direction: (sizes, rate, lo, hi)}`` with the 95%
+        Wilson interval ``[lo, hi]`` of each rate.
+
+        >>> from gamelib.studies import robustness_study
+        >>> st = robustness_study(directions=("masses",), sizes=(0.01, 0.1), n_samples=2, menus=False)
+        >>> sizes, rate, lo, hi = st.survival()["masses"]
+        >>> sizes.tolist(), rate.tolist()
+        ([0.01, 0.1], [1.0, 1.0])
+        """
+        verdict = self.silent_menus if menus else self.silent
+        if verdict is None:
+            raise ValueError("menus: the study was run with menus=False")
+        out = {}
+        for d, name in enumerate(self.directions):
+            rows = self.direction == d
+            sizes = np.unique(self.x[rows])
+            wins = np.array([verdict[rows & (self.x == s)].sum() for s in sizes])
+            trials = np.array([(rows & (self.x == s)).sum() for s in sizes])
+            lo, hi = wilson_interval(wins, trials)
+            out[name] = (sizes, wins / trials, lo, hi)
+        return out
+
+    def grid(self, field="silent"):
+        """A field of a plane study as a ``[len(ys), len(xs)]`` array, with the axes.
+
+        >>> from gamelib.studies import robustness_study
+        >>> st = robustness_study(plane=([-0.02, 0.0, 0.02], [0.0, 0.03]), menus=False, revealing=False)
+        >>> xs, ys, verdict = st.grid()
+        >>> verdict.astype(int).tolist()
+        [[0, 1, 0], [1, 1, 1]]
+        """
+        if self.directions != ("plane",):
+            raise ValueError("field: grid() needs a study run with plane=(xs, ys)")
+        values = getattr(self, field, None)
+        if (field not in self.__dataclass_fields__ or not isinstance(values, np.ndarray)
+                or values.shape != self.silent.shape):
+            raise ValueError(f"field: expected the name of a computed per-market array, got {field!r}")
+        xs, ys = np.unique(self.x), np.unique(self.y)
+        return xs, ys, np.asarray(values).reshape(len(ys), len(xs))
+
+    def summary(self):
+        """A few lines of text: survival rates and the alignment of survivors.
+
+        >>> from gamelib.studies import robustness_study
+        >>> print(robustness_study(directions=("prior",), sizes=(0.01,), n_samples=2).summary())
+        2 perturbed markets; silence is an exact anonymous equilibrium in 2 (2 against menus); full revelation in 2 (2)
+          prior: size 0.01: 2/2
+        users' loss under surviving silence: 0.249 to 0.25; WMA eps of survivors: 0 to 0
+        """
+        def count(v):
+            return "-" if v is None else str(int(v.sum()))
+
+        lines = [
+            f"{len(self.silent)} perturbed markets; silence is an exact anonymous equilibrium in "
+            f"{int(self.silent.sum())} ({count(self.silent_menus)} against menus); full revelation in "
+            f"{count(self.revealing)} ({count(self.revealing_menus)})"
+        ]
+        if self.directions != ("plane",):
+            for name, (sizes, rate, _, _) in self.survival().items():
+                rows = self.direction == self.directions.index(name)
+                n = rows.sum() // len(sizes)
+                cells = ", ".join(f"size {s:g}: {round(r * n)}/{n}" for s, r in zip(sizes, rate))
+                lines.append(f"  {name}: {cells}")
+        alive = self.silent
+        if alive.any():
+            lines.append(
+                f"users' loss under surviving silence: {self.loss[alive].min():.3g} to {self.loss[alive].max():.3g}; "
+                f"WMA eps of survivors: {self.eps_weak[alive].min():.2g} to {self.eps_weak[alive].max():.2g}"
+            )
+        return "\n".join(lines)
+
+
+def silence_margin(market):
+    """The change gains of the chapter's proposition, provider by provider (two states).
+
+    For provider ``i``, the largest ``Δ_i(q; a) = Σ_j m_j E_q[U_i^j(a_j, θ) −
+    U_i^j(a⁰_j, θ)]`` over beliefs ``q = P(θ = 1)`` and profiles ``a`` of best
+    responses at ``q`` that change at least one user's no-information action
+    ``a⁰_j`` (``-inf`` if no belief changes anybody).  ``Δ_i`` is linear in
+    ``q`` between indifference beliefs, so the candidates are the beliefs
+    0, 1 and every user's indifference beliefs, with every tied best response.
+
+    Parameters
+    ----------
+    market : Market
+        Two states.
+
+    Returns
+    -------
+    margin : ndarray, shape [k]
+    strict : bool
+        Whether every user has a unique best action at the prior; then silence
+        is an anonymous equilibrium (single experiments) iff ``margin ≤ 0``.
+
+    Examples
+    --------
+    Opposite tastes with the users' indifference beliefs moved to 0.55 and
+    0.56, and each provider's indifference belief about its own audience 0.03
+    beyond its user's (a point of the chapter's phase diagram): every belief
+    that moves a user loses for both providers.
+
+    >>> from gamelib import examples
+    >>> from gamelib.studies import silence_margin, robustness_study
+    >>> st = robustness_study(plane=([0.01], [0.03]), menus=False, revealing=False)
+    >>> st.margin.round(6).tolist(), st.strict.tolist(), st.silent.tolist()
+    ([-0.01], [True], [True])
+
+    ``margin ≤ 0`` is sufficient for silence in every two-state market; it is
+    also necessary when ``strict`` holds and no two users share an
+    indifference belief.  When two users share one, the margin counts the
+    profiles in which, at that belief, one user moves and the other does not;
+    deviators can approach them.  With the providers of Proposition 5.1 and
+    both users' indifference beliefs at 0.55, provider 2 gains by moving its
+    own audience alone at 0.55:
+
+    >>> from gamelib import is_equilibrium, reveal_nothing
+    >>> m = examples.opposite_tastes(); u = m.user_utility.copy()
+    >>> u[0, 1] -= 0.05; u[1, 1] += 0.05
+    >>> moved = m.replace(user_utility=u)
+    >>> silence_margin(moved)[0].round(6).tolist(), is_equilibrium(moved, [reveal_nothing(2)] * 2, "anonymous")
+    ([0.025, 0.025], False)
+    """
+    market = _check_market(market)
+    if market.n_states != 2:
+        raise ValueError(f"market: silence_margin needs two states, got {market.n_states}")
+    u, big = market.user_utility, market.provider_utility  # [n, A, 2], [k, n, A, 2]
+    n, n_act, _ = u.shape
+    a_idx, b_idx = np.triu_indices(n_act, 1)
+    slope_gap = (u[:, a_idx, 1] - u[:, a_idx, 0]) - (u[:, b_idx, 1] - u[:, b_idx, 0])  # [n, P]
+    level_gap = u[:, b_idx, 0] - u[:, a_idx, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = np.where(np.abs(slope_gap) > 1e-15, level_gap / slope_gap, -1.0)
+    qs = np.unique(np.r_[0.0, 1.0, cross[(cross >= 0) & (cross <= 1)]])
+    at_prior = u @ market.prior  # [n, A]
+    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
+    top = np.sort(at_prior, axis=1)
+    strict = bool(n_act == 1 or np.all(top[:, -1] - top[:, -2] > VALUE_ATOL))
+    belief = np.stack([1 - qs, qs], axis=1)  # [Q, 2]: Δ_i is linear between candidates
+    value = np.einsum("qt,jat->qja", belief, u)
+    best = value >= value.max(axis=2, keepdims=True) - VALUE_ATOL  # [Q, n, A], every tied best action
+    pay = np.einsum("qt,ijat->qija", belief, big) * market.masses[None, None, :, None]
+    gain = pay - np.take_along_axis(pay, a0[None, None, :, None], axis=3)  # [Q, k, n, A]
+    changed = best & (np.arange(n_act)[None, None, :] != a0[None, :, None])
+    with np.errstate(invalid="ignore"):
+        any_best = np.where(best[:, None], gain, -np.inf).max(axis=3)  # [Q, k, n]
+        any_change = np.where(changed[:, None], gain, -np.inf).max(axis=3)
+        # at least one user changes: the best change of user j plus the best of everyone else
+        total = any_best.sum(axis=2, keepdims=True) - any_best + any_change
+    return total.max(axis=(0, 2)), strict
+
+
+def _plane_markets(market, xs, ys, shift):
+    """The phase-diagram markets: indifference beliefs moved by bias on action 1."""
+    if market.provider_utility.shape != (2, 2, 2, 2):
+        raise ValueError("market: plane mode needs two providers, two users, two actions and two states")
+    u, big = market.user_utility, market.provider_utility
+    slope_u = (u[:, 1, 1] - u[:, 0, 1]) - (u[:, 1, 0] - u[:, 0, 0])  # [n]
+    own = big[[0, 1], [0, 1]]  # provider i about user i, [2, A, 2]
+    slope_p = (own[:, 1, 1] - own[:, 0, 1]) - (own[:, 1, 0] - own[:, 0, 0])
+    out = []
+    for y in ys:
+        for x in xs:
+            move = np.array([shift, shift + x])  # users' indifference beliefs move by this
+            uu, pp = u.copy(), big.copy()
+            uu[:, 1, :] -= (move * slope_u)[:, None]
+            pp[[0, 1], [0, 1], 1, :] -= ((move + y) * slope_p)[:, None]
+            out.append((x, y, market.replace(user_utility=uu, provider_utility=pp)))
+    return out
+
+
+def _perturbed(market, name, size, z):
+    """``market`` moved along one draw ``z`` (a dict of arrays in [-1, 1]) scaled by ``size``."""
+    if name == "aligned":  # toward U_i^j = u_j, the strongly aligned market with the same users
+        target = np.broadcast_to(market.user_utility, market.provider_utility.shape)
+        return market.replace(provider_utility=(1 - size) * market.provider_utility + size * target)
+    if name in ("random", "users", "providers"):
+        users = market.user_utility + (size * z["users"] if name != "providers" else 0.0)
+        provs = market.provider_utility + (size * z["providers"] if name != "users" else 0.0)
+        return market.replace(user_utility=users, provider_utility=provs)
+    key = "masses" if name == "masses" else "prior"
+    base = getattr(market, key)
+    step = size * (z[key] - z[key].mean())
+    new = np.clip(base + step, 1e-3, None)
+    return market.replace(**{key: new / new.sum()})
+
+
+def robustness_study(market=None, *, directions=ROBUSTNESS_DIRECTIONS, sizes=(1e-3, 1e-2, 5e-2, 1e-1),
+                     n_samples=20, seed=0, menus=True, revealing=True, plane=None, shift=0.05):
+    """How robust is the silent equilibrium?  Exact verdicts on perturbed markets.
+
+    **Sampling mode** (``plane=None``).  For each direction and each sample a
+    random draw ``z`` (uniform in ``[-1, 1]`` entrywise) is taken once and
+    scaled by every size (common random directions: the same rays at every
+    size).  Directions:
+
+    * ``"random"`` — every user and provider utility;
+    * ``"users"`` — the users' utilities (moves their indifference beliefs);
+    * ``"providers"`` — the providers' utilities (their stakes);
+    * ``"masses"``, ``"prior"`` — shifted by ``size·(z − mean z)``, renormalised;
+    * ``"aligned"`` — deterministic: the providers' utilities mixed with
+      weight ``size ≤ 1`` toward ``U_i^j = u_j`` (SMA(0)); one market per size.
+
+    **Plane mode** (``plane=(xs, ys)``, the phase diagram; two providers, two
+    users, two actions, two states).  User 1's indifference belief is moved by
+    ``shift`` and user 2's by ``shift + x``; provider ``i``'s indifference
+    belief about user ``i`` (its own audience) is moved ``y`` further than
+    user ``i``'s.  Moves are made by a state-independent bias on action 1, so
+    they are exact for every market of that shape.
+
+    Each perturbed market gets exact verdicts (:func:`gamelib.is_equilibrium`,
+    anonymous mode): silence, and optionally full revelation, over single
+    experiments and optionally menus; users' loss under silence; the WMA and
+    SMA tolerances; and the proposition's criterion (:func:`silence_margin`).
+
+    Parameters
+    ----------
+    market : Market, optional
+        Two states.  Default: :func:`gamelib.examples.opposite_tastes`
+        (Proposition 5.1's market).
+    directions : sequence of str
+        Subset of :data:`ROBUSTNESS_DIRECTIONS` (sampling mode).
+    sizes : sequence of float
+        Positive perturbation sizes (sampling mode).
+    n_samples : int
+        Draws per direction (sampling mode).
+    seed : int
+    menus, revealing : bool
+        Also decide silence against menus / full revelation.
+    plane : pair of sequences of float, optional
+        The axes ``(xs, ys)`` of the phase diagram.
+    shift : float, default 0.05
+        Plane mode: the common move of the users' indifference beliefs.
+
+    Returns
+    -------
+    RobustnessStudy
+
+    Examples
+    --------
+    Moving the prior keeps silence alive; moving the users' utilities at
+    random kills it; moving toward strong alignment kills it once a third of
+    the way (Theorem 6.1 alone would only force it past two thirds):
+
+    >>> from gamelib.studies import robustness_study
+    >>> st = robustness_study(directions=("prior", "users"), sizes=(0.01,), n_samples=5, seed=1)
+    >>> {k: v[1].tolist() for k, v in st.survival().items()}
+    {'prior': [1.0], 'users': [0.0]}
+    >>> bool(st.revealing.all())      # full revelation survives everything (assumption (U))
+    True
+    >>> path = robustness_study(directions=("aligned",), sizes=(0.3, 1 / 3, 0.34), menus=False)
+    >>> path.silent.tolist(), (2 * path.eps_strong).round(3).tolist()
+    ([True, True, False], [0.525, 0.5, 0.495])
+    """
+    from .deviations import is_equilibrium
+    from .examples import opposite_tastes
+
+    market = opposite_tastes() if market is None else _check_market(market)
+    if market.n_states != 2:
+        raise ValueError(f"market: the study needs two states, got {market.n_states}")
+    seed = _seed(seed)
+    for flag, name in ((menus, "menus"), (revealing, "revealing")):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(f"{name}: expected True or False, got {flag!r}")
+    if plane is None:
+        if isinstance(directions, str):
+            raise ValueError(f"directions: expected a sequence of names, got the string {directions!r}")
+        directions = tuple(directions)
+        if not directions or any(d not in ROBUSTNESS_DIRECTIONS for d in directions):
+            raise ValueError(f"directions: expected names from {ROBUSTNESS_DIRECTIONS}, got {directions}")
+        sizes = as_finite_array(sizes, "sizes", ndim=1)
+        if np.any(sizes <= 0):
+            raise ValueError("sizes: must be positive")
+        if "aligned" in directions and np.any(sizes > 1):
+            raise ValueError("sizes: the 'aligned' direction mixes with weight size, which must be at most 1")
+        n_samples = as_int(n_samples, "n_samples", 1)
+        rng = np.random.default_rng(seed)
+        shapes = {"users": market.user_utility.shape, "providers": market.provider_utility.shape,
+                  "masses": market.masses.shape, "prior": market.prior.shape}
+        rows = []
+        for d, name in enumerate(directions):
+            for sample in range(n_samples):
+                z = {key: rng.uniform(-1.0, 1.0, shape) for key, shape in shapes.items()}
+                if name != "aligned" or sample == 0:
+                    rows.extend((d, s, 0.0, _perturbed(market, name, s, z)) for s in sizes)
+    else:
+        if not isinstance(plane, (tuple, list)) or len(plane) != 2:
+            raise ValueError("plane: expected a pair (xs, ys) of sequences of numbers")
+        xs = as_finite_array(plane[0], "plane", ndim=1)
+        ys = as_finite_array(plane[1], "plane", ndim=1)
+        if len(np.unique(xs)) != len(xs) or len(np.unique(ys)) != len(ys):
+            raise ValueError("plane: the axes must not repeat values")
+        shift = as_real(shift, "shift")
+        directions = ("plane",)
+        rows = [(0, x, y, m) for x, y, m in _plane_markets(market, np.sort(xs), np.sort(ys), shift)]
+    markets = [r[3] for r in rows]
+    silent_profile = np.broadcast_to(np.full((market.n_states, 1), 1.0), (market.n_providers, market.n_states, 1))
+    reveal_profile = np.broadcast_to(reveal_everything(market.n_states), (market.n_providers,) + (market.n_states,) * 2)
+
+    def verdicts(profile, with_menus):
+        return np.array([is_equilibrium(m, profile, "anonymous", menus=with_menus) for m in markets])
+
+    margins = [silence_margin(m) for m in markets]
+    eps_weak, eps_strong = market_alignment_eps(markets)
+    opt = np.array([aligned_value(m) @ m.masses for m in markets])
+    noinfo = np.array([uninformed_value(m) @ m.masses for m in markets])
+    return RobustnessStudy(
+        directions=directions,
+        direction=np.array([r[0] for r in rows], dtype=int),
+        x=np.array([r[1] for r in rows], dtype=float),
+        y=np.array([r[2] for r in rows], dtype=float),
+        silent=verdicts(silent_profile, False),
+        silent_menus=verdicts(silent_profile, True) if menus else None,
+        revealing=verdicts(reveal_profile, False) if revealing else None,
+        revealing_menus=verdicts(reveal_profile, True) if (revealing and menus) else None,
+        loss=opt - noinfo,
+        eps_weak=eps_weak,
+        eps_strong=eps_strong,
+        margin=np.array([mg.max() for mg, _ in margins]),
+        strict=np.array([s for _, s in margins]),
+        markets=tuple(markets),
+    )
+

@@ -130,7 +130,7 @@ def test_widget_harness_on_fake_factories():
 def test_widget_factories_are_the_books():
     found = widgets.factories({"ties": "explorations:ties_widget"})
     assert found["ties"]().name == "ties"
-    assert len(widgets.factories()) == 9
+    assert len(widgets.factories()) == 10
 
 
 def test_runner_writes_json(tmp_path, monkeypatch):

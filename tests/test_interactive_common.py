@@ -348,7 +348,7 @@ def test_static_figure_is_hidpi():
 def test_every_book_widget_is_registered_and_builds():
     import importlib
 
-    assert len(WIDGETS) == 9
+    assert len(WIDGETS) == 10
     for name, spec in WIDGETS.items():
         module, factory = spec.split(":")
         w = getattr(importlib.import_module(f"gamelib.interactive.{module}"), factory)()

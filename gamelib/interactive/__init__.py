@@ -46,4 +46,5 @@ WIDGETS: dict[str, str] = {
     "interpolation": "strong:strong_widget",
     "epsilon": "explorations:epsilon_widget",
     "ties": "explorations:ties_widget",
+    "robust": "explorations:robust_widget",
 }

@@ -431,3 +431,308 @@ def draw_menu(fig, example):
     ax.legend(loc="upper right")
     picks = values.argmax(axis=0) + 1
     return ", ".join(f"{name} picks item {p}" for name, p in zip(example.market.user_names, picks))
+
+
+# ----------------------------------------------------------------------------
+# How robust is the silent equilibrium?
+# ----------------------------------------------------------------------------
+
+__all__ += ["draw_robust_survival", "draw_robust_plane", "draw_robust_bound"]
+
+_ROBUST_STYLE = {
+    "random": ("all utilities", PALETTE[6], "o"),
+    "users": ("users' utilities", PALETTE[3], "v"),
+    "providers": ("providers' utilities", PALETTE[1], "s"),
+    "masses": ("masses", PALETTE[2], "D"),
+    "prior": ("prior", PALETTE[0], "^"),
+    "aligned": ("toward strong alignment", PALETTE[4], "P"),
+}
+
+
+def draw_robust_survival(fig, study):
+    """Share of perturbed markets in which silence is an exact equilibrium, against the size.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> st = studies.robustness_study(directions=("prior", "users"), sizes=(0.01, 0.1), n_samples=2,
+    ...                               menus=False, revealing=False)
+    >>> draw_robust_survival(Figure(), st)
+    'silence survives in 4 of 8 perturbed markets'
+    """
+    ax = fig.add_subplot()
+    for name, (sizes, rate, lo, hi) in study.survival().items():
+        label, colour, marker = _ROBUST_STYLE[name]
+        ax.fill_between(sizes, lo, hi, color=colour, alpha=0.15, linewidth=0)
+        ax.plot(sizes, rate, marker=marker, color=colour, label=label)
+    ax.set_xscale("log")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel("perturbation size (log scale)")
+    ax.set_ylabel("share where silence is an equilibrium")
+    ax.set_title("Silence under random perturbations (exact verdicts)")
+    ax.legend(loc="center right", title="perturbed", fontsize="small")
+    return f"silence survives in {int(study.silent.sum())} of {len(study.silent)} perturbed markets"
+
+
+def _robust_map(ax, plane):
+    """The verdict map of a plane study on ``ax``; return the legend handles."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    xs, ys, verdict = plane.grid("silent")
+    _, _, margin = plane.grid("margin")
+    colours = ("#e8e8e8", PALETTE[5])
+    ax.pcolormesh(xs, ys, verdict.astype(float), shading="nearest", cmap=ListedColormap(colours),
+                  vmin=0, vmax=1)
+    handles = [Patch(color=colours[1], label="silence is an equilibrium"),
+               Patch(color=colours[0], label="a provider gains by informing")]
+    if len(xs) > 1 and len(ys) > 1 and np.nanmin(margin) < 0 < np.nanmax(margin):
+        ax.contour(xs, ys, margin, levels=[0.0], colors=PALETTE[6], linestyles="--", linewidths=1)
+        handles.append(_dashed("margin = 0 (proposition)"))
+    ax.set_xlabel("gap x between the users' indifference beliefs")
+    ax.set_ylabel("providers' misalignment y")
+    return handles
+
+
+def _cell(plane, x, y):
+    """Row, column and axes of the plane cell nearest to ``(x, y)``."""
+    xs, ys, verdict = plane.grid("silent")
+    return int(np.argmin(np.abs(ys - y))), int(np.argmin(np.abs(xs - x))), xs, ys, verdict
+
+
+def draw_robust_plane(fig, plane, x=None, y=None):
+    """Exact verdict on silence over the phase diagram; optionally a marked point ``(x, y)``.
+
+    The dashed line is where the proposition's margin changes sign.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> pl = studies.robustness_study(plane=([-0.02, 0.0, 0.02], [0.0, 0.03]), menus=False,
+    ...                               revealing=False)
+    >>> draw_robust_plane(Figure(), pl)
+    'silence is an equilibrium in 4 of 6 cells'
+    >>> draw_robust_plane(Figure(), pl, x=0.018, y=0.03)
+    'at x = 0.02, y = 0.03: silence is an equilibrium'
+    """
+    ax = fig.add_subplot()
+    handles = _robust_map(ax, plane)
+    ax.set_title("Where silence survives (exact verdict per cell)")
+    _, _, verdict = plane.grid("silent")
+    caption = f"silence is an equilibrium in {int(verdict.sum())} of {verdict.size} cells"
+    if x is not None and y is not None:
+        row, col, xs, ys, verdict = _cell(plane, x, y)
+        ax.plot(xs[col], ys[row], marker="*", markersize=16, color=PALETTE[3], markeredgecolor="black")
+        state = "an equilibrium" if verdict[row, col] else "not an equilibrium"
+        caption = f"at x = {xs[col]:.2f}, y = {ys[row]:.2f}: silence is {state}"
+    ax.legend(handles=handles, loc="lower right", fontsize="small")
+    return caption
+
+
+def _dashed(label):
+    """A dashed legend handle (helper of :func:`draw_robust_plane`)."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=PALETTE[6], linestyle="--", label=label)
+
+
+def draw_robust_bound(fig, study, path):
+    """Users' loss under surviving silence against Theorem 6.1's bound ``2ε``.
+
+    ``study`` gives the perturbed survivors; ``path`` (direction ``"aligned"``)
+    the markets moved toward strong alignment, silent or not.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> st = studies.robustness_study(directions=("prior",), sizes=(0.01,), n_samples=2, menus=False,
+    ...                               revealing=False)
+    >>> path = studies.robustness_study(directions=("aligned",), sizes=(0.2, 0.5), menus=False,
+    ...                                 revealing=False)
+    >>> draw_robust_bound(Figure(), st, path)
+    'toward SMA, silence survives down to 2ε = 0.6 and fails from 2ε = 0.375'
+    """
+    ax = fig.add_subplot()
+    bound = 2 * study.eps_strong
+    top = max(0.8, float(bound.max()) + 0.05)
+    ax.fill_between([0, top], [0, top], [top, top], color=PALETTE[3], alpha=0.08, linewidth=0,
+                    label="loss > 2ε: excluded by Theorem 6.1")
+    ax.plot([0, top], [0, top], color=PALETTE[3], linewidth=1)
+    alive = study.silent
+    ax.scatter(bound[alive], study.loss[alive], color=PALETTE[5], s=18, alpha=0.6,
+               label="perturbed markets where silence survives")
+    x, loss, ok = 2 * path.eps_strong, path.loss, path.silent
+    ax.plot(x, loss, color=PALETTE[4], linewidth=1)
+    ax.scatter(x[ok], loss[ok], color=PALETTE[4], marker="P", s=40, label="toward SMA: silence survives")
+    ax.scatter(x[~ok], loss[~ok], facecolors="white", edgecolors=PALETTE[4], marker="o", s=30,
+               label="toward SMA: silence fails")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, max(0.35, float(study.loss.max()) + 0.05))
+    ax.set_xlabel("2ε, twice the Strong Market Alignment tolerance")
+    ax.set_ylabel("users' loss under silence")
+    ax.set_title("Silence against the bound of Theorem 6.1")
+    ax.legend(loc="lower right", fontsize="small")
+    if ok.all() or not ok.any():
+        return "silence survives on the whole path" if ok.all() else "silence fails on the whole path"
+    return (f"toward SMA, silence survives down to 2ε = {x[ok].min():.3g} and fails from "
+            f"2ε = {x[~ok].max():.3g}")
+
+
+# The widget over the phase diagram ------------------------------------------------
+
+__all__ += ["ROBUST_PLANE", "change_gains", "setup_robust", "refresh_robust", "robust_alt", "robust_widget"]
+
+#: The phase diagram of the chapter (and the widget's lattice).
+ROBUST_PLANE = (np.linspace(-0.06, 0.06, 21), np.linspace(-0.02, 0.06, 17))
+_BELIEFS = np.linspace(0.45, 0.7, 501)
+
+
+def change_gains(market, beliefs):
+    """Each provider's change gain ``Δ_i(q)`` at beliefs ``q`` (users play their best action there).
+
+    Users take their lowest-index best action at each belief (two states).
+
+    Returns
+    -------
+    ndarray, shape [k, len(beliefs)]
+
+    Examples
+    --------
+    Proposition 5.1's market: above ½ user 1 switches and provider 1 gains ``(2q − 1)/4``;
+    below ½ user 2 switches and it gains ``(2q − 1)/2``.
+
+    >>> from gamelib import examples
+    >>> change_gains(examples.opposite_tastes(), [0.3, 0.5, 0.7]).round(3)
+    array([[-0.2,  0. ,  0.1],
+           [ 0.1,  0. , -0.2]])
+    """
+    beliefs = np.asarray(beliefs, dtype=float)
+    if beliefs.ndim != 1 or np.any((beliefs < 0) | (beliefs > 1)):
+        raise ValueError("beliefs: expected a one-dimensional array of numbers in [0, 1]")
+    if market.n_states != 2:
+        raise ValueError(f"market: two states needed, got {market.n_states}")
+    b = np.stack([1 - beliefs, beliefs], axis=1)  # [Q, 2]
+    u, big = market.user_utility, market.provider_utility
+    at_prior = u @ market.prior
+    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - 1e-9, axis=1)  # [n]
+    value = np.einsum("qt,jat->qja", b, u)
+    act = np.argmax(value >= value.max(axis=2, keepdims=True) - 1e-9, axis=2)  # [Q, n]
+    n = u.shape[0]
+    diff = big[:, np.arange(n)[None, :], act] - big[:, np.arange(n), a0][:, None]  # [k, Q, n, 2]
+    return np.einsum("qt,kqjt,j->kq", b, diff, market.masses)
+
+
+def setup_robust(fig, plane, x=0.012, y=0.03):
+    """Left: the verdict map (fixed) and the marked point; right: both providers' change gains.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
+    >>> sorted(setup_robust(Figure(), pl))
+    ['gains', 'star', 'users']
+    """
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.1, 1)})
+    handles = _robust_map(left, plane)
+    left.set_title("Exact verdict", fontsize="medium")
+    left.legend(handles=handles[:2], loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small")
+    star = left.plot([], [], marker="*", markersize=15, color=PALETTE[3], markeredgecolor="black",
+                     linestyle="none")[0]
+    right.axhline(0.0, color=PALETTE[6], lw=0.8)
+    gains = [right.plot([], [], color=PALETTE[i], lw=2, label=f"provider {i + 1}")[0] for i in range(2)]
+    users = [right.axvline(0.5, color=PALETTE[2 + j], lw=1, ls=":", label=f"user {j + 1} switches")
+             for j in range(2)]
+    right.set_xlim(_BELIEFS[0], _BELIEFS[-1])
+    right.set_ylim(-0.06, 0.03)
+    right.set_xlabel("posterior belief q = P(θ = 1)")
+    right.set_ylabel("change gain Δ_i(q)")
+    right.set_title("Who gains from moving the users", fontsize="medium")
+    right.legend(handles=gains + users, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2,
+                 fontsize="small")
+    return {"star": star, "gains": gains, "users": users}
+
+
+def _indifference(market):
+    """Each user's indifference belief (two actions): where her two actions tie."""
+    u = market.user_utility
+    gap_0, gap_1 = u[:, 1, 0] - u[:, 0, 0], u[:, 1, 1] - u[:, 0, 1]
+    return gap_0 / (gap_0 - gap_1)
+
+
+def refresh_robust(artists, plane, x=0.012, y=0.03):
+    """Move the marked point and redraw the change gains of its market; return the caption.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
+    >>> refresh_robust(setup_robust(Figure(), pl), pl, x=0.012, y=0.0)
+    'x = 0.012, y = 0.000: a provider gains by informing (largest change gain +0.0060)'
+    """
+    row, col, xs, ys, verdict = _cell(plane, x, y)
+    market = plane.markets[row * len(xs) + col]
+    artists["star"].set_data([xs[col]], [ys[row]])
+    for line, gain in zip(artists["gains"], change_gains(market, _BELIEFS)):
+        line.set_data(_BELIEFS, gain)
+    for line, q in zip(artists["users"], _indifference(market)):
+        line.set_xdata([q, q])
+    margin = plane.margin[row * len(xs) + col]
+    state = "silence is an equilibrium" if verdict[row, col] else "a provider gains by informing"
+    return f"x = {xs[col]:.3f}, y = {ys[row]:.3f}: {state} (largest change gain {margin:+.4f})"
+
+
+def robust_alt(plane, x=0.012, y=0.03):
+    """Alt text of the robustness widget.
+
+    Examples
+    --------
+    >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
+    >>> "not an equilibrium" in robust_alt(pl, 0.012, 0.0)
+    True
+    """
+    row, col, xs, ys, verdict = _cell(plane, x, y)
+    q1, q2 = _indifference(plane.markets[row * len(xs) + col])
+    state = "an equilibrium" if verdict[row, col] else "not an equilibrium"
+    return (f"Left, the map of exact verdicts on silence with a star at gap {xs[col]:.3f} and "
+            f"misalignment {ys[row]:.3f}, where silence is {state}. Right, both providers' gains from "
+            f"moving the users at each posterior belief; the users switch at {q1:.3f} and {q2:.3f}.")
+
+
+def robust_widget(plane=None, x=0.012, y=0.03):
+    """Widget: move the gap ``x`` and the misalignment ``y`` over the phase diagram.
+
+    Parameters
+    ----------
+    plane : RobustnessStudy, optional
+        A plane study on an evenly spaced grid (default: :data:`ROBUST_PLANE`).
+    x, y : float
+        Initial point (grid values).
+
+    Returns
+    -------
+    Widget
+
+    Examples
+    --------
+    >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
+    >>> w = robust_widget(pl)
+    >>> w.update(y=0.0)
+    'x = 0.012, y = 0.000: a provider gains by informing (largest change gain +0.0060)'
+    """
+    if plane is None:
+        plane = studies.robustness_study(plane=ROBUST_PLANE, menus=False, revealing=False)
+    xs, ys, _ = plane.grid()
+    if len(xs) < 2 or len(ys) < 2:
+        raise ValueError("plane: needs at least two values on each axis")
+    dx, dy = np.diff(xs), np.diff(ys)
+    if not (np.allclose(dx, dx[0]) and np.allclose(dy, dy[0])):
+        raise ValueError("plane: the axes must be evenly spaced (the sliders step along them)")
+    every_other = (lambda v: v[::2]) if len(xs) > 6 else (lambda v: v)
+    controls = {
+        "x": Slider("gap x", float(xs[0]), float(xs[-1]), float(dx[0]), float(x),
+                    frames=every_other(xs), fmt=".3f"),
+        "y": Slider("misalignment y", float(ys[0]), float(ys[-1]), float(dy[0]), float(y),
+                    frames=every_other(ys), fmt=".3f"),
+    }
+    return Widget("robust", setup_robust, refresh_robust, controls, alt=robust_alt,
+                  fixed={"plane": plane}, figsize=(8.0, 4.2))
