@@ -98,7 +98,7 @@ def executed_notebook(path: Path, cache_path: str, glue: dict[str, str], book: s
         if cell.cell_type == "markdown":
             cell.source = paste_glue(cell.source, glue)
     note = nbformat.v4.new_markdown_cell(
-        f"*This notebook is a chapter of* {book}, *as executed when the book was built: its "
+        f"*This notebook is a page of* {book}, *as executed when the book was built: its "
         "outputs are the build's and the numbers in the text are pasted in. The live source "
         f"is `{source}` in the book's repository (its README says how to run it).*")
     note.metadata["tags"] = ["executed-download-note"]

@@ -85,5 +85,5 @@ def test_student_edition_builds_without_solutions(built_book):
         assert 'class="solution' not in text and "solution-title" not in text, page
     exercises = sum(p.read_text(errors="replace").count('class="exercise') for p in html.rglob("ch0*.html"))
     assert exercises >= 3 * 7  # the exercises themselves stay
-    title = (html / "index.html").read_text(errors="replace")
+    title = (html / "book" / "index.html").read_text(errors="replace")
     assert "student edition" in title and "instructor edition" not in title
