@@ -9,14 +9,24 @@ fit a phone.
 * In headless Chromium (``tests/_cdp.py``), no page of the site scrolls sideways at 390 px,
   every figure has a caption or an alt text, and a desktop page shows one search box.
   Screenshots of the API page and the index at 390 px go to ``tests/artifacts/``.
+* Live reading: JupyterLab started as the README says serves jupyterlab-myst and jupytext's
+  extension, opens ``.md`` chapters as notebooks by default, and hands each chapter out as a
+  notebook. It runs where ``requirements-live.txt`` is installed and skips elsewhere (CI installs
+  only ``requirements.txt``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html as htmllib
+import json
+import os
 import re
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from binascii import a2b_base64
 from pathlib import Path
 from urllib.parse import urljoin
@@ -233,3 +243,72 @@ def test_a_desktop_page_has_one_search_box(built_book, site, chromium):  # noqa:
             assert report["scrollWidth"] <= report["clientWidth"], rel
     finally:
         b.close()
+
+
+# -- reading live in JupyterLab (README, "Run a chapter live") -----------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get_json(url: str):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.fixture(scope="module")
+def jupyterlab():
+    """JupyterLab as the README starts it (``JUPYTER_CONFIG_PATH=.jupyter``), headless."""
+    for module in ("jupyterlab", "jupyterlab_myst", "jupytext"):
+        pytest.importorskip(module, reason="pip install -r requirements-live.txt to test live reading")
+    port = _free_port()
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(ROOT / ".jupyter"))
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
+           f"--ServerApp.root_dir={ROOT}", "--ServerApp.open_browser=False"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                _get_json(f"{base}/api/status")
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()[-3000:]
+                time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_jupyterlab_opens_every_chapter_as_a_notebook_with_myst(jupyterlab):
+    # jupyterlab-myst and jupytext's lab extension are served to the page
+    with urllib.request.urlopen(f"{jupyterlab}/lab", timeout=10) as response:
+        page = response.read().decode()
+    config = json.loads(re.search(r'id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                  page, flags=re.S)[1])
+    served = {e["name"] for e in config["federated_extensions"]}
+    assert {"jupyterlab-myst", "jupyterlab-jupytext"} <= served, served
+    assert not {"jupyterlab-myst", "jupyterlab-jupytext"} & set(config.get("disabledExtensions", []))
+    # a double click opens a .md chapter with jupytext's notebook view
+    settings = _get_json(f"{jupyterlab}/lab/api/settings/@jupyterlab/docmanager-extension:plugin")
+    viewers = settings["schema"]["properties"]["defaultViewers"]["default"]
+    assert viewers.get("markdown") == "Jupytext Notebook", viewers
+    # and the server hands out every chapter as a notebook, cells and kernel included
+    for docname in _notebook_pages():
+        model = _get_json(f"{jupyterlab}/api/contents/{docname}.md?type=notebook&content=1")
+        assert model["type"] == "notebook", docname
+        notebook = nbformat.from_dict(model["content"])
+        source = jupytext.read(ROOT / f"{docname}.md")
+        assert [c.source for c in notebook.cells] == [c.source for c in source.cells], docname
+        assert notebook.metadata["kernelspec"]["name"] == "python3", docname
