@@ -93,14 +93,17 @@ def test_downloaded_notebook_holds_the_execution(built_book, docname):
     with_outputs = sum(1 for c in code if c.outputs)
     assert with_outputs >= max(1, len(code) - 2), f"{docname}: {with_outputs}/{len(code)} cells"
 
-    # the same pictures as the page: myst-nb names each output image by the SHA-256 of its
-    # bytes, so every cell-output image of the page must be a PNG output of the download
+    # the same pictures as the page. myst-nb names each output image by the SHA-256 of its
+    # bytes, so every such image of the page must be a PNG output of the download; and every
+    # cell output that shows a picture (an output image, or a widget's frame player) has a PNG
     page = (built_book.html / f"{docname}.html").read_text()
     page_images = set(re.findall(r'<img [^>]*src="[^"]*_images/([0-9a-f]{64})\.png"', page))
-    pngs = {hashlib.sha256(a2b_base64(o["data"]["image/png"])).hexdigest()
-            for c in code for o in c.outputs if "image/png" in o.get("data", {})}
-    assert page_images, f"{docname}: the page shows no output image"
-    assert page_images <= pngs, f"{docname}: {len(page_images - pngs)} page images not in the download"
+    pngs = [hashlib.sha256(a2b_base64(o["data"]["image/png"])).hexdigest()
+            for c in code for o in c.outputs if "image/png" in o.get("data", {})]
+    assert page_images <= set(pngs), f"{docname}: {len(page_images - set(pngs))} page images not in the download"
+    pictures = sum("<img " in re.split(r'<div class="cell(?: |_input)', chunk, maxsplit=1)[0]
+                   for chunk in page.split('<div class="cell_output')[1:])
+    assert len(pngs) >= pictures > 0, f"{docname}: {len(pngs)} PNG outputs for {pictures} pictures"
 
     # the numbers of the text: no role left, every number the page pastes is in the notebook
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
