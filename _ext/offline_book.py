@@ -11,19 +11,31 @@
    configuration scripts twice under Sphinx 7.4 (``const THEBE_JS_URL`` declared twice is a
    JavaScript ``SyntaxError`` in the console); duplicates are removed from every page.
 
-3. An ``.ipynb`` download for every MyST Markdown notebook. sphinx-book-theme adds the
-   ``.ipynb`` entry to its download menu only when ``context["ipynb_source"]`` is set, and
-   it sets that only when a launch button (Binder, Colab, ...) is configured -- which needs
-   the network. This extension does the offline part of that work: it copies the executed
-   notebook that myst-nb wrote to ``<build>/jupyter_execute/<page>.ipynb`` into
-   ``<html>/_sources/<page>.ipynb`` and sets ``ipynb_source``, at the default priority
-   (500), before the theme's header buttons (501).
+3. An *executed* ``.ipynb`` download for every MyST Markdown notebook. sphinx-book-theme
+   adds the ``.ipynb`` entry to its download menu only when ``context["ipynb_source"]`` is
+   set, and it sets that only when a launch button (Binder, Colab, ...) is configured --
+   which needs the network. This extension does the offline part of that work, at the
+   default priority (500), before the theme's header buttons (501): it writes the executed
+   notebook to ``<html>/_sources/<page>.ipynb`` and sets ``ipynb_source``.
+
+   The notebook myst-nb leaves in ``<build>/jupyter_execute/<page>.ipynb`` has no outputs
+   when the page came from the execution cache (``execute_notebooks: cache``: myst-nb
+   merges the cached outputs into a *copy* and writes the source notebook). So the outputs
+   are merged in here from the same jupyter-cache, with jupyter-cache's own
+   ``merge_match_into_notebook`` (the notebook is matched by its code, as myst-nb matches
+   it). The ``{glue:text}`` roles of its Markdown cells are replaced by the glued values,
+   formatted as the HTML page formats them (myst-nb's ``format_plain_text``), so that the
+   numbers read the same in any notebook viewer; a first cell says what the file is.
 """
 
 from __future__ import annotations
 
-import shutil
+import json
+import re
+from contextlib import suppress
 from pathlib import Path
+
+import nbformat
 
 
 def _add_ipynb_source(app, pagename, templatename, context, doctree):
@@ -31,13 +43,71 @@ def _add_ipynb_source(app, pagename, templatename, context, doctree):
         return
     if "kernelspec" not in app.env.metadata[pagename]:
         return  # not a notebook page
-    src = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    executed = Path(app.outdir).parent / "jupyter_execute"
+    src = executed / f"{pagename}.ipynb"
     if not src.is_file():
         return
+    notebook = executed_notebook(src, app.env.mystnb_config.execution_cache_path or ".jupyter_cache",
+                                 _glue_values(executed / f"{pagename}.glue.json"),
+                                 app.config.project, f"{pagename}.md")
     dest = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(src, dest)
+    nbformat.write(notebook, dest)
     context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+#: ``{glue:text}`key``` or ``{glue:text}`key:format```, as myst-nb parses it.
+_GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
+
+
+def _glue_values(path: Path) -> dict[str, str]:
+    """The ``text/plain`` of every value glued by a page (myst-nb's ``.glue.json``)."""
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {key: out["data"]["text/plain"] for key, out in data.items()
+            if "text/plain" in out.get("data", {})}
+
+
+def paste_glue(text: str, values: dict[str, str]) -> str:
+    """Replace each ``{glue:text}`` role of ``text`` by its value, formatted as in the HTML.
+
+    A role whose key is not in ``values`` (e.g. glued from another page) is kept.
+    """
+    from myst_nb.core.variables import format_plain_text
+
+    def paste(match):
+        key, fmt = (match[1].rsplit(":", 1) + ["s"])[:2]  # as myst-nb's PasteTextRole
+        if key not in values:
+            return match[0]
+        return format_plain_text(values[key], fmt)
+
+    return _GLUE_TEXT.sub(paste, text)
+
+
+def executed_notebook(path: Path, cache_path: str, glue: dict[str, str], book: str, source: str):
+    """The notebook myst-nb wrote to ``path``, with the outputs of its cached execution."""
+    notebook = nbformat.read(path, as_version=4)
+    if not _has_outputs(notebook):
+        from jupyter_cache import get_cache
+
+        with suppress(KeyError):  # not in the cache: executed in place, or not executed
+            _, notebook = get_cache(cache_path).merge_match_into_notebook(notebook)
+    notebook.metadata.pop("source_map", None)  # myst-nb's parse bookkeeping
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = paste_glue(cell.source, glue)
+    note = nbformat.v4.new_markdown_cell(
+        f"*This notebook is a page of* {book}, *as executed when the book was built: its "
+        "outputs are the build's and the numbers in the text are pasted in. The live source "
+        f"is `{source}` in the book's repository (its README says how to run it).*")
+    note.metadata["tags"] = ["executed-download-note"]
+    notebook.cells.insert(0, note)
+    return notebook
+
+
+def _has_outputs(notebook) -> bool:
+    return any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
 
 
 #: Folders of ``_static`` whose files load only where myst-nb or MathJax ask for them.

@@ -66,12 +66,12 @@ def test_vendored_assets_are_in_the_build(built_book):
         assert (static / rel).is_file(), rel
 
 
-def test_instructor_edition_builds_without_solutions(built_book):
-    """scripts/build_instructor.py: same pages, exercises kept, every solution cut."""
+def test_student_edition_builds_without_solutions(built_book):
+    """scripts/build_student_edition.py: same pages, exercises kept, every solution cut."""
     assert built_book.returncode == 0
-    out = TEST_BUILD / "instructor"
+    out = TEST_BUILD / "student"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_instructor.py"), "--path-output", str(out)],
+        [sys.executable, str(ROOT / "scripts" / "build_student_edition.py"), "--path-output", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
     output = proc.stdout + proc.stderr
@@ -84,3 +84,5 @@ def test_instructor_edition_builds_without_solutions(built_book):
         assert 'class="solution' not in text and "solution-title" not in text, page
     exercises = sum(p.read_text(errors="replace").count('class="exercise') for p in html.rglob("ch0*.html"))
     assert exercises >= 3 * 7  # the exercises themselves stay
+    title = (html / "book" / "index.html").read_text(errors="replace")
+    assert "student edition" in title and "instructor edition" not in title

@@ -1,12 +1,13 @@
-"""Build the instructor edition: the whole book with every exercise solution removed.
+"""Build the student edition: the whole book with every exercise solution removed.
 
-Use it to hand out the book (or print it) while setting its exercises as homework::
+It is the edition handed to students (online or printed) when the book's exercises are set
+as homework; the main book, with its gated worked solutions, stays the instructor's copy::
 
-    python scripts/build_instructor.py                  # -> _build/instructor/_build/html
+    python scripts/build_student_edition.py             # -> _build/student/_build/html
 
 The chapters keep their exercises; every solution block (``{solution-start}`` …
 ``{solution-end}``, including the code cells inside it, and any plain ``{solution}``
-directive) is cut from a copy of the sources in ``_build/instructor/src``, which is then
+directive) is cut from a copy of the sources in ``_build/student/src``, which is then
 built with ``-n -W --keep-going`` like the main book.  (sphinx-exercise's own
 ``hide_solutions`` option cannot be used: it leaves the code cells of gated solutions in
 the page and fails on the ``{solution-end}`` node.)
@@ -22,7 +23,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: What the book needs to build, copied into the instructor source tree.
+#: What the book needs to build, copied into the student edition's source tree.
 SOURCES = ("_config.yml", "_toc.yml", "references.bib", "book", "_static", "_ext")
 
 _OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>solution(?:-start|-end)?)\}")
@@ -98,7 +99,7 @@ def write_sources(dest: Path) -> Path:
             shutil.copy2(src, dest / name)
     config = dest / "_config.yml"
     text = config.read_text()
-    config.write_text(re.sub(r'^title: *"?([^"\n]*)"?', r'title: "\1 (instructor edition, no solutions)"',
+    config.write_text(re.sub(r'^title: *"?([^"\n]*)"?', r'title: "\1 (student edition: exercises without solutions)"',
                              text, count=1, flags=re.M))
     for chapter in (dest / "book").glob("*.md"):
         chapter.write_text(strip_solutions(chapter.read_text()))
@@ -107,8 +108,8 @@ def write_sources(dest: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--path-output", type=Path, default=ROOT / "_build" / "instructor",
-                        help="folder that receives src/ and _build/html (default: _build/instructor)")
+    parser.add_argument("--path-output", type=Path, default=ROOT / "_build" / "student",
+                        help="folder that receives src/ and _build/html (default: _build/student)")
     args = parser.parse_args(argv)
     out = args.path_output.resolve()
     src = write_sources(out / "src")

@@ -1,0 +1,318 @@
+"""The book as a reader gets it: executed notebook downloads, numbered figures, and pages that
+fit a phone.
+
+* Every notebook page's download menu offers an ``.ipynb`` that holds the build's execution:
+  every code cell executed, the same figures as the HTML page, the glued numbers pasted into
+  the text (``_ext/offline_book.py``).
+* The figures the text cites carry numbered captions (``mystnb: figure:`` cell metadata) and
+  the text cites them with ``{numref}``.
+* In headless Chromium (``tests/_cdp.py``), no page of the site scrolls sideways at 390 px,
+  every figure has a caption or an alt text, and a desktop page shows one search box.
+  Screenshots of the API page and the index at 390 px go to ``tests/artifacts/``.
+* Live reading: JupyterLab started as the README says serves jupyterlab-myst and jupytext's
+  extension, opens ``.md`` chapters as notebooks by default, and hands each chapter out as a
+  notebook. It runs where ``requirements-live.txt`` is installed and skips elsewhere (CI installs
+  only ``requirements.txt``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as htmllib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from binascii import a2b_base64
+from pathlib import Path
+from urllib.parse import urljoin
+
+import jupytext
+import nbformat
+import pytest
+from _cdp import Browser
+from conftest import ARTIFACTS, ROOT, toc_files
+from test_browser import chromium, site  # noqa: F401  (session fixtures, shared)
+
+sys.path.insert(0, str(ROOT / "_ext"))
+from offline_book import paste_glue  # noqa: E402
+
+PHONE = 390
+
+
+def _notebook_pages() -> list[str]:
+    return [f for f in toc_files()
+            if (ROOT / f"{f}.md").is_file() and "kernelspec:" in (ROOT / f"{f}.md").read_text()[:600]]
+
+
+def _download(built_book, docname: str) -> Path:
+    """The file the page's 'Download notebook file' entry points at."""
+    page = built_book.html / f"{docname}.html"
+    match = re.search(r'<a href="([^"]+)"[^>]*\n?\s*class="[^"]*btn-download-notebook-button',
+                      page.read_text())
+    assert match, f"{docname}: no .ipynb entry in the download menu"
+    url = urljoin(f"{docname}.html", htmllib.unescape(match[1]))
+    return built_book.html / url
+
+
+# -- paste_glue: exact expected text ------------------------------------------------------------
+
+def test_paste_glue_formats_like_the_html_page():
+    values = {"p": "0.30000000000000004", "n": "1234", "share": "0.25", "name": "'OPT'"}
+    text = ("prior {glue:text}`p:.2f`, {glue:text}`n:,d` equilibria, "
+            "{glue:text}`share:.0%` lost, {glue:text}`name`, raw {glue:text}`p`")
+    assert paste_glue(text, values) == (
+        "prior 0.30, 1,234 equilibria, 25% lost, OPT, raw 0.30000000000000004")
+
+
+def test_paste_glue_keeps_a_role_it_cannot_fill():
+    text = "from elsewhere: {glue:text}`other::key:.2f` and {glue:text}`missing`"
+    assert paste_glue(text, {"key": "1.0"}) == text
+
+
+# -- executed downloads --------------------------------------------------------------------------
+
+@pytest.mark.book
+@pytest.mark.parametrize("docname", _notebook_pages())
+def test_downloaded_notebook_holds_the_execution(built_book, docname):
+    assert built_book.returncode == 0, "the book did not build; see test_book_build"
+    path = _download(built_book, docname)
+    assert path.is_file(), f"{docname}: the download link points at a missing file {path}"
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+
+    # the chapter's code, every cell executed (a source notebook has execution_count None)
+    source = jupytext.read(ROOT / f"{docname}.md")
+    assert [c.source for c in code] == [c.source for c in source.cells if c.cell_type == "code"]
+    assert all(isinstance(c.execution_count, int) for c in code), docname
+    with_outputs = sum(1 for c in code if c.outputs)
+    assert with_outputs >= max(1, len(code) - 2), f"{docname}: {with_outputs}/{len(code)} cells"
+
+    # the same pictures as the page. myst-nb names each output image by the SHA-256 of its
+    # bytes, so every such image of the page must be a PNG output of the download; and every
+    # cell output that shows a picture (an output image, or a widget's frame player) has a PNG
+    page = (built_book.html / f"{docname}.html").read_text()
+    page_images = set(re.findall(r'<img [^>]*src="[^"]*_images/([0-9a-f]{64})\.png"', page))
+    pngs = [hashlib.sha256(a2b_base64(o["data"]["image/png"])).hexdigest()
+            for c in code for o in c.outputs if "image/png" in o.get("data", {})]
+    assert page_images <= set(pngs), f"{docname}: {len(page_images - set(pngs))} page images not in the download"
+    pictures = sum("<img " in re.split(r'<div class="cell(?: |_input)', chunk, maxsplit=1)[0]
+                   for chunk in page.split('<div class="cell_output')[1:])
+    assert len(pngs) >= pictures > 0, f"{docname}: {len(pngs)} PNG outputs for {pictures} pictures"
+
+    # the numbers of the text: no role left, every number the page pastes is in the notebook
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "{glue:" not in markdown, docname
+    pasted = [htmllib.unescape(t) for t in re.findall(r'<span class="pasted-text">([^<]*)</span>', page)]
+    missing = [t for t in pasted if t not in markdown]
+    assert missing == [], f"{docname}: glued values missing from the notebook: {missing}"
+
+
+def test_chapters_with_outputs_are_downloaded_with_outputs(built_book):
+    """Counted over the book: the downloads carry (nearly) every code cell's outputs."""
+    assert built_book.returncode == 0
+    counts = {}
+    for docname in _notebook_pages():
+        notebook = nbformat.read(_download(built_book, docname), as_version=4)
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        counts[docname] = (sum(1 for c in code if c.outputs), len(code))
+    chapters = {d: n for d, n in counts.items() if "/ch0" in d}
+    assert len(chapters) == 7, counts
+    assert all(with_outputs >= 10 for with_outputs, _ in chapters.values()), counts
+
+
+# -- numbered figures ------------------------------------------------------------------------
+
+def _figure_names() -> dict[str, list[str]]:
+    names = {}
+    for docname in _notebook_pages():
+        text = (ROOT / f"{docname}.md").read_text()
+        found = re.findall(r"^\s+name: (fig-[\w-]+)$", text, flags=re.M)
+        if found:
+            names[docname] = found
+    return names
+
+
+def test_cited_figures_have_numbered_captions(built_book):
+    names = _figure_names()
+    assert sum(map(len, names.values())) >= 6, names
+    for docname, figs in names.items():
+        chapter = int(re.search(r"/ch(\d\d)_", docname)[1])
+        page = (built_book.html / f"{docname}.html").read_text()
+        for name in figs:
+            figure = re.search(rf'<figure[^>]*id="{name}".*?</figure>', page, flags=re.S)
+            assert figure, f"{docname}: no figure {name}"
+            number = re.search(rf'<span class="caption-number">Fig\. ({chapter}\.\d+) </span>', figure[0])
+            assert number, f"{docname}: {name} has no number of chapter {chapter}"
+            caption = re.search(r'<span class="caption-text">(.*?)</span><a class="headerlink"',
+                                figure[0], flags=re.S)
+            assert caption and len(re.sub(r"<[^>]+>", "", caption[1])) > 40, name
+            cite = rf'href="#{name}"><span class="std std-numref">Fig\. {re.escape(number[1])}</span>'
+            assert re.search(cite, page), f"{docname}: the text does not cite {name}"
+
+
+# -- the pages in a browser --------------------------------------------------------------------
+
+LAYOUT_REPORT = r"""
+(() => {
+  const d = document.documentElement;
+  const article = document.querySelector('article.bd-article') || document.body;
+  const visible = e => e.offsetParent !== null && e.getBoundingClientRect().width > 0;
+  const figures = [...article.querySelectorAll('img')].map(img => {
+    const fig = img.closest('figure');
+    const caption = fig && fig.querySelector('figcaption') ? fig.querySelector('figcaption').textContent.trim() : '';
+    return {src: img.getAttribute('src').slice(-24), alt: (img.getAttribute('alt') || '').trim(), caption};
+  });
+  return {
+    scrollWidth: d.scrollWidth, clientWidth: d.clientWidth,
+    searchBoxes: [...document.querySelectorAll('.search-button-field, form.bd-search input')].filter(visible).length,
+    searchButtons: [...document.querySelectorAll('.search-button__button')].filter(visible).length,
+    figures,
+  };
+})()
+"""
+
+
+def _site_pages(html: Path) -> list[str]:
+    skip = ("_static", "_sources", "_images", "_build", "jupyter_execute")
+    return sorted(str(p.relative_to(html)) for p in html.rglob("*.html")
+                  if p.relative_to(html).parts[0] not in skip)
+
+
+@pytest.fixture(scope="module")
+def phone(chromium):  # noqa: F811
+    b = Browser(chromium)
+    b.call("Emulation.setDeviceMetricsOverride", width=PHONE, height=844,
+           deviceScaleFactor=1, mobile=True)
+    yield b
+    b.close()
+
+
+def _load(browser: Browser, url: str) -> dict:
+    browser.evaluate("window.__previousPage = true")
+    browser.open(url)
+    # a new document (redirect pages, such as the root index.html, load their target first)
+    assert browser.wait_for("!window.__previousPage && document.readyState === 'complete'"
+                            " && !!document.querySelector('main, article')", 20), url
+    browser.wait_for("[...document.querySelectorAll('article img')].every(i => i.complete)", 10)
+    browser.wait_for("!(window.MathJax && MathJax.startup && MathJax.startup.promise)"
+                     " || !!MathJax.startup.document", 10)
+    browser.pump(0.3)
+    return browser.evaluate(LAYOUT_REPORT)
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_no_page_scrolls_sideways_on_a_phone(built_book, site, phone):  # noqa: F811
+    pages = _site_pages(built_book.html)
+    assert len(pages) >= len(toc_files()) + 3  # the TOC pages and genindex, search, ...
+    wide, unlabelled = {}, {}
+    for rel in pages:
+        report = _load(phone, f"{site}/{rel}")
+        if report["scrollWidth"] > report["clientWidth"]:
+            wide[rel] = report["scrollWidth"]
+        bad = [f["src"] for f in report["figures"] if not (f["alt"] or f["caption"])]
+        if bad:
+            unlabelled[rel] = bad
+        if rel in ("book/api.html", "genindex.html"):
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = Path(rel).stem
+            phone.screenshot(ARTIFACTS / f"reading-{name}-{PHONE}.png", full_page=False,
+                             width=PHONE, height=844)
+            if rel == "book/api.html":  # the longest signatures, where the page used to widen
+                phone.evaluate("document.getElementById('gamelib.market.has_unique_best_actions')"
+                               ".scrollIntoView()")
+                phone.pump(0.3)
+                phone.screenshot(ARTIFACTS / f"reading-{name}-signature-{PHONE}.png",
+                                 full_page=False, width=PHONE, height=844)
+    assert wide == {}, f"pages wider than {PHONE} px: {wide}"
+    assert unlabelled == {}, f"figures with neither caption nor alt text: {unlabelled}"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_a_desktop_page_has_one_search_box(built_book, site, chromium):  # noqa: F811
+    b = Browser(chromium)
+    try:
+        b.call("Emulation.setDeviceMetricsOverride", width=1280, height=900,
+               deviceScaleFactor=1, mobile=False)
+        for rel in ("index.html", "book/ch01_persuasion.html", "book/api.html", "genindex.html"):
+            report = _load(b, f"{site}/{rel}")
+            assert report["searchBoxes"] == 1, (rel, report["searchBoxes"])
+            assert report["scrollWidth"] <= report["clientWidth"], rel
+    finally:
+        b.close()
+
+
+# -- reading live in JupyterLab (README, "Run a chapter live") -----------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get_json(url: str):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.fixture(scope="module")
+def jupyterlab():
+    """JupyterLab as the README starts it (``JUPYTER_CONFIG_PATH=.jupyter``), headless."""
+    for module in ("jupyterlab", "jupyterlab_myst", "jupytext"):
+        pytest.importorskip(module, reason="pip install -r requirements-live.txt to test live reading")
+    port = _free_port()
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(ROOT / ".jupyter"))
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
+           f"--ServerApp.root_dir={ROOT}", "--ServerApp.open_browser=False"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                _get_json(f"{base}/api/status")
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()[-3000:]
+                time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_jupyterlab_opens_every_chapter_as_a_notebook_with_myst(jupyterlab):
+    # jupyterlab-myst and jupytext's lab extension are served to the page
+    with urllib.request.urlopen(f"{jupyterlab}/lab", timeout=10) as response:
+        page = response.read().decode()
+    config = json.loads(re.search(r'id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                  page, flags=re.S)[1])
+    served = {e["name"] for e in config["federated_extensions"]}
+    assert {"jupyterlab-myst", "jupyterlab-jupytext"} <= served, served
+    assert not {"jupyterlab-myst", "jupyterlab-jupytext"} & set(config.get("disabledExtensions", []))
+    # a double click opens a .md chapter with jupytext's notebook view
+    settings = _get_json(f"{jupyterlab}/lab/api/settings/@jupyterlab/docmanager-extension:plugin")
+    viewers = settings["schema"]["properties"]["defaultViewers"]["default"]
+    assert viewers.get("markdown") == "Jupytext Notebook", viewers
+    # and the server hands out every chapter as a notebook, cells and kernel included
+    for docname in _notebook_pages():
+        model = _get_json(f"{jupyterlab}/api/contents/{docname}.md?type=notebook&content=1")
+        assert model["type"] == "notebook", docname
+        notebook = nbformat.from_dict(model["content"])
+        source = jupytext.read(ROOT / f"{docname}.md")
+        assert [c.source for c in notebook.cells] == [c.source for c in source.cells], docname
+        assert notebook.metadata["kernelspec"]["name"] == "python3", docname
