@@ -113,6 +113,7 @@ def test_downloaded_notebook_holds_the_execution(built_book, docname):
     assert missing == [], f"{docname}: glued values missing from the notebook: {missing}"
 
 
+@pytest.mark.book
 def test_chapters_with_outputs_are_downloaded_with_outputs(built_book):
     """Counted over the book: the downloads carry (nearly) every code cell's outputs."""
     assert built_book.returncode == 0
