@@ -139,6 +139,7 @@ def _figure_names() -> dict[str, list[str]]:
     return names
 
 
+@pytest.mark.book
 def test_cited_figures_have_numbered_captions(built_book):
     names = _figure_names()
     assert sum(map(len, names.values())) >= 6, names
