@@ -26,6 +26,13 @@
    it). The ``{glue:text}`` roles of its Markdown cells are replaced by the glued values,
    formatted as the HTML page formats them (myst-nb's ``format_plain_text``), so that the
    numbers read the same in any notebook viewer; a first cell says what the file is.
+
+4. Icons from the font, not from 1.5 MB of JavaScript. pydata-sphinx-theme loads
+   ``_static/scripts/fontawesome.js`` on every page, which swaps each ``<i class="fa-...">``
+   for an inline SVG; its own stylesheet already draws the same icons from the Font Awesome
+   web fonts it ships (``_static/vendor/fontawesome/webfonts``). The script is two thirds of a
+   chapter's first load, so at ``build-finished`` its ``<script>`` tag is removed from every
+   page and the file (with its source map) from the site; the icons keep rendering from the font.
 """
 
 from __future__ import annotations
@@ -143,7 +150,31 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique  # in place: it is the builder's list, which later handlers extend
 
 
+_FONTAWESOME_TAG = re.compile(r'<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
+
+
+def drop_fontawesome_script(outdir: Path) -> int:
+    """Remove the theme's Font Awesome script from every page of ``outdir``; return pages changed."""
+    changed = 0
+    for page in Path(outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = _FONTAWESOME_TAG.sub("", text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    for name in ("fontawesome.js", "fontawesome.js.map", "fontawesome.js.LICENSE.txt"):
+        with suppress(FileNotFoundError):
+            (Path(outdir) / "_static" / "scripts" / name).unlink()
+    return changed
+
+
+def _drop_fontawesome(app, exception):
+    if exception is None and app.builder.format == "html":
+        drop_fontawesome_script(Path(app.outdir))
+
+
 def setup(app):
+    app.connect("build-finished", _drop_fontawesome)
     # early: html-page-context stops at the first handler that returns a template name
     app.connect("html-page-context", _dedupe_scripts, priority=100)
     app.connect("config-inited", _drop_vendored_assets)

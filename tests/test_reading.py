@@ -39,7 +39,7 @@ from conftest import ARTIFACTS, ROOT, toc_files
 from test_browser import chromium, site  # noqa: F401  (session fixtures, shared)
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from offline_book import paste_glue  # noqa: E402
+from offline_book import drop_fontawesome_script, paste_glue  # noqa: E402
 
 PHONE = 390
 
@@ -247,6 +247,42 @@ def test_a_desktop_page_has_one_search_box(built_book, site, chromium):  # noqa:
             report = _load(b, f"{site}/{rel}")
             assert report["searchBoxes"] == 1, (rel, report["searchBoxes"])
             assert report["scrollWidth"] <= report["clientWidth"], rel
+    finally:
+        b.close()
+
+
+# -- icons from the font, not from the theme's 1.5 MB script ------------------------------------
+
+def test_drop_fontawesome_script_removes_tag_and_file(tmp_path):
+    scripts = tmp_path / "_static" / "scripts"
+    scripts.mkdir(parents=True)
+    (scripts / "fontawesome.js").write_text("x")
+    (scripts / "bootstrap.js").write_text("y")
+    tag = '<script defer src="../_static/scripts/fontawesome.js?digest=1"></script>\n'
+    keep = '<script defer src="../_static/scripts/bootstrap.js?digest=1"></script>\n'
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "a.html").write_text(f"<head>{tag}{keep}</head>")
+    (tmp_path / "b.html").write_text(f"<head>{keep}</head>")
+    assert drop_fontawesome_script(tmp_path) == 1
+    assert (tmp_path / "book" / "a.html").read_text() == f"<head>{keep}</head>"
+    assert not (scripts / "fontawesome.js").exists() and (scripts / "bootstrap.js").exists()
+    assert drop_fontawesome_script(tmp_path) == 0  # idempotent: incremental builds run it again
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_icons_render_from_the_font_without_the_script(built_book, site, chromium):  # noqa: F811
+    assert not (built_book.html / "_static" / "scripts" / "fontawesome.js").exists()
+    b = Browser(chromium)
+    try:
+        _load(b, f"{site}/book/ch01_persuasion.html")
+        assert not [u for u in b.requested_urls() if "fontawesome.js" in u]
+        family = b.evaluate("getComputedStyle(document.querySelector('.fa-solid.fa-bars'), '::before')"
+                            ".fontFamily")
+        glyph = b.evaluate("getComputedStyle(document.querySelector('.fa-solid.fa-bars'), '::before')"
+                           ".content")
+        assert "Font Awesome" in family and glyph not in ("", "none", "normal"), (family, glyph)
+        assert b.evaluate("document.fonts.check('16px \"Font Awesome 6 Free\"')")
     finally:
         b.close()
 
