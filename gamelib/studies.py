@@ -1051,7 +1051,7 @@ class RobustnessStudy:
             sizes = np.unique(self.x[rows])
             wins = np.array([verdict[rows & (self.x == s)].sum() for s in sizes])
             trials = np.array([(rows & (self.x == s)).sum() for s in sizes])
-            lo, hi = wilson_interval(wins, trials)
+            lo, hi = np.array([_wilson(w, t, 0.95) for w, t in zip(wins, trials)]).T
             out[name] = (sizes, wins / trials, lo, hi)
         return out
 

@@ -33,8 +33,8 @@ def test_market_widget_personalized_to_matcher():
 
 
 def test_market_audience_policy_shapes():
-    exps = np.stack([fig2.binary_experiment(0.0, 1.0), fig2.binary_experiment(0.5, 0.5)])
-    pol, mode = fig2.audience_policy(exps, "personalized: to user 2 only", 2)
+    exps = np.stack([fig2._binary_experiment(0.0, 1.0), fig2._binary_experiment(0.5, 0.5)])
+    pol, mode = fig2._audience_policy(exps, "personalized: to user 2 only", 2)
     assert mode == "personalized" and pol.shape == (2, 2, 2, 2)
     assert np.allclose(pol[:, 1], exps) and np.allclose(pol[:, 0, :, 0], 1.0)
 
@@ -76,8 +76,8 @@ def test_concavification_updates_carry_computed_numbers():
 
     for values, caption in _animated_updates(fig1.concavification_widget):
         judge = threshold_receiver(values["threshold"])
-        post, weights, value = optimal_split(values["prior"], fig1.PROSECUTOR, judge)
-        lp = optimal_persuasion([1 - values["prior"], values["prior"]], fig1.PROSECUTOR,
+        post, weights, value = optimal_split(values["prior"], fig1._PROSECUTOR, judge)
+        lp = optimal_persuasion([1 - values["prior"], values["prior"]], fig1._PROSECUTOR,
                                 judge).sender_value
         assert f"closure at the prior = {value:.3f}" in caption
         assert f"(persuasion LP: {lp:.3f})" in caption
@@ -90,9 +90,9 @@ def test_market_updates_carry_computed_numbers():
 
     market = opposite_tastes()
     for values, caption in _animated_updates(fig2.market_widget):
-        exps = np.stack([fig2.binary_experiment(values["p1_0"], values["p1_1"]),
-                         fig2.binary_experiment(values["p2_0"], values["p2_1"])])
-        policy, mode = fig2.audience_policy(exps, values["audience"], 2)
+        exps = np.stack([fig2._binary_experiment(values["p1_0"], values["p1_1"]),
+                         fig2._binary_experiment(values["p2_0"], values["p2_1"])])
+        policy, mode = fig2._audience_policy(exps, values["audience"], 2)
         outcome = play(market, policy, mode)
         assert f" {mode} mode: " in caption
         for name, v in zip(market.provider_names, outcome.provider_values):
@@ -151,7 +151,8 @@ def test_value_line_breaks_only_at_switches():
     """The drawn value curve is broken (NaN) exactly where the receiver switches action, also
     when the curve has sloped pieces (chapter 7's tie-rule picture)."""
     from gamelib.examples import aligned_tie_market, threshold_receiver
-    from gamelib.interactive.persuasion import PROSECUTOR, value_line
+    from gamelib.interactive._common import value_line
+    from gamelib.interactive.persuasion import _PROSECUTOR
 
     m = aligned_tie_market()
     for ties in ("adverse", "lowest", "sender"):
@@ -160,5 +161,5 @@ def test_value_line_breaks_only_at_switches():
         finite = ~np.isnan(x)
         above = finite & (x > 0.5)
         np.testing.assert_allclose(y[above], x[above])  # provider 1 earns p above 1/2
-    x, _ = value_line(PROSECUTOR, threshold_receiver(0.5))
+    x, _ = value_line(_PROSECUTOR, threshold_receiver(0.5))
     assert np.isnan(x).sum() == 1

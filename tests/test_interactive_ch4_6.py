@@ -32,7 +32,7 @@ def test_drift_caption_numbers():
 
 
 def test_drift_paths_respect_theorem1():
-    for p in personalization.drift_paths().values():
+    for p in personalization._drift_paths().values():
         assert np.all(p.worst >= p.weak_bound - 1e-9)
 
 
@@ -45,7 +45,7 @@ def test_phase_caption_matches_closed_form():
 
 
 def test_strong_caption_and_path():
-    p = strong.strong_path()
+    p = strong._strong_path()
     assert np.all(p.worst_loss <= p.strong_bound + 1e-9)
     w = strong.strong_widget()
     assert "121 silent" in w.update(t=0.0)
@@ -72,7 +72,7 @@ def test_strong_silent_axis_ticks_are_round_numbers():
 
 
 def test_widget_markets_are_weakly_aligned():
-    for make in personalization.MARKETS.values():
+    for make in personalization._MARKETS.values():
         m = make()
         assert max(c.eps for c in gamelib.weak_alignment(m)) < 1e-8
 
@@ -92,7 +92,7 @@ def _ten_updates(factory):
 
 
 def test_drift_random_updates_caption_numbers():
-    paths = personalization.drift_paths()
+    paths = personalization._drift_paths()
     for values, cap in _ten_updates(personalization.drift_widget):
         p = paths[values["market"]]
         r = int(np.argmin(np.abs(p.ts - values["t"])))
@@ -127,7 +127,7 @@ def test_phase_region_table_matches_closed_form():
 
 
 def test_interpolation_random_updates_caption_numbers():
-    p = strong.strong_path()
+    p = strong._strong_path()
     for values, cap in _ten_updates(strong.strong_widget):
         r = int(np.argmin(np.abs(p.ts - values["t"])))
         assert cap.startswith(f"t = {p.ts[r]:.2f}: ε_SMA = {p.eps_strong[r]:.3f}; ")

@@ -362,12 +362,12 @@ def test_robust_widget_matches_the_exact_verdicts():
 def test_change_gains_by_hand():
     """Survivor market: on (0.55, 0.56) provider 1 gets ½(q − 0.58); beyond 0.56, ½(0.42 − q)."""
     m = plane_point(0.01, 0.03)
-    g = ex.change_gains(m, [0.5, 0.555, 0.6])
+    g = ex._change_gains(m, [0.5, 0.555, 0.6])
     np.testing.assert_allclose(g[0], [0.0, 0.5 * (0.555 - 0.58), 0.5 * (0.42 - 0.6)], atol=1e-12)
     with pytest.raises(ValueError, match="beliefs"):
-        ex.change_gains(m, [1.5])
+        ex._change_gains(m, [1.5])
     with pytest.raises(ValueError, match="market"):
-        ex.change_gains(examples.random_market(0, n_states=3), [0.5])
+        ex._change_gains(examples.random_market(0, n_states=3), [0.5])
 
 
 def test_robust_widget_errors():

@@ -393,4 +393,4 @@ def test_tie_split_errors(kwargs, name):
     from gamelib.interactive import explorations as ex
 
     with pytest.raises(ValueError, match=f"^{name}"):
-        ex.tie_split(**kwargs)
+        ex._tie_split(**kwargs)

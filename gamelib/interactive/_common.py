@@ -80,6 +80,8 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
+from ..persuasion import sender_value_curve
+
 __all__ = [
     "OKABE_ITO",
     "PALETTE",
@@ -453,6 +455,37 @@ def set_band(collection: Any, x: Any, lower: Any, upper: Any, where: Any = None)
         polys.append(np.column_stack([np.concatenate([xs, xs[::-1]]),
                                       np.concatenate([upper[a:b], lower[a:b][::-1]])]))
     collection.set_verts(polys)
+
+
+_BELIEFS = np.linspace(0.0, 1.0, 401)
+
+
+def value_line(sender_utility, receiver_utility, ties="sender"):
+    """The sender's value curve on a fine belief grid, broken (NaN) where the receiver switches.
+
+    Returns
+    -------
+    xs, ys : ndarray
+        Beliefs and values, ready for ``ax.plot`` (NaN at each switch of action).
+
+    Examples
+    --------
+    >>> from gamelib.examples import threshold_receiver
+    >>> xs, ys = value_line([[1.0, 1.0], [0.0, 0.0]], threshold_receiver(0.5))
+    >>> int(np.isnan(xs).sum()), float(np.nanmax(ys))  # one break, at the threshold
+    (1, 1.0)
+    """
+    curve = sender_value_curve(_BELIEFS, sender_utility, receiver_utility, ties=ties)
+    # Between switches the curve is linear with slope v(a, 1) - v(a, 0) for the action played,
+    # so a step larger than the steepest such slope times the grid step is a jump.
+    v = np.asarray(sender_utility, dtype=float)
+    steepest = float(np.abs(v[:, 1] - v[:, 0]).max()) * (_BELIEFS[1] - _BELIEFS[0])
+    jumps = np.flatnonzero(np.abs(np.diff(curve)) > steepest + 1e-9)
+    xs, ys = _BELIEFS, curve
+    if jumps.size:  # break the line where the receiver switches action
+        xs = np.insert(xs, jumps + 1, np.nan)
+        ys = np.insert(ys, jumps + 1, np.nan)
+    return xs, ys
 
 
 def _flatten_artists(artists: Any) -> list:

@@ -1,6 +1,6 @@
 """Chapter 3 figures: the hull picture of market alignment.
 
-:func:`plot_alignment_picture` draws, for one user, the vectors of what the
+:func:`_plot_alignment_picture` draws, for one user, the vectors of what the
 providers want from her and her own utility vector (constants removed, in the
 plane of :func:`gamelib.alignment.alignment_picture`), the convex hull or cone
 of the providers' vectors, and the points chosen by the WMA and SMA
@@ -19,15 +19,7 @@ from ..alignment import alignment_picture
 from ..examples import opposite_tastes, tilted_taste
 from ._common import PALETTE, Choice, Slider, Widget
 
-__all__ = [
-    "tilted_market",
-    "plot_alignment_picture",
-    "draw_users",
-    "setup_alignment",
-    "refresh_alignment",
-    "alignment_alt",
-    "alignment_widget",
-]
+__all__ = ["tilted_market", "draw_users", "alignment_widget"]
 
 _BASE = opposite_tastes()
 
@@ -64,7 +56,7 @@ def _hull_outline(prov):
         return prov[np.argsort(prov[:, 0] + 1e-9 * prov[:, 1])][[0, -1]]
 
 
-def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
+def _plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
     """Draw the hull picture of one user's alignment on ``ax``.
 
     Parameters
@@ -86,7 +78,7 @@ def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
     >>> from matplotlib.figure import Figure
     >>> from gamelib.examples import opposite_tastes
     >>> ax = Figure().add_subplot()
-    >>> pic = plot_alignment_picture(ax, opposite_tastes(), user=1)  # the contrarian
+    >>> pic = _plot_alignment_picture(ax, opposite_tastes(), user=1)  # the contrarian
     >>> float(pic.eps_weak), float(pic.eps_strong)      # she sits on her ally; SMA: 3/8
     (0.0, 0.375)
     >>> ax.get_aspect(), len(ax.get_legend().get_texts())
@@ -152,7 +144,7 @@ def draw_users(fig, market=None, cone=False):
     market = _BASE if market is None else market
     axes = fig.subplots(market.n_users, 1, squeeze=False)[:, 0]
     for j, ax in enumerate(axes):
-        pic = plot_alignment_picture(ax, market, user=j, cone=cone)
+        pic = _plot_alignment_picture(ax, market, user=j, cone=cone)
         ax.set_title(f"user {j + 1} ({market.user_names[j]}): ε_WMA = {pic.eps_weak:.3f}, "
                      f"ε_SMA = {pic.eps_strong:.3f}", fontsize="medium")
         ax.get_legend().remove()
@@ -177,7 +169,7 @@ def _alignment_numbers(taste, bias):
     return f"t = {taste:.2f}, b = {bias:.2f}"
 
 
-def setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
+def _setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     """Draw the fixed parts of the hull picture; return the artists the controls move.
 
     The providers' vectors do not move with user 1's taste and bias, so their hull
@@ -187,7 +179,7 @@ def setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_alignment(Figure(), taste=0.3, bias=0.2)
+    >>> a = _setup_alignment(Figure(), taste=0.3, bias=0.2)
     >>> sorted(a)
     ['cone', 'hull', 'numbers', 'star', 'strong_dot', 'strong_line', 'weak_dot', 'weak_line']
     >>> a["numbers"].get_text(), len(a["star"].get_xdata())  # the star waits for refresh
@@ -249,19 +241,19 @@ def setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
             "star": star, "numbers": numbers}
 
 
-def refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
+def _refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
     """Move user 1's point and the certificates to ``taste``, ``bias``; return the caption.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_alignment(Figure())
-    >>> print(refresh_alignment(a, taste=0.3, bias=0.2))
+    >>> a = _setup_alignment(Figure())
+    >>> print(_refresh_alignment(a, taste=0.3, bias=0.2))
     ε_WMA(user 1) = 0.100, ε_SMA = 0.350; Euclidean distance from u_1 to the hull: 0.200
     (exact picture).
     >>> [round(float(v[0]), 6) for v in a["star"].get_data()]  # ((1 - 2t)/2, |b|)
     [0.2, 0.2]
-    >>> _ = refresh_alignment(a, 0.3, 0.2, weights="cone")
+    >>> _ = _refresh_alignment(a, 0.3, 0.2, weights="cone")
     >>> a["hull"][0].get_visible(), a["cone"][0].get_visible()
     (False, True)
     """
@@ -284,15 +276,15 @@ def refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
             f"distance from u_1 to the {shape}: {pic.distance:.3f} ({exact}).")
 
 
-def alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
+def _alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
     """Alt text of the hull picture.
 
     Examples
     --------
-    >>> alt = alignment_alt(taste=0.3, bias=0.2)
+    >>> alt = _alignment_alt(taste=0.3, bias=0.2)
     >>> "taste t = 0.30 and bias b = 0.20" in alt, "lies at distance 0.20 from it" in alt
     (True, True)
-    >>> "lies on it" in alignment_alt(taste=0.3, bias=0.0)  # no bias: inside the hull
+    >>> "lies on it" in _alignment_alt(taste=0.3, bias=0.0)  # no bias: inside the hull
     True
     """
     pic = _tilted_picture(float(taste), float(bias), weights == "cone")
@@ -325,8 +317,8 @@ def alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
     """
     return Widget(
         "alignment",
-        setup_alignment,
-        refresh_alignment,
+        _setup_alignment,
+        _refresh_alignment,
         {
             "taste": Slider("user 1's taste t (0 = match, 1 = mismatch)", 0.0, 1.0, 0.05, taste,
                             frames=np.linspace(0.0, 1.0, 11)),
@@ -334,6 +326,6 @@ def alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
                            frames=np.linspace(-0.4, 0.4, 5)),
             "weights": Choice("weights", ["simplex", "cone"], weights),
         },
-        alt=alignment_alt,
+        alt=_alignment_alt,
         figsize=(7.6, 4.0),
     )
