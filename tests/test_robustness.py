@@ -345,7 +345,7 @@ def test_market_errors():
 def test_robust_widget_matches_the_exact_verdicts():
     plane = robustness_study(plane=(np.linspace(-0.02, 0.02, 5), np.array([0.0, 0.01, 0.02])),
                              menus=False, revealing=False)
-    w = ex.robust_widget(plane, x=0.0, y=0.01)
+    w = ex._robust_widget(plane, x=0.0, y=0.01)
     xs, ys, cells = plane.grid()
     rng = np.random.default_rng(0)
     for _ in range(6):
@@ -372,7 +372,7 @@ def test_change_gains_by_hand():
 
 def test_robust_widget_errors():
     with pytest.raises(ValueError, match="plane"):
-        ex.robust_widget(robustness_study(plane=([0.0], [0.0, 0.01]), menus=False, revealing=False))
+        ex._robust_widget(robustness_study(plane=([0.0], [0.0, 0.01]), menus=False, revealing=False))
     with pytest.raises(ValueError, match="plane"):
-        ex.robust_widget(robustness_study(plane=([0.0, 0.01, 0.03], [0.0, 0.01]), menus=False,
+        ex._robust_widget(robustness_study(plane=([0.0, 0.01, 0.03], [0.0, 0.01]), menus=False,
                                           revealing=False))

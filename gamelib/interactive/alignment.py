@@ -4,7 +4,7 @@
 providers want from her and her own utility vector (constants removed, in the
 plane of :func:`gamelib.alignment.alignment_picture`), the convex hull or cone
 of the providers' vectors, and the points chosen by the WMA and SMA
-certificates.  :func:`alignment_widget` moves user 1 of the opposite-tastes
+certificates.  :func:`_alignment_widget` moves user 1 of the opposite-tastes
 market between "match the state" and "mismatch it" (taste ``t``) and gives her
 a bias for action 0 that no provider shares (``b``).
 """
@@ -19,7 +19,7 @@ from ..alignment import alignment_picture
 from ..examples import opposite_tastes, tilted_taste
 from ._common import PALETTE, Choice, Slider, Widget
 
-__all__ = ["tilted_market", "draw_users", "alignment_widget"]
+__all__ = ["tilted_market", "draw_users"]
 
 _BASE = opposite_tastes()
 
@@ -298,7 +298,7 @@ def _alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
     )
 
 
-def alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
+def _alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
     """Taste and bias sliders and a simplex/cone menu over the hull picture.
 
     The static page precomputes taste in steps of 0.1 and bias in steps of 0.2 (live: 0.05).
@@ -309,7 +309,7 @@ def alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
 
     Examples
     --------
-    >>> w = alignment_widget(taste=0.3, bias=0.2)
+    >>> w = _alignment_widget(taste=0.3, bias=0.2)
     >>> w.update().startswith("ε_WMA(user 1) = 0.100, ε_SMA = 0.350")
     True
     >>> w.update(weights="cone").startswith("ε_WMA(user 1) = 0.100, ε_SMA = 0.233")

@@ -18,7 +18,7 @@ from ..bounds import deviation_summary, silence_margins, silent_profile
 from ..experiments import experiment_grid
 from ._common import OKABE_ITO, PALETTE, KeepOnTop, Slider, Widget, set_band
 
-__all__ = ["phase_widget"]
+__all__ = []
 
 _M1 = np.linspace(0.01, 0.99, 197)
 _S1 = np.linspace(0.0, 2.0, 201)
@@ -142,7 +142,7 @@ def _phase_alt(mass1=0.5, stake1=1.0, stake2=1.0):
             f"s1 = {stake1:.2f} lies {'inside' if inside else 'outside'} it.")
 
 
-def phase_widget():
+def _phase_widget():
     """The chapter's widget: sliders for m₁, s₁ and s₂.
 
     Their 19 x 41 x 41 combinations are too many pictures for a static page: it
@@ -150,7 +150,7 @@ def phase_widget():
 
     Examples
     --------
-    >>> w = phase_widget()
+    >>> w = _phase_widget()
     >>> "not an equilibrium" in w.update(mass1=0.9)
     True
     >>> len(w.lattice())  # the default, then 18 + 40 + 40 other positions

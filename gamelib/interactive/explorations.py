@@ -13,7 +13,7 @@ from ..experiments import split_experiment, user_value
 from ..persuasion import sender_value_curve
 from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget, set_band, value_line
 
-__all__ = ["epsilon_widget", "draw_anonymity", "draw_tightness", "draw_tie_rules", "ties_widget", "draw_menu"]
+__all__ = ["draw_anonymity", "draw_tightness", "draw_tie_rules", "draw_menu"]
 
 
 _SERIES = (
@@ -93,7 +93,7 @@ def _epsilon_alt(study, eps=0.25):
             "strong one.")
 
 
-def epsilon_widget(study=None, eps=0.25):
+def _epsilon_widget(study=None, eps=0.25):
     """Widget: move the tolerance ε and watch both alignment probabilities.
 
     Parameters
@@ -110,7 +110,7 @@ def epsilon_widget(study=None, eps=0.25):
     Examples
     --------
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> w = epsilon_widget(st)
+    >>> w = _epsilon_widget(st)
     >>> w.update(eps=0.4).startswith("k = 2: WMA(0.40)"), "epsilon 0.40" in w.describe()
     (True, True)
     """
@@ -358,7 +358,7 @@ def _ties_alt(ties="adverse", q=0.75):
             f"gets {out['user']:.3f}.")
 
 
-def ties_widget(ties="adverse", q=0.75):
+def _ties_widget(ties="adverse", q=0.75):
     """A tie-rule menu and a slider for the upper posterior ``q`` of provider 1's split.
 
     Each rule has its own vertical range (one background per rule). The static page
@@ -370,7 +370,7 @@ def ties_widget(ties="adverse", q=0.75):
 
     Examples
     --------
-    >>> w = ties_widget()
+    >>> w = _ties_widget()
     >>> "provider 1 earns 0.500" in w.update()
     True
     >>> "provider 1 earns 1.167" in w.update(ties="lowest")
@@ -564,7 +564,7 @@ def draw_robust_bound(fig, study, path):
 
 # The widget over the phase diagram ------------------------------------------------
 
-__all__ += ["ROBUST_PLANE", "robust_widget"]
+__all__ += ["ROBUST_PLANE"]
 
 #: The phase diagram of the chapter (and the widget's lattice).
 ROBUST_PLANE = (np.linspace(-0.06, 0.06, 21), np.linspace(-0.02, 0.06, 17))
@@ -682,7 +682,7 @@ def _robust_alt(plane, x=0.012, y=0.03):
             f"moving the users at each posterior belief; the users switch at {q1:.3f} and {q2:.3f}.")
 
 
-def robust_widget(plane=None, x=0.012, y=0.03):
+def _robust_widget(plane=None, x=0.012, y=0.03):
     """Widget: move the gap ``x`` and the misalignment ``y`` over the phase diagram.
 
     Parameters
@@ -699,7 +699,7 @@ def robust_widget(plane=None, x=0.012, y=0.03):
     Examples
     --------
     >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
-    >>> w = robust_widget(pl)
+    >>> w = _robust_widget(pl)
     >>> w.update(y=0.0)
     'x = 0.012, y = 0.000: a provider gains by informing (largest change gain +0.0060)'
     """

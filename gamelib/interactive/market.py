@@ -1,6 +1,6 @@
 """Chapter 2 figures: a small market in which the reader sets each provider's experiment.
 
-:func:`market_widget` shows the opposite-tastes market (two providers, two users).
+:func:`_market_widget` shows the opposite-tastes market (two providers, two users).
 Four sliders set each provider's binary experiment — the probabilities of signal 1
 in state 0 and in state 1 — and a dropdown says to whom it is offered: to everybody
 (anonymous), or, personalized, to one user only (the other user then gets no
@@ -20,7 +20,7 @@ from ..experiments import reveal_everything, reveal_nothing, symmetric_experimen
 from ..market import aligned_value, uninformed_value
 from ._common import PALETTE, Choice, Slider, Widget
 
-__all__ = ["market_widget", "accuracy_widget"]
+__all__ = []
 
 #: Dropdown choices: label → (mode, user who receives the experiment or None for all).
 _AUDIENCES = {
@@ -217,7 +217,7 @@ def _market_alt(audience="anonymous: one experiment for everybody",
     )
 
 
-def market_widget(**defaults):
+def _market_widget(**defaults):
     """Sliders for both providers' experiments and a menu for the audience.
 
     Three menu entries times 21 positions of four sliders are too many pictures for a
@@ -229,7 +229,7 @@ def market_widget(**defaults):
 
     Examples
     --------
-    >>> w = market_widget()
+    >>> w = _market_widget()
     >>> list(w.controls), w.default()["audience"]
     (['audience', 'p1_0', 'p1_1', 'p2_0', 'p2_1'], 'anonymous: one experiment for everybody')
     >>> w.update(audience="personalized: to user 1 only").endswith("provider 1 earns 0.500, "
@@ -329,7 +329,7 @@ def _accuracy_alt(q=0.75):
             f"q = 0.5 and 1 at q = 0 or 1; the marked point is q = {q:.2f}.")
 
 
-def accuracy_widget(q=0.75):
+def _accuracy_widget(q=0.75):
     """One slider, the model's accuracy ``q``, over the accuracy picture.
 
     Returns
@@ -338,7 +338,7 @@ def accuracy_widget(q=0.75):
 
     Examples
     --------
-    >>> w = accuracy_widget()
+    >>> w = _accuracy_widget()
     >>> w.update()
     'q = 0.75: the user gets 0.75 (no information 0.50, OPT 1.00)'
     >>> w.update(q=0.5)  # noise is worth no more than no information

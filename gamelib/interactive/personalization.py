@@ -19,7 +19,7 @@ from ..examples import fixed_action_providers
 from ..experiments import experiment_grid
 from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget
 
-__all__ = ["drift_widget", "draw_slack_histogram"]
+__all__ = ["draw_slack_histogram"]
 
 #: Mixing weights at which the path is computed (the slider's steps).
 _TS = np.round(np.linspace(0.0, 1.0, 21), 6)
@@ -58,7 +58,7 @@ def _setup_drift(fig, t=0.3, market="opposite tastes", paths=None):
 
     Returns the changing artists (one marker per user and the vertical line,
     then the legend, which must stay above them).  The y-limits fit the market,
-    which is why :func:`drift_widget` keeps one background per market.
+    which is why :func:`_drift_widget` keeps one background per market.
 
     Examples
     --------
@@ -163,7 +163,7 @@ def _drift_alt(t=0.3, market="opposite tastes", paths=None):
             f"worst values are {worst}; the marker is at t = {p.ts[r]:.2f}.")
 
 
-def drift_widget():
+def _drift_widget():
     """The chapter's widget: a drift slider and a market menu.
 
     Each market has its own axes (one background per market), every combination is
@@ -171,7 +171,7 @@ def drift_widget():
 
     Examples
     --------
-    >>> w = drift_widget()
+    >>> w = _drift_widget()
     >>> w.update(t=1.0).startswith("t = 1.00")
     True
     >>> w.update(market="random weakly aligned (seed 5)").startswith("t = 1.00")

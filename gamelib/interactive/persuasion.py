@@ -1,6 +1,6 @@
 """Chapter 1 figures: the sender's value curve, its concave closure and the optimal split.
 
-The widget :func:`concavification_widget` lets the reader move the prior and the
+The widget :func:`_concavification_widget` lets the reader move the prior and the
 judge's standard of proof (the belief in guilt at which she convicts) and redraws
 the prosecutor's value curve, its concave closure and the split of the prior that
 attains it.  :func:`draw_concavification` draws the same picture as an ordinary
@@ -15,7 +15,7 @@ from ..examples import threshold_receiver
 from ..persuasion import concave_closure, optimal_persuasion, optimal_split, sender_value_curve
 from ._common import PALETTE, Slider, Widget, value_line
 
-__all__ = ["concavification_widget"]
+__all__ = []
 
 #: The prosecutor's utility ``v[a, θ]``: 1 for a conviction (action 0) in either state.
 _PROSECUTOR = np.array([[1.0, 1.0], [0.0, 0.0]])
@@ -124,7 +124,7 @@ def _concavification_alt(prior=0.3, threshold=0.5):
     )
 
 
-def concavification_widget(prior=0.3, threshold=0.5):
+def _concavification_widget(prior=0.3, threshold=0.5):
     """Prior and standard-of-proof sliders over the concavification picture.
 
     The static page precomputes the prior in steps of 0.04 and the threshold in steps
@@ -136,7 +136,7 @@ def concavification_widget(prior=0.3, threshold=0.5):
 
     Examples
     --------
-    >>> w = concavification_widget()
+    >>> w = _concavification_widget()
     >>> w.default()
     {'prior': 0.3, 'threshold': 0.5}
     >>> w.update(threshold=0.6).endswith("closure at the prior = 0.500 (persuasion LP: 0.500)")

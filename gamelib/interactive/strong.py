@@ -18,7 +18,7 @@ from ..bounds import interpolation_path
 from ..experiments import experiment_grid
 from ._common import PALETTE, KeepOnTop, Slider, Widget
 
-__all__ = ["strong_widget"]
+__all__ = []
 
 #: Mixing weights at which the path is computed (the slider's steps).
 _TS = np.round(np.linspace(0.0, 1.0, 21), 6)
@@ -124,12 +124,12 @@ def _strong_alt(t=0.2, path=None):
             f"Marker at t = {p.ts[r]:.2f}.")
 
 
-def strong_widget():
+def _strong_widget():
     """The chapter's widget: a slider for the mixing weight t (every step precomputed).
 
     Examples
     --------
-    >>> w = strong_widget()
+    >>> w = _strong_widget()
     >>> w.update(t=1.0).startswith("t = 1.00: ε_SMA = 0.000")
     True
     """
