@@ -12,8 +12,8 @@ Every function here is seeded: the same arguments give the same numbers.
 * :func:`bound_ratio`, :func:`tightness_search` — how
   close equilibria come to the ``2ε`` bound of Theorem 4.1, and the refined
   bound ``OPT_j − V_j ≤ 2 ε_j · P(a_j ≠ a*_j(θ))``.
-* :func:`relabel_actions`, :func:`compare_tie_rules`,
-  :func:`tie_rule_equilibria` — what changes when assumption (U) fails and
+* :func:`relabel_actions`, :func:`compare_tie_rules` (with
+  :func:`gamelib.equilibria`, ``ties=``) — what changes when assumption (U) fails and
   users break ties differently (markets in :mod:`gamelib.examples`).
 * :func:`menu_separation_search` — an anonymous equilibrium over single
   experiments that a two-item menu breaks.
@@ -39,14 +39,12 @@ __all__ = [
     "alignment_study",
     "AnonymityStudy",
     "anonymity_study",
-    "welfare",
     "BoundRatio",
     "bound_ratio",
     "TightnessSearch",
     "tightness_search",
     "relabel_actions",
     "compare_tie_rules",
-    "tie_rule_equilibria",
     "MenuExample",
     "menu_separation_search",
 ]
@@ -192,34 +190,6 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
 # ----------------------------------------------------------------------------
 # The price of anonymity
 # ----------------------------------------------------------------------------
-
-
-def welfare(market, values):
-    """Mass-weighted welfare ``Σ_j m_j V_j``.
-
-    Parameters
-    ----------
-    market : Market
-    values : array_like, shape [..., n]
-        User values (last axis: users).
-
-    Returns
-    -------
-    float or ndarray, shape [...]
-
-    Examples
-    --------
-    >>> from gamelib.studies import welfare
-    >>> from gamelib import examples, aligned_value
-    >>> m = examples.opposite_tastes(masses=(0.25, 0.75))
-    >>> float(welfare(m, [0.5, 0.25]))
-    0.3125
-    """
-    market = _check_market(market)
-    values = as_finite_array(values, "values")
-    if values.shape[-1] != market.n_users:
-        raise ValueError(f"values: last axis must have one entry per user ({market.n_users}), got {values.shape}")
-    return values @ market.masses
 
 
 @dataclass(frozen=True)
@@ -425,8 +395,8 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
         if not markets:
             raise ValueError("markets: expected at least one market")
         seeds = np.full(len(markets), -1)
-    opt = np.array([welfare(m, aligned_value(m)) for m in markets])
-    noinfo = np.array([welfare(m, uninformed_value(m)) for m in markets])
+    opt = np.array([aligned_value(m) @ m.masses for m in markets])
+    noinfo = np.array([uninformed_value(m) @ m.masses for m in markets])
     rows = np.empty((len(resolutions), len(markets), 5))
     for a, r in enumerate(resolutions):
         for b, market in enumerate(markets):
@@ -441,7 +411,7 @@ def _judge_grid_equilibria(market, grid, opt, menus, tol):
     eqs = equilibria(market, grid, "anonymous")
     if not eqs:  # possible without assumption (U)
         return 0, 0, 0, np.nan, np.nan
-    wel = welfare(market, eqs.user_values)
+    wel = eqs.user_values @ market.masses
     order = np.argsort(wel, kind="stable")
     losing = order[wel[order] < opt - tol]
     tables = outcome_tables(market, grid)[:2]
@@ -796,54 +766,6 @@ def compare_tie_rules(market, orders, experiments):
             }
         )
     return out
-
-
-def tie_rule_equilibria(market, experiments, ties, max_profiles=5_000_000):
-    """Every pure equilibrium of a one-user game, for a tie rule.
-
-    A thin call to :func:`gamelib.equilibria` with ``ties=ties``: personalized
-    games separate across users (chapter 4), so one user is no loss of
-    generality; pass each user's sub-market.  The user consults the provider
-    whose experiment is worth most to her and, among tied best actions, picks
-    the lowest index (``"lowest"``), the consulted provider's favourite
-    (``"sender"``) or its least favourite (``"adverse"``).
-
-    Parameters
-    ----------
-    market : Market
-        With exactly one user.
-    experiments : array_like, shape [E, Θ, S]
-        Each provider's strategy set.
-    ties : {"lowest", "sender", "adverse"}
-    max_profiles : int, default 5,000,000
-        Refuse games with more than this many profiles ``E**k``.
-
-    Returns
-    -------
-    gamelib.EquilibriumSet
-        One-user set: ``profiles [N, k]``, ``user_values [N, 1]``,
-        ``provider_values [N, k]``, ``choice [N, 1]`` (provider consulted) and
-        ``consumed [N, 1]`` (experiment index she reads); the same as
-        ``equilibria(market, experiments, "personalized", ties).per_user[0]``.
-
-    Examples
-    --------
-    >>> from gamelib.examples import aligned_tie_market
-    >>> from gamelib.studies import tie_rule_equilibria
-    >>> from gamelib import experiment_grid
-    >>> m, grid = aligned_tie_market(), experiment_grid(2, 10)
-    >>> [float(tie_rule_equilibria(m, grid, t).user_values.min()) for t in ("lowest", "sender", "adverse")]
-    [1.0, 1.0, 0.55]
-    """
-    market = _check_market(market)
-    if market.n_users != 1:
-        raise ValueError(f"market: expected one user (pass each user's sub-market), got {market.n_users}")
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
-    max_profiles = as_int(max_profiles, "max_profiles", 1)
-    n_exp, k = experiments.shape[0], market.n_providers
-    if n_exp**k > max_profiles:
-        raise ValueError(f"experiments: {n_exp}**{k} = {n_exp**k} profiles exceed max_profiles = {max_profiles}")
-    return equilibria(market, experiments, "anonymous", ties=ties)
 
 
 # ----------------------------------------------------------------------------

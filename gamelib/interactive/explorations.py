@@ -237,7 +237,7 @@ def draw_tie_rules(fig, market, rows):
     return "full revelation is an equilibrium under: order " + (", ".join(eq) if eq else "none")
 
 
-#: Labels of the tie rules of :func:`gamelib.studies.tie_rule_equilibria` (dropdown order).
+#: Labels of the tie rules of :func:`gamelib.equilibria` (``ties=``) (dropdown order).
 _TIE_RULES = {
     "against the consulted provider": "adverse",
     "lowest index": "lowest",
