@@ -44,8 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_bool, as_index, as_real, choose
-from .equilibrium import _offers, pad_signals, play
+from ._validation import as_bool, as_index, as_real, choose, pad_signals
+from .equilibrium import _offers, play
 from .experiments import experiment_grid
 
 #: A strict constraint is satisfiable when the max-slack LP finds more than this.

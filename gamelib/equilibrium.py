@@ -27,8 +27,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_experiments, as_index, as_int, as_mode, as_tie_rule, choose
-from .experiments import pad_signals, reveal_everything
+from ._validation import (
+    VALUE_ATOL,
+    as_experiment_set,
+    as_experiments,
+    as_index,
+    as_int,
+    as_mode,
+    as_tie_rule,
+    choose,
+    pad_signals,
+)
+from .experiments import reveal_everything
 from .market import _check_market
 
 #: Number of profiles processed per vectorised block (memory ≈ 40 bytes each).

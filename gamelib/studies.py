@@ -26,12 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_real
+from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
 from .alignment import market_alignment_eps, weak_alignment
 from .deviations import _problems, _sup
 from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable_deviation
 from .examples import audience_market, random_market
-from .experiments import experiment_grid, pad_signals, reveal_everything
+from .experiments import experiment_grid, reveal_everything
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
 
 __all__ = [

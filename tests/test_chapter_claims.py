@@ -30,7 +30,7 @@ def sliver(x):
 def test_ch2_item_valuable_to_one_threshold_user_only():
     split = gamelib.split_experiment([0.5, 0.5], [[0.8, 0.2], [0.4, 0.6]], [0.25, 0.75])
     # posteriors 0.2 and 0.6 with probabilities 1/4 and 3/4
-    np.testing.assert_allclose(gamelib.signal_probabilities([0.5, 0.5], split), [0.25, 0.75])
+    np.testing.assert_allclose(np.array([0.5, 0.5]) @ split, [0.25, 0.75])
     np.testing.assert_allclose(gamelib.posteriors([0.5, 0.5], split)[:, 1], [0.2, 0.6])
     lenient, strict = examples.threshold_receiver(0.3), examples.threshold_receiver(0.7)
     silent = gamelib.reveal_nothing(2)

@@ -16,6 +16,7 @@ from scipy.optimize import linprog
 
 import gamelib
 from gamelib import deviations, examples
+from gamelib._validation import pad_signals
 
 SILENT = gamelib.reveal_nothing(2, 2)
 FULL = gamelib.reveal_everything(2)
@@ -24,7 +25,7 @@ FULL = gamelib.reveal_everything(2)
 def grid_best(market, policy, mode, provider, grid, menu_size=1):
     """Best payoff of ``provider`` over a finite set of deviations (brute force, gamelib's own)."""
     width = max(grid.shape[-1], np.shape(policy)[-1])
-    grid, policy = gamelib.pad_signals(grid, width), gamelib.pad_signals(policy, width)
+    grid, policy = pad_signals(grid, width), pad_signals(policy, width)
     now = gamelib.play(market, policy, mode).provider_values[provider]
     if mode == "anonymous":
         return now + gamelib.deviation_gains(market, policy, mode, provider, grid, menu_size=menu_size)[0].max()

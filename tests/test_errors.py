@@ -7,6 +7,7 @@ import pytest
 
 import gamelib
 from gamelib import alignment, examples
+from gamelib._validation import pad_signals
 
 M = examples.opposite_tastes()
 U1 = np.eye(2)[None]  # one user, two actions, two states
@@ -41,7 +42,7 @@ CASES = [
     ("experiment not stochastic", lambda: gamelib.posteriors([0.5, 0.5], [[0.5, 0.4], [0.5, 0.5]]), "experiment"),
     ("experiment wrong rows", lambda: gamelib.posteriors([0.5, 0.5], [[1.0, 0.0]]), "experiment"),
     ("experiment 1-D", lambda: gamelib.user_value([0.5, 0.5], [1.0, 0.0], np.eye(2)), "experiment"),
-    ("experiment NaN", lambda: gamelib.signal_probabilities([0.5, 0.5], [[NAN, 1.0], [0.5, 0.5]]), "experiment"),
+    ("experiment NaN", lambda: gamelib.posteriors([0.5, 0.5], [[NAN, 1.0], [0.5, 0.5]]), "experiment"),
     ("utility wrong states", lambda: gamelib.user_value([0.5, 0.5], SILENT, np.ones((2, 3))), "utility"),
     ("utility 4-D", lambda: gamelib.user_value([0.5, 0.5], SILENT, np.ones((1, 1, 2, 2))), "utility"),
     ("best_response utility", lambda: gamelib.best_response([0.5, 0.5], SILENT, np.ones(2)), "utility"),
@@ -50,7 +51,7 @@ CASES = [
     ("grid too large", lambda: gamelib.experiment_grid(6, 20), "resolution"),
     ("grid states bool", lambda: gamelib.experiment_grid(True, 2), "n_states"),
     ("reveal_everything too few signals", lambda: gamelib.reveal_everything(3, n_signals=2), "n_signals"),
-    ("pad_signals shrink", lambda: gamelib.pad_signals(np.eye(3), 2), "n_signals"),
+    ("pad_signals shrink", lambda: pad_signals(np.eye(3), 2), "n_signals"),
     # persuasion
     ("persuasion shapes differ", lambda: gamelib.optimal_persuasion([0.5, 0.5], np.ones((3, 2)), np.eye(2)), "sender_utility"),
     ("persuasion receiver states", lambda: gamelib.optimal_persuasion([0.5, 0.5], np.ones((2, 3)), np.ones((2, 3))), "receiver_utility"),
@@ -118,8 +119,6 @@ def test_at_least_25_distinct_error_paths():
         (lambda: examples.tilted_taste(-0.1), "taste"),
         (lambda: examples.tilted_taste(0.5, float("nan")), "bias"),
         (lambda: gamelib.symmetric_experiment(1.2), "q"),
-        (lambda: gamelib.garble(np.eye(2), np.ones((3, 1))), "garbling"),
-        (lambda: gamelib.garble([[0.5, 0.4], [0.0, 1.0]], np.eye(2)), "experiment"),
         (lambda: alignment.remove_constants([1.0, 2.0]), "utility"),
         (lambda: alignment.hull_distance([0.0, 0.0], [[1.0, 0.0, 0.0]]), "vertices"),
         (lambda: alignment.hull_distance([0.0], [[1.0]], cone="yes"), "cone"),

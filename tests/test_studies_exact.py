@@ -20,10 +20,10 @@ from gamelib import (
     examples,
     experiment_grid,
     is_equilibrium,
-    pad_signals,
     play,
     uninformed_value,
 )
+from gamelib._validation import pad_signals
 from gamelib.examples import audience_market
 from gamelib.studies import AnonymityStudy, anonymity_study
 
