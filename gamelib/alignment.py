@@ -199,7 +199,7 @@ def strong_alignment(market, cone=False):
     return StrongCertificate(eps=float(eps[0]), weights=w[0], offsets=offsets[0], cone=cone)
 
 
-def market_alignment_eps(markets):
+def _market_alignment_eps(markets):
     """WMA and SMA tolerances of many markets of one shape, by batched LPs.
 
     Equal (up to LP round-off) to ``max(c.eps for c in weak_alignment(m))``
@@ -218,8 +218,8 @@ def market_alignment_eps(markets):
     Examples
     --------
     >>> from gamelib import examples
-    >>> from gamelib.alignment import market_alignment_eps
-    >>> w, s = market_alignment_eps([examples.opposite_tastes()] * 2)
+    >>> from gamelib.alignment import _market_alignment_eps
+    >>> w, s = _market_alignment_eps([examples.opposite_tastes()] * 2)
     >>> w.round(9), s.round(9)
     (array([0., 0.]), array([0.375, 0.375]))
     """

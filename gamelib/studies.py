@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
-from .alignment import market_alignment_eps, weak_alignment
+from .alignment import _market_alignment_eps, weak_alignment
 from .deviations import _problems, _sup
 from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable_deviation
 from .examples import audience_market, random_market
@@ -180,7 +180,7 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
     strong = np.empty((max_providers, n_samples))
     for k in range(1, max_providers + 1):  # the market made of the first k providers
         firsts = [Market(mk.prior, mk.masses, mk.user_utility, mk.provider_utility[:k]) for mk in markets]
-        weak[k - 1], strong[k - 1] = market_alignment_eps(firsts)
+        weak[k - 1], strong[k - 1] = _market_alignment_eps(firsts)
     # nestedness holds exactly for the optimum; remove LP round-off
     weak = np.minimum.accumulate(weak, axis=0)
     strong = np.minimum.accumulate(strong, axis=0)
@@ -882,10 +882,10 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
 # How robust is the silent equilibrium?
 # ----------------------------------------------------------------------------
 
-__all__ += ["RobustnessStudy", "robustness_study", "silence_margin", "ROBUSTNESS_DIRECTIONS"]
+__all__ += ["RobustnessStudy", "robustness_study", "silence_margin"]
 
 #: Perturbation directions of :func:`robustness_study`, in the book's words.
-ROBUSTNESS_DIRECTIONS = ("random", "users", "providers", "masses", "prior", "aligned")
+_ROBUSTNESS_DIRECTIONS = ("random", "users", "providers", "masses", "prior", "aligned")
 
 
 @dataclass(frozen=True)
@@ -1141,7 +1141,7 @@ def _perturbed(market, name, size, z):
     return market.replace(**{key: new / new.sum()})
 
 
-def robustness_study(market=None, *, directions=ROBUSTNESS_DIRECTIONS, sizes=(1e-3, 1e-2, 5e-2, 1e-1),
+def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1e-3, 1e-2, 5e-2, 1e-1),
                      n_samples=20, seed=0, menus=True, revealing=True, plane=None, shift=0.05):
     """How robust is the silent equilibrium?  Exact verdicts on perturbed markets.
 
@@ -1175,7 +1175,7 @@ def robustness_study(market=None, *, directions=ROBUSTNESS_DIRECTIONS, sizes=(1e
         Two states.  Default: :func:`gamelib.examples.opposite_tastes`
         (Proposition 5.1's market).
     directions : sequence of str
-        Subset of :data:`ROBUSTNESS_DIRECTIONS` (sampling mode).
+        Subset of ``("random", "users", "providers", "masses", "prior", "aligned")`` (sampling mode).
     sizes : sequence of float
         Positive perturbation sizes (sampling mode).
     n_samples : int
@@ -1222,8 +1222,8 @@ def robustness_study(market=None, *, directions=ROBUSTNESS_DIRECTIONS, sizes=(1e
         if isinstance(directions, str):
             raise ValueError(f"directions: expected a sequence of names, got the string {directions!r}")
         directions = tuple(directions)
-        if not directions or any(d not in ROBUSTNESS_DIRECTIONS for d in directions):
-            raise ValueError(f"directions: expected names from {ROBUSTNESS_DIRECTIONS}, got {directions}")
+        if not directions or any(d not in _ROBUSTNESS_DIRECTIONS for d in directions):
+            raise ValueError(f"directions: expected names from {_ROBUSTNESS_DIRECTIONS}, got {directions}")
         sizes = as_finite_array(sizes, "sizes", ndim=1)
         if np.any(sizes <= 0):
             raise ValueError("sizes: must be positive")
@@ -1257,7 +1257,7 @@ def robustness_study(market=None, *, directions=ROBUSTNESS_DIRECTIONS, sizes=(1e
         return np.array([is_equilibrium(m, profile, "anonymous", menus=with_menus) for m in markets])
 
     margins = [silence_margin(m) for m in markets]
-    eps_weak, eps_strong = market_alignment_eps(markets)
+    eps_weak, eps_strong = _market_alignment_eps(markets)
     opt = np.array([aligned_value(m) @ m.masses for m in markets])
     noinfo = np.array([uninformed_value(m) @ m.masses for m in markets])
     return RobustnessStudy(

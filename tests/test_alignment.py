@@ -17,7 +17,7 @@ from gamelib import (
     strong_alignment,
     weak_alignment,
 )
-from gamelib.alignment import market_alignment_eps
+from gamelib.alignment import _market_alignment_eps
 
 
 def test_alignment_opposite_tastes_exact():
@@ -152,7 +152,7 @@ def test_alignment_picture_basis_orthonormal_on_random_markets():
 
 def test_batched_lp_matches_library():
     markets = [examples.random_market(s, n_providers=3, n_users=2) for s in range(6)]
-    weak, strong = market_alignment_eps(markets)
+    weak, strong = _market_alignment_eps(markets)
     for m, w, s in zip(markets, weak, strong):
         assert w == pytest.approx(max(c.eps for c in weak_alignment(m)), abs=1e-7)
         assert s == pytest.approx(strong_alignment(m).eps, abs=1e-7)
@@ -160,8 +160,8 @@ def test_batched_lp_matches_library():
 
 def test_market_alignment_eps_errors():
     with pytest.raises(ValueError, match="^markets"):
-        market_alignment_eps([])
+        _market_alignment_eps([])
     with pytest.raises(ValueError, match="^markets"):
-        market_alignment_eps([examples.opposite_tastes(), examples.prosecutor()])
+        _market_alignment_eps([examples.opposite_tastes(), examples.prosecutor()])
     with pytest.raises(ValueError, match="^markets"):
-        market_alignment_eps(["not a market"])
+        _market_alignment_eps(["not a market"])

@@ -146,7 +146,6 @@ def test_errors_name_the_argument(call, name):
         (lambda: gamelib.deviation_gains(M, PAIR, "anonymous", 2, GRID), "provider: must be below the number of providers 2, got 2"),
         (lambda: examples.fixed_action(action=2), "action: must be below the number of actions 2, got 2"),
         (lambda: gamelib.symmetric_experiment([0.5, 1.2]), "q: entries must lie in [0, 1]"),
-        (lambda: gamelib.bounds.silence_deviation_gain(0.5, 1.0, 1.0, 0.4), "accuracy: entries must lie in [0.5, 1]"),
         (lambda: gamelib.alignment_residual(M, [1.5, -0.5], [0.0, 0.0]), "weights: entries must lie in [0, inf]"),
     ],
 )

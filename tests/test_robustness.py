@@ -25,7 +25,7 @@ from gamelib import (
     weak_alignment,
 )
 from gamelib.interactive import explorations as ex
-from gamelib.studies import ROBUSTNESS_DIRECTIONS, RobustnessStudy, robustness_study, silence_margin
+from gamelib.studies import _ROBUSTNESS_DIRECTIONS, RobustnessStudy, robustness_study, silence_margin
 
 SILENT = [reveal_nothing(2)] * 2
 
@@ -274,7 +274,7 @@ def test_result_fields_and_summary():
     assert rate.tolist() == [1.0, 1.0] and np.all(lo < 1) and np.all(hi == 1)
     with pytest.raises(ValueError, match="field"):
         st_.grid()
-    assert set(ROBUSTNESS_DIRECTIONS) == {"random", "users", "providers", "masses", "prior", "aligned"}
+    assert set(_ROBUSTNESS_DIRECTIONS) == {"random", "users", "providers", "masses", "prior", "aligned"}
 
 
 def test_aligned_direction_is_one_ray():
