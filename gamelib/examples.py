@@ -420,39 +420,3 @@ def threshold_receiver(threshold):
     """
     t = as_real(threshold, "threshold", 0.0, 1.0)
     return np.array([[-t, 1.0 - t], [0.0, 0.0]])
-
-
-def tilted_taste(taste, bias=0.0):
-    """A two-state, two-action utility between "match the state" and "mismatch it".
-
-    ``u(a, θ) = ½·[(1 − t)·1[a = θ] + t·1[a ≠ θ]] + b·1[a = 0]``: at ``t = 0``
-    the matcher of the opposite-tastes market, at ``t = 1`` the contrarian; the
-    bias ``b`` is a taste for action 0 whatever the state, a direction in which
-    no provider of that market has any interest (chapter 3).
-
-    Parameters
-    ----------
-    taste : float
-        ``t ∈ [0, 1]``.
-    bias : float, default 0
-        ``b``, any real number.
-
-    Returns
-    -------
-    ndarray, shape [2, 2]
-        ``u[a, θ]``.
-
-    Examples
-    --------
-    >>> from gamelib.examples import tilted_taste
-    >>> tilted_taste(0.0)
-    array([[0.5, 0. ],
-           [0. , 0.5]])
-    >>> tilted_taste(1.0, bias=0.25)
-    array([[0.25, 0.75],
-           [0.5 , 0.  ]])
-    """
-    t = as_real(taste, "taste", 0.0, 1.0)
-    b = as_real(bias, "bias")
-    match = np.eye(2)
-    return 0.5 * ((1.0 - t) * match + t * (1.0 - match)) + b * np.array([[1.0, 1.0], [0.0, 0.0]])

@@ -8,6 +8,7 @@ import pytest
 import gamelib
 from gamelib import alignment, examples
 from gamelib._validation import pad_signals
+from gamelib.interactive.alignment import _alignment_picture, tilted_market
 
 M = examples.opposite_tastes()
 U1 = np.eye(2)[None]  # one user, two actions, two states
@@ -116,8 +117,8 @@ def test_at_least_25_distinct_error_paths():
     [
         (lambda: examples.threshold_receiver(1.5), "threshold"),
         (lambda: examples.threshold_receiver("x"), "threshold"),
-        (lambda: examples.tilted_taste(-0.1), "taste"),
-        (lambda: examples.tilted_taste(0.5, float("nan")), "bias"),
+        (lambda: tilted_market(-0.1), "taste"),
+        (lambda: tilted_market(0.5, float("nan")), "bias"),
         (lambda: gamelib.symmetric_experiment(1.2), "q"),
         (lambda: alignment.remove_constants([1.0, 2.0]), "utility"),
         (lambda: alignment.hull_distance([0.0, 0.0], [[1.0, 0.0, 0.0]]), "vertices"),
@@ -126,9 +127,9 @@ def test_at_least_25_distinct_error_paths():
         (lambda: gamelib.split_experiment([0.5, 0.5], [[1.0, 0.0]], [1.0]), "posteriors"),
         (lambda: gamelib.split_experiment([1.0, 0.0], [[1.0, 0.0]], [1.0]), "prior"),
         (lambda: gamelib.split_experiment([0.5, 0.5], [[0.5, 0.5]], [0.5, 0.5]), "weights"),
-        (lambda: alignment.alignment_picture("market"), "market"),
-        (lambda: alignment.alignment_picture(examples.opposite_tastes(), user=2), "user"),
-        (lambda: alignment.alignment_picture(examples.opposite_tastes(), cone=1), "cone"),
+        (lambda: _alignment_picture("market"), "market"),
+        (lambda: _alignment_picture(examples.opposite_tastes(), user=2), "user"),
+        (lambda: _alignment_picture(examples.opposite_tastes(), cone=1), "cone"),
     ],
 )
 def test_errors_name_the_argument(call, name):

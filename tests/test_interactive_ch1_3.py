@@ -109,7 +109,7 @@ def test_accuracy_updates_carry_computed_numbers():
 
 
 def test_alignment_updates_carry_computed_numbers():
-    from gamelib.alignment import alignment_picture
+    from gamelib.interactive.alignment import _alignment_picture as alignment_picture
 
     for values, caption in _animated_updates(fig3._alignment_widget):
         pic = alignment_picture(fig3.tilted_market(values["taste"], values["bias"]),
@@ -119,7 +119,7 @@ def test_alignment_updates_carry_computed_numbers():
 
 
 def test_alignment_window_holds_every_slider_corner():
-    from gamelib.alignment import alignment_picture
+    from gamelib.interactive.alignment import _alignment_picture as alignment_picture
 
     (x0, x1), (y0, y1) = fig3._WINDOW
     for cone in (False, True):
