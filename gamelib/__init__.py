@@ -13,8 +13,7 @@ alignment certificates, equilibria and deviation certificates.
 
 from . import examples
 from .alignment import (
-    StrongCertificate,
-    WeakCertificate,
+    Certificate,
     alignment_residual,
     strong_alignment,
     weak_alignment,
@@ -84,8 +83,8 @@ __all__ = [
     "Market", "aligned_value", "uninformed_value", "best_actions", "has_unique_best_actions", "mix_markets",
     "reveal_nothing", "reveal_everything", "posteriors", "best_response", "user_value",
     "experiment_grid", "is_informative", "split_experiment", "symmetric_experiment", "PersuasionResult",
-    "optimal_persuasion", "sender_value_curve", "concave_closure", "optimal_split", "WeakCertificate",
-    "StrongCertificate", "weak_alignment", "strong_alignment", "alignment_residual", "Outcome", "Equilibrium",
+    "optimal_persuasion", "sender_value_curve", "concave_closure", "optimal_split", "Certificate",
+    "weak_alignment", "strong_alignment", "alignment_residual", "Outcome", "Equilibrium",
     "EquilibriumSet", "Deviation", "play", "equilibria", "deviation_gains", "profitable_deviation", "outcome_tables",
     "BestDeviation", "best_deviation", "is_equilibrium", "examples", "bounds", "studies"
 ]

@@ -29,18 +29,22 @@ _MAX_VERTICES = 12
 
 
 @dataclass(frozen=True)
-class WeakCertificate:
-    """Certificate of WMA(eps) for one user.
+class Certificate:
+    """Certificate of WMA(eps) for one user (``user`` set) or of SMA(eps) (``user`` is None).
 
     Attributes
     ----------
-    user : int
     eps : float
-        ``max_{a,θ} |u_j − Σ_i weights_i U_i^j − offset|``, minimal over certificates.
+        ``max |u_j − Σ_i weights_i U_i^j − c_j|`` over actions, states (and, for
+        SMA, users), minimal over certificates.
     weights : ndarray, shape [k]
-    offset : float
+        The user's weights (WMA) or the common weights (SMA).
+    offsets : ndarray, shape [1] (WMA) or [n] (SMA)
+        The offsets ``c_j``.
     cone : bool
         Whether the weights were only required to be non-negative.
+    user : int or None
+        The user of a WMA certificate; None for SMA.
 
     Examples
     --------
@@ -48,44 +52,22 @@ class WeakCertificate:
     whatever the state: the best simplex certificate leaves ``ε = 1``, and the
     gap recomputed from the certificate is that ε.
 
-    >>> from gamelib import examples, weak_alignment, alignment_residual
-    >>> m = examples.fixed_action()
+    >>> from gamelib import examples, weak_alignment, strong_alignment, alignment_residual
+    >>> m = examples.fixed_action_providers()
     >>> cert = weak_alignment(m)[0]
     >>> cert.user, cert.eps, cert.weights, cert.offset, cert.cone
     (0, 1.0, array([1., 0.]), 0.0, False)
     >>> alignment_residual(m, cert.weights, [cert.offset])
     array([1.])
-    """
 
-    user: int
-    eps: float
-    weights: np.ndarray
-    offset: float
-    cone: bool = False
-
-
-@dataclass(frozen=True)
-class StrongCertificate:
-    """Certificate of SMA(eps): common weights and one offset per user.
-
-    Attributes
-    ----------
-    eps : float
-    weights : ndarray, shape [k]
-    offsets : ndarray, shape [n]
-    cone : bool
-
-    Examples
-    --------
     In the opposite-tastes market the common weights are (1/2, 1/2) and both
     users are off by ``ε = 3/8``, as the residual recomputed from the
     certificate confirms:
 
-    >>> from gamelib import examples, strong_alignment, alignment_residual
     >>> m = examples.opposite_tastes()
     >>> cert = strong_alignment(m)
-    >>> round(cert.eps, 9), cert.weights, cert.offsets
-    (0.375, array([0.5, 0.5]), array([-0.125, -0.125]))
+    >>> round(cert.eps, 9), cert.weights, cert.offsets, cert.user
+    (0.375, array([0.5, 0.5]), array([-0.125, -0.125]), None)
     >>> alignment_residual(m, cert.weights, cert.offsets).round(9)
     array([0.375, 0.375])
     """
@@ -94,6 +76,14 @@ class StrongCertificate:
     weights: np.ndarray
     offsets: np.ndarray
     cone: bool = False
+    user: int | None = None
+
+    @property
+    def offset(self):
+        """The offset ``c_j`` of a WMA certificate's user (``offsets[0]``)."""
+        if self.user is None:
+            raise AttributeError("offset: an SMA certificate has one offset per user (offsets)")
+        return float(self.offsets[0])
 
 
 def _solve(targets, mats, cone=False):
@@ -157,7 +147,7 @@ def weak_alignment(market, cone=False):
 
     Returns
     -------
-    list of WeakCertificate, one per user
+    list of Certificate, one per user
 
     Examples
     --------
@@ -176,7 +166,7 @@ def weak_alignment(market, cone=False):
     out = []
     for j in range(market.n_users):
         w, eps, offset = _solve(targets[j][None, None], mats[j][None, None], cone)
-        out.append(WeakCertificate(user=j, eps=float(eps[0]), weights=w[0], offset=float(offset[0, 0]), cone=cone))
+        out.append(Certificate(float(eps[0]), w[0], offset[0], cone, user=j))
     return out
 
 
@@ -196,7 +186,7 @@ def strong_alignment(market, cone=False):
     cone = as_bool(cone, "cone")
     targets, mats = _blocks(market)
     w, eps, offsets = _solve(targets[None], mats[None], cone)
-    return StrongCertificate(eps=float(eps[0]), weights=w[0], offsets=offsets[0], cone=cone)
+    return Certificate(float(eps[0]), w[0], offsets[0], cone)
 
 
 def _market_alignment_eps(markets):

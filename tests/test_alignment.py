@@ -34,7 +34,7 @@ def test_alignment_opposite_tastes_exact():
 
 
 def test_alignment_fixed_action_cone_vs_simplex():
-    m = examples.fixed_action()
+    m = examples.fixed_action_providers()
     assert gamelib.weak_alignment(m)[0].eps == pytest.approx(1.0)
     cone = gamelib.weak_alignment(m, cone=True)[0]
     assert cone.eps == pytest.approx(0.5)

@@ -35,7 +35,7 @@ def test_check_bound_anonymous_opposite_tastes_values():
 
 
 def test_check_bound_fixed_action_cone():
-    m = examples.fixed_action()
+    m = examples.fixed_action_providers()
     simplex = bounds.check_bound(m, GRID20, "personalized")
     cone = bounds.check_bound(m, GRID20, "personalized", cone=True)
     assert simplex.eps[0] == pytest.approx(1.0)

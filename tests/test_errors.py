@@ -145,7 +145,7 @@ def test_errors_name_the_argument(call, name):
          "ties: must be 'lowest', 'sender' or 'adverse', got 'random'"),
         (lambda: examples.random_market(0, alignment="perfect"), "alignment: must be None, 'weak' or 'strong', got 'perfect'"),
         (lambda: gamelib.deviation_gains(M, PAIR, "anonymous", 2, GRID), "provider: must be below the number of providers 2, got 2"),
-        (lambda: examples.fixed_action(action=2), "action: must be below the number of actions 2, got 2"),
+        (lambda: examples.fixed_action_providers(action=2), "action: must be below the number of actions 2, got 2"),
         (lambda: gamelib.symmetric_experiment([0.5, 1.2]), "q: entries must lie in [0, 1]"),
         (lambda: gamelib.alignment_residual(M, [1.5, -0.5], [0.0, 0.0]), "weights: entries must lie in [0, inf]"),
     ],
