@@ -18,7 +18,7 @@ from .alignment import (
     strong_alignment,
     weak_alignment,
 )
-from .deviations import BestDeviation, best_deviation, is_equilibrium
+from .deviations import best_deviation, is_equilibrium
 from .equilibrium import (
     Deviation,
     Equilibrium,
@@ -86,5 +86,5 @@ __all__ = [
     "optimal_persuasion", "sender_value_curve", "concave_closure", "optimal_split", "Certificate",
     "weak_alignment", "strong_alignment", "alignment_residual", "Outcome", "Equilibrium",
     "EquilibriumSet", "Deviation", "play", "equilibria", "deviation_gains", "profitable_deviation", "outcome_tables",
-    "BestDeviation", "best_deviation", "is_equilibrium", "examples", "bounds", "studies"
+    "best_deviation", "is_equilibrium", "examples", "bounds", "studies"
 ]

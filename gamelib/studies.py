@@ -12,7 +12,7 @@ Every function here is seeded: the same arguments give the same numbers.
 * :func:`bound_ratio`, :func:`tightness_search` — how
   close equilibria come to the ``2ε`` bound of Theorem 4.1, and the refined
   bound ``OPT_j − V_j ≤ 2 ε_j · P(a_j ≠ a*_j(θ))``.
-* :func:`relabel_actions`, :func:`compare_tie_rules` (with
+* :meth:`gamelib.Market.relabel_actions`, :func:`compare_tie_rules` (with
   :func:`gamelib.equilibria`, ``ties=``) — what changes when assumption (U) fails and
   users break ties differently (markets in :mod:`gamelib.examples`).
 * :func:`menu_separation_search` — an anonymous equilibrium over single
@@ -43,7 +43,6 @@ __all__ = [
     "bound_ratio",
     "TightnessSearch",
     "tightness_search",
-    "relabel_actions",
     "compare_tie_rules",
     "MenuExample",
     "menu_separation_search",
@@ -665,52 +664,6 @@ def tightness_search(
 # ----------------------------------------------------------------------------
 
 
-def relabel_actions(market, order):
-    """The same market with actions listed in ``order``.
-
-    Under the lowest-index tie rule, relabelling is how one studies any other
-    fixed priority order over actions: in the new market, action ``b`` is the
-    old action ``order[b]``, so users break ties in favour of ``order[0]``,
-    then ``order[1]``, and so on.
-
-    Parameters
-    ----------
-    market : Market
-    order : sequence of int
-        A permutation of ``range(n_actions)``.
-
-    Returns
-    -------
-    Market
-
-    Examples
-    --------
-    >>> from gamelib.studies import relabel_actions
-    >>> from gamelib import examples
-    >>> m = relabel_actions(examples.prosecutor(), [1, 0])
-    >>> m.action_names
-    ('acquit', 'convict')
-    """
-    market = _check_market(market)
-    order = np.asarray(order)
-    if (
-        order.ndim != 1
-        or not np.issubdtype(order.dtype, np.integer)
-        or sorted(order.tolist()) != list(range(market.n_actions))
-    ):
-        raise ValueError(f"order: expected a permutation of range({market.n_actions}), got {order.tolist()}")
-    return Market(
-        market.prior,
-        market.masses,
-        market.user_utility[:, order],
-        market.provider_utility[:, :, order],
-        state_names=market.state_names,
-        action_names=tuple(market.action_names[a] for a in order),
-        user_names=market.user_names,
-        provider_names=market.provider_names,
-    )
-
-
 def compare_tie_rules(market, orders, experiments):
     """Equilibrium facts under several fixed tie-breaking orders over actions.
 
@@ -748,7 +701,7 @@ def compare_tie_rules(market, orders, experiments):
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     out = []
     for order in orders:
-        relabelled = relabel_actions(market, order)
+        relabelled = market.relabel_actions(order)
         width = max(experiments.shape[-1], market.n_states)
         full = reveal_everything(market.n_states, width)
         policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)

@@ -43,15 +43,6 @@ def replayed(market, dev, mode):
     return gamelib.play(market, dev.policy, mode).provider_values[dev.provider]
 
 
-def relabel_actions(market, order):
-    """The same market with actions renumbered: new action a is old action order[a]."""
-    return market.replace(
-        user_utility=market.user_utility[:, order],
-        provider_utility=market.provider_utility[:, :, order],
-        action_names=[market.action_names[a] for a in order],
-    )
-
-
 # ----------------------------------------------------------------------------
 # Closed forms
 # ----------------------------------------------------------------------------
@@ -94,7 +85,7 @@ def test_full_revelation_is_an_equilibrium_in_both_modes():
 @pytest.mark.parametrize("order", [[0, 1], [1, 0]], ids=["convict=0", "convict=1"])
 @pytest.mark.parametrize("menus", [False, True])
 def test_prosecutor_sup_is_0_6_under_either_labelling(order, menus):
-    m = relabel_actions(examples.prosecutor(), order)
+    m = examples.prosecutor().relabel_actions(order)
     dev = gamelib.best_deviation(m, gamelib.reveal_nothing(2)[None], "anonymous", 0, menus=menus)
     assert dev.payoff == pytest.approx(0.6, abs=1e-9)
     assert dev.gain == pytest.approx(0.6, abs=1e-9)  # silence: the judge acquits

@@ -34,7 +34,6 @@ from gamelib.studies import (
     bound_ratio,
     compare_tie_rules,
     menu_separation_search,
-    relabel_actions,
     tightness_search,
 )
 
@@ -180,7 +179,7 @@ def test_tightness_search_errors(kwargs, name):
 
 def test_relabel_actions_roundtrip():
     m = examples.random_market(0, n_actions=3)
-    back = relabel_actions(relabel_actions(m, [2, 0, 1]), [1, 2, 0])
+    back = m.relabel_actions([2, 0, 1]).relabel_actions([1, 2, 0])
     np.testing.assert_array_equal(back.user_utility, m.user_utility)
     np.testing.assert_array_equal(back.provider_utility, m.provider_utility)
 
@@ -188,7 +187,7 @@ def test_relabel_actions_roundtrip():
 @pytest.mark.parametrize("order", [[0, 0], [0, 1, 2], [0.0, 1.0], [[0, 1]]])
 def test_relabel_actions_errors(order):
     with pytest.raises(ValueError, match="^order"):
-        relabel_actions(examples.prosecutor(), order)
+        examples.prosecutor().relabel_actions(order)
 
 
 def test_tie_example_rules():
