@@ -26,12 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
+from ._validation import VALUE_ATOL, as_bool, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
 from .alignment import _market_alignment_eps, weak_alignment
 from .deviations import _problems, _sup
 from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable_deviation
 from .examples import audience_market, random_market
-from .experiments import experiment_grid, reveal_everything
+from .experiments import experiment_grid, reveal_everything, reveal_nothing
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
 
 __all__ = [
@@ -1168,9 +1168,7 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
     if market.n_states != 2:
         raise ValueError(f"market: the study needs two states, got {market.n_states}")
     seed = _seed(seed)
-    for flag, name in ((menus, "menus"), (revealing, "revealing")):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise ValueError(f"{name}: expected True or False, got {flag!r}")
+    menus, revealing = as_bool(menus, "menus"), as_bool(revealing, "revealing")
     if plane is None:
         if isinstance(directions, str):
             raise ValueError(f"directions: expected a sequence of names, got the string {directions!r}")
@@ -1203,8 +1201,8 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
         directions = ("plane",)
         rows = [(0, x, y, m) for x, y, m in _plane_markets(market, np.sort(xs), np.sort(ys), shift)]
     markets = [r[3] for r in rows]
-    silent_profile = np.broadcast_to(np.full((market.n_states, 1), 1.0), (market.n_providers, market.n_states, 1))
-    reveal_profile = np.broadcast_to(reveal_everything(market.n_states), (market.n_providers,) + (market.n_states,) * 2)
+    silent_profile = np.array([reveal_nothing(market.n_states)] * market.n_providers)
+    reveal_profile = np.array([reveal_everything(market.n_states)] * market.n_providers)
 
     def verdicts(profile, with_menus):
         return np.array([is_equilibrium(m, profile, "anonymous", menus=with_menus) for m in markets])

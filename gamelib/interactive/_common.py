@@ -779,10 +779,7 @@ class Widget:
             self._muted = False
         self._output.outputs = ()
         png, caption = self.render(live=True)
-        import base64
-
-        src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        self._image.value = self._img(src, self.describe())
+        self._image.value = self._img(_data_uri(png), self.describe())
         self._caption.value = f'<p class="gamelib-caption">{html.escape(caption)}</p>'
         return caption
 
@@ -907,7 +904,7 @@ class Widget:
             f'<button type="button" class="gamelib-reset" disabled>reset</button></div>'
             # the default picture travels inside the notebook (a downloaded .ipynb shows it);
             # the book's extension swaps it for the frame file (data-frame)
-            f'{self._img(_data_uri(Path(directory) / self.name / default[0]), default[2])[:-1]} '
+            f'{self._img(_data_uri((Path(directory) / self.name / default[0]).read_bytes()), default[2])[:-1]} '
             f'data-frame="{base + default[0]}">'
             f'<p class="gamelib-caption" aria-live="polite">{html.escape(default[1])}</p>'
             f'<p class="gamelib-note">{html.escape(self.coverage())}</p>'
@@ -924,23 +921,20 @@ class Widget:
             return {"text/html": page, "image/png": png,  # the picture: for builders without HTML
                     "text/plain": f"<gamelib widget {self.name}>"}, {"image/png": {"width": self.width}}
         bundle = dict(self.live._repr_mimebundle_())
-        import base64
-
         png, caption = self.render()
-        bundle["text/html"] = (
-            self._img("data:image/png;base64," + base64.b64encode(png).decode("ascii"),
-                      self.describe())
-            + f'<p class="gamelib-caption">{html.escape(caption)}</p>')
+        bundle["text/html"] = (self._img(_data_uri(png), self.describe())
+                               + f'<p class="gamelib-caption">{html.escape(caption)}</p>')
         return bundle
 
     def __repr__(self) -> str:
         return f"Widget({self.name!r}, controls={list(self.controls)})"
 
 
-def _data_uri(path: Path) -> str:
+def _data_uri(png: bytes) -> str:
+    """A PNG as a ``data:`` URI."""
     import base64
 
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _py(value: Any) -> Any:
