@@ -671,7 +671,7 @@ def compare_tie_rules(market, orders, experiments):
     ----------
     market : Market
     orders : sequence of permutations
-        Each a priority order over actions (see :func:`relabel_actions`).
+        Each a priority order over actions (see :meth:`gamelib.Market.relabel_actions`).
     experiments : array_like, shape [E, Θ, S]
         Grid for the personalized equilibria (include reveal-everything).
 
