@@ -634,18 +634,13 @@ def _profile_outcomes(values, payoffs, profiles):
     over tiny trailing axes are slow.
     """
     n_users = values.shape[1]
-    n_prov = profiles.shape[1]
     n = len(profiles)
     choice = np.empty((n, n_users), dtype=np.intp)
     consumed = np.empty((n, n_users), dtype=np.intp)
     user_values = np.empty((n, n_users))
     provider = np.zeros((n, payoffs.shape[1]))
     for j in range(n_users):
-        offered = [values[profiles[:, i], j] for i in range(n_prov)]
-        threshold = functools.reduce(np.maximum, offered) - VALUE_ATOL
-        pick = np.full(n, n_prov - 1, dtype=np.intp)
-        for i in range(n_prov - 2, -1, -1):
-            pick[offered[i] >= threshold] = i
+        pick = choose(values[profiles, j], axis=1)  # [N]: gamelib's choice rule among the offers
         choice[:, j] = pick
         consumed[:, j] = profiles[np.arange(n), pick]
         user_values[:, j] = values[consumed[:, j], j]
