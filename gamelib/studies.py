@@ -49,10 +49,6 @@ __all__ = [
 ]
 
 
-def _seed(seed, name="seed"):
-    return as_int(seed, name, 0)
-
-
 # ----------------------------------------------------------------------------
 # Confidence intervals
 # ----------------------------------------------------------------------------
@@ -169,7 +165,7 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
     """
     max_providers = as_int(max_providers, "max_providers", 1)
     n_samples = as_int(n_samples, "n_samples", 1)
-    seed = _seed(seed)
+    seed = as_int(seed, "seed", 0)
     n_states = as_int(n_states, "n_states", 1)
     n_actions = as_int(n_actions, "n_actions", 1)
     n_users = as_int(n_users, "n_users", 1)
@@ -377,14 +373,13 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
     (True, 0)
     """
     n_markets = as_int(n_markets, "n_markets", 1)
-    seed = _seed(seed)
+    seed = as_int(seed, "seed", 0)
     if isinstance(resolutions, (str, bytes)) or not hasattr(resolutions, "__len__") or len(resolutions) == 0:
         raise ValueError(f"resolutions: expected a non-empty sequence of integers, got {resolutions!r}")
     resolutions = np.array([as_int(r, "resolutions", 1) for r in resolutions])
     if np.any(np.diff(resolutions) <= 0):
         raise ValueError(f"resolutions: must be strictly increasing, got {resolutions.tolist()}")
-    if not isinstance(menus, (bool, np.bool_)):
-        raise ValueError(f"menus: expected True or False, got {menus!r}")
+    menus = as_bool(menus, "menus")
     tol = as_real(tol, "tol", minimum=0.0)
     if markets is None:
         seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=n_markets)
@@ -613,7 +608,7 @@ def tightness_search(
     >>> 0 <= res.ratio <= 1, res.history.shape
     (True, (10,))
     """
-    seed = _seed(seed)
+    seed = as_int(seed, "seed", 0)
     n_random = as_int(n_random, "n_random", 1)
     n_refine = as_int(n_refine, "n_refine", 0)
     n_actions = as_int(n_actions, "n_actions", 2)
@@ -626,14 +621,11 @@ def tightness_search(
     best = (-np.inf, None, None)
     history = []
 
-    def prior_of(p):
-        return np.array([p, 1.0 - p])
-
     for _ in range(n_random):
         user = rng.uniform(size=(n_actions, 2))
         provider = rng.uniform(size=(n_providers, n_actions, 2))
         p = rng.uniform(0.05, 0.95)
-        r, market = _search_ratio(user, provider, prior_of(p), grid, margin)
+        r, market = _search_ratio(user, provider, np.array([p, 1.0 - p]), grid, margin)
         if r > best[0]:
             best = (r, market, p)
         history.append(best[0])
@@ -646,7 +638,7 @@ def tightness_search(
         user = m.user_utility[0] + rng.normal(0.0, sigma, size=m.user_utility[0].shape)
         provider = m.provider_utility[:, 0] + rng.normal(0.0, sigma, size=m.provider_utility[:, 0].shape)
         p_new = float(np.clip(p + rng.normal(0.0, sigma / 3), 0.05, 0.95))
-        r, market = _search_ratio(user, provider, prior_of(p_new), grid, margin)
+        r, market = _search_ratio(user, provider, np.array([p_new, 1.0 - p_new]), grid, margin)
         if r > best[0] + VALUE_ATOL:
             best, fails = (r, market, p_new), 0
         else:
@@ -804,7 +796,7 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
     >>> bool((ex.item_values.argmax(axis=0) == [0, 1]).all())   # users pick different items
     True
     """
-    seeds = [_seed(s, "seeds") for s in seeds]
+    seeds = [as_int(s, "seeds", 0) for s in seeds]
     if not seeds:
         raise ValueError("seeds: expected at least one seed")
     n_states = as_int(n_states, "n_states", 2)
@@ -1167,7 +1159,7 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
     market = opposite_tastes() if market is None else _check_market(market)
     if market.n_states != 2:
         raise ValueError(f"market: the study needs two states, got {market.n_states}")
-    seed = _seed(seed)
+    seed = as_int(seed, "seed", 0)
     menus, revealing = as_bool(menus, "menus"), as_bool(revealing, "revealing")
     if plane is None:
         if isinstance(directions, str):
