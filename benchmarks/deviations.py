@@ -48,10 +48,10 @@ from gamelib import (
     examples,
     experiment_grid,
     is_equilibrium,
-    pad_signals,
     play,
     uninformed_value,
 )
+from gamelib._validation import pad_signals
 
 #: (users, actions, states) of the size table.
 SIZES = [(1, 2, 2), (2, 2, 2), (2, 3, 2), (3, 2, 2), (3, 3, 2), (2, 2, 3), (2, 3, 3)]

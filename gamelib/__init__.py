@@ -13,13 +13,12 @@ alignment certificates, equilibria and deviation certificates.
 
 from . import examples
 from .alignment import (
-    StrongCertificate,
-    WeakCertificate,
+    Certificate,
     alignment_residual,
     strong_alignment,
     weak_alignment,
 )
-from .deviations import BestDeviation, best_deviation, is_equilibrium
+from .deviations import best_deviation, is_equilibrium
 from .equilibrium import (
     Deviation,
     Equilibrium,
@@ -34,13 +33,10 @@ from .equilibrium import (
 from .experiments import (
     best_response,
     experiment_grid,
-    garble,
     is_informative,
-    pad_signals,
     posteriors,
     reveal_everything,
     reveal_nothing,
-    signal_probabilities,
     split_experiment,
     symmetric_experiment,
     user_value,
@@ -85,10 +81,10 @@ def __getattr__(name):
 
 __all__ = [
     "Market", "aligned_value", "uninformed_value", "best_actions", "has_unique_best_actions", "mix_markets",
-    "reveal_nothing", "reveal_everything", "signal_probabilities", "posteriors", "best_response", "user_value",
-    "experiment_grid", "is_informative", "split_experiment", "symmetric_experiment", "garble", "PersuasionResult",
-    "optimal_persuasion", "sender_value_curve", "concave_closure", "optimal_split", "WeakCertificate",
-    "StrongCertificate", "weak_alignment", "strong_alignment", "alignment_residual", "Outcome", "Equilibrium",
+    "reveal_nothing", "reveal_everything", "posteriors", "best_response", "user_value",
+    "experiment_grid", "is_informative", "split_experiment", "symmetric_experiment", "PersuasionResult",
+    "optimal_persuasion", "sender_value_curve", "concave_closure", "optimal_split", "Certificate",
+    "weak_alignment", "strong_alignment", "alignment_residual", "Outcome", "Equilibrium",
     "EquilibriumSet", "Deviation", "play", "equilibria", "deviation_gains", "profitable_deviation", "outcome_tables",
-    "pad_signals", "BestDeviation", "best_deviation", "is_equilibrium", "examples", "bounds", "studies"
+    "best_deviation", "is_equilibrium", "examples", "bounds", "studies"
 ]

@@ -153,5 +153,20 @@ def as_bool(x, name):
     return bool(x)
 
 
+def pad_signals(experiments, n_signals):
+    """Append never-sent signals so that experiments have ``n_signals`` columns.
+
+    Examples
+    --------
+    >>> pad_signals([[1.0, 0.0], [1.0, 0.0]], 3)
+    array([[1., 0., 0.],
+           [1., 0., 0.]])
+    """
+    experiments = as_experiments(experiments, "experiments")
+    n_signals = as_int(n_signals, "n_signals", experiments.shape[-1])
+    pad = np.zeros(experiments.shape[:-1] + (n_signals - experiments.shape[-1],))
+    return np.concatenate([experiments, pad], axis=-1)
+
+
 def _fmt(shape):
     return "[" + ", ".join("*" if s is None else str(s) for s in shape) + "]"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_bool, as_finite_array, as_index
+from ._validation import as_bool, as_finite_array
 from .market import _check_market
 
 #: Largest number of vertices :func:`hull_distance` enumerates faces for (2**k − 1 faces).
@@ -29,18 +29,22 @@ _MAX_VERTICES = 12
 
 
 @dataclass(frozen=True)
-class WeakCertificate:
-    """Certificate of WMA(eps) for one user.
+class Certificate:
+    """Certificate of WMA(eps) for one user (``user`` set) or of SMA(eps) (``user`` is None).
 
     Attributes
     ----------
-    user : int
     eps : float
-        ``max_{a,θ} |u_j − Σ_i weights_i U_i^j − offset|``, minimal over certificates.
+        ``max |u_j − Σ_i weights_i U_i^j − c_j|`` over actions, states (and, for
+        SMA, users), minimal over certificates.
     weights : ndarray, shape [k]
-    offset : float
+        The user's weights (WMA) or the common weights (SMA).
+    offsets : ndarray, shape [1] (WMA) or [n] (SMA)
+        The offsets ``c_j``.
     cone : bool
         Whether the weights were only required to be non-negative.
+    user : int or None
+        The user of a WMA certificate; None for SMA.
 
     Examples
     --------
@@ -48,44 +52,22 @@ class WeakCertificate:
     whatever the state: the best simplex certificate leaves ``ε = 1``, and the
     gap recomputed from the certificate is that ε.
 
-    >>> from gamelib import examples, weak_alignment, alignment_residual
-    >>> m = examples.fixed_action()
+    >>> from gamelib import examples, weak_alignment, strong_alignment, alignment_residual
+    >>> m = examples.fixed_action_providers()
     >>> cert = weak_alignment(m)[0]
     >>> cert.user, cert.eps, cert.weights, cert.offset, cert.cone
     (0, 1.0, array([1., 0.]), 0.0, False)
     >>> alignment_residual(m, cert.weights, [cert.offset])
     array([1.])
-    """
 
-    user: int
-    eps: float
-    weights: np.ndarray
-    offset: float
-    cone: bool = False
-
-
-@dataclass(frozen=True)
-class StrongCertificate:
-    """Certificate of SMA(eps): common weights and one offset per user.
-
-    Attributes
-    ----------
-    eps : float
-    weights : ndarray, shape [k]
-    offsets : ndarray, shape [n]
-    cone : bool
-
-    Examples
-    --------
     In the opposite-tastes market the common weights are (1/2, 1/2) and both
     users are off by ``ε = 3/8``, as the residual recomputed from the
     certificate confirms:
 
-    >>> from gamelib import examples, strong_alignment, alignment_residual
     >>> m = examples.opposite_tastes()
     >>> cert = strong_alignment(m)
-    >>> round(cert.eps, 9), cert.weights, cert.offsets
-    (0.375, array([0.5, 0.5]), array([-0.125, -0.125]))
+    >>> round(cert.eps, 9), cert.weights, cert.offsets, cert.user
+    (0.375, array([0.5, 0.5]), array([-0.125, -0.125]), None)
     >>> alignment_residual(m, cert.weights, cert.offsets).round(9)
     array([0.375, 0.375])
     """
@@ -94,6 +76,14 @@ class StrongCertificate:
     weights: np.ndarray
     offsets: np.ndarray
     cone: bool = False
+    user: int | None = None
+
+    @property
+    def offset(self):
+        """The offset ``c_j`` of a WMA certificate's user (``offsets[0]``)."""
+        if self.user is None:
+            raise AttributeError("offset: an SMA certificate has one offset per user (offsets)")
+        return float(self.offsets[0])
 
 
 def _solve(targets, mats, cone=False):
@@ -157,7 +147,7 @@ def weak_alignment(market, cone=False):
 
     Returns
     -------
-    list of WeakCertificate, one per user
+    list of Certificate, one per user
 
     Examples
     --------
@@ -176,7 +166,7 @@ def weak_alignment(market, cone=False):
     out = []
     for j in range(market.n_users):
         w, eps, offset = _solve(targets[j][None, None], mats[j][None, None], cone)
-        out.append(WeakCertificate(user=j, eps=float(eps[0]), weights=w[0], offset=float(offset[0, 0]), cone=cone))
+        out.append(Certificate(float(eps[0]), w[0], offset[0], cone, user=j))
     return out
 
 
@@ -196,10 +186,10 @@ def strong_alignment(market, cone=False):
     cone = as_bool(cone, "cone")
     targets, mats = _blocks(market)
     w, eps, offsets = _solve(targets[None], mats[None], cone)
-    return StrongCertificate(eps=float(eps[0]), weights=w[0], offsets=offsets[0], cone=cone)
+    return Certificate(float(eps[0]), w[0], offsets[0], cone)
 
 
-def market_alignment_eps(markets):
+def _market_alignment_eps(markets):
     """WMA and SMA tolerances of many markets of one shape, by batched LPs.
 
     Equal (up to LP round-off) to ``max(c.eps for c in weak_alignment(m))``
@@ -218,8 +208,8 @@ def market_alignment_eps(markets):
     Examples
     --------
     >>> from gamelib import examples
-    >>> from gamelib.alignment import market_alignment_eps
-    >>> w, s = market_alignment_eps([examples.opposite_tastes()] * 2)
+    >>> from gamelib.alignment import _market_alignment_eps
+    >>> w, s = _market_alignment_eps([examples.opposite_tastes()] * 2)
     >>> w.round(9), s.round(9)
     (array([0., 0.]), array([0.375, 0.375]))
     """
@@ -367,144 +357,3 @@ def hull_distance(point, vertices, cone=False):
                 best_w = np.zeros(k)
                 best_w[list(subset)] = lam
     return best_dist, best_w
-
-
-@dataclass(frozen=True)
-class AlignmentPicture:
-    """A two-dimensional view of one user's alignment (constants removed).
-
-    Attributes
-    ----------
-    user : int
-    basis : ndarray, shape [2, A·Θ]
-        Orthonormal rows spanning the drawing plane (inside the hyperplane ⊥ 1).
-    providers : ndarray, shape [k, 2]
-        Coordinates of ``U_i^j`` (what provider ``i`` wants from this user).
-    point : ndarray, shape [2]
-        Coordinates of the user's own utility ``u_j``.
-    weak_point, strong_point : ndarray, shape [2]
-        Coordinates of ``Σ_i w_i U_i^j`` for the WMA certificate (this user's
-        weights) and the SMA certificate (the common weights).
-    eps_weak, eps_strong : float
-        This user's WMA ε and the market's SMA ε (sup norm, from the LPs).
-    distance : float
-        Euclidean distance from ``u_j`` to the hull (or cone) of the ``U_i^j``,
-        constants removed.
-    captured : float
-        Share of the squared length of the user's and providers' vectors
-        (constants removed) that lies in the drawing plane; 1 means the
-        picture is exact.
-    cone : bool
-
-    Examples
-    --------
-    The contrarian (user 1) of the opposite-tastes market *is* provider 2's
-    wish for her (``eps_weak = 0``); the common SMA weights (1/2, 1/2) put her
-    strong point at the providers' midpoint instead.  The hull is a segment,
-    so the picture is exact:
-
-    >>> from gamelib import examples
-    >>> from gamelib.alignment import alignment_picture
-    >>> pic = alignment_picture(examples.opposite_tastes(), user=1)
-    >>> pic.providers, pic.point, pic.weak_point, pic.strong_point, round(pic.eps_strong, 9)
-    (array([[ 1. ,  0. ],
-           [-0.5,  0. ]]), array([-0.5,  0. ]), array([-0.5,  0. ]), array([0.25, 0.  ]), 0.375)
-    >>> pic.eps_weak, pic.distance, pic.captured, bool(np.allclose(pic.basis @ pic.basis.T, np.eye(2)))
-    (0.0, 0.0, 1.0, True)
-    """
-
-    user: int
-    basis: np.ndarray
-    providers: np.ndarray
-    point: np.ndarray
-    weak_point: np.ndarray
-    strong_point: np.ndarray
-    eps_weak: float
-    eps_strong: float
-    distance: float
-    captured: float
-    cone: bool
-
-
-def _plane(providers, point, tol=1e-10):
-    """Orthonormal basis [2, d]: providers' main directions first, then the user's."""
-    d = point.shape[0]
-    candidates = []
-    if np.linalg.norm(providers) > tol:
-        _, sing, vt = np.linalg.svd(providers, full_matrices=False)
-        candidates.extend(vt[sing > tol * max(1.0, sing[0])])
-    candidates.append(point)
-    candidates.extend(np.eye(d) - 1.0 / d)  # completes a degenerate picture, staying ⊥ 1
-    basis = []
-    for c in candidates:
-        v = c - sum((c @ b) * b for b in basis) if basis else c.copy()
-        n = np.linalg.norm(v)
-        if n > tol * max(1.0, np.linalg.norm(c)):
-            basis.append(v / n)
-        if len(basis) == 2:
-            break
-    basis = np.array(basis)
-    # orientation: provider 1 to the right (else the user), the user upwards
-    ref = providers[0] if np.linalg.norm(providers[0]) > tol else point
-    if basis[0] @ ref < -tol or (abs(basis[0] @ ref) <= tol and basis[0] @ point < 0):
-        basis[0] = -basis[0]
-    if basis[1] @ point < -tol:
-        basis[1] = -basis[1]
-    return basis
-
-
-def _clean(coords, tol=1e-12):
-    """Coordinates with round-off below ``tol`` set to exactly zero."""
-    return np.where(np.abs(coords) < tol, 0.0, coords)
-
-
-def alignment_picture(market, user=0, cone=False):
-    """The hull picture of alignment for one user, with its numbers.
-
-    User ``j``'s utility and the providers' utilities *from her*, ``U_i^j``,
-    are read as vectors with constants removed (:func:`remove_constants`).
-    WMA(0) says the user's vector lies in the convex hull (``cone=True``: the
-    cone) of the providers' vectors.  The drawing plane contains the
-    providers' two main directions (so with two providers the hull — a
-    segment — is drawn exactly) and as much of the user's vector as fits.
-
-    Parameters
-    ----------
-    market : Market
-    user : int, default 0
-    cone : bool, default False
-
-    Returns
-    -------
-    AlignmentPicture
-
-    Examples
-    --------
-    In the opposite-tastes market, the matcher's vector *is* provider 1's, and
-    both lie on one line with provider 2's (everything here is about matching
-    the state):
-
-    >>> from gamelib import examples
-    >>> from gamelib.alignment import alignment_picture
-    >>> pic = alignment_picture(examples.opposite_tastes(), user=0)
-    >>> pic.providers.round(3), pic.point.round(3)
-    (array([[ 0.5,  0. ],
-           [-1. ,  0. ]]), array([0.5, 0. ]))
-    >>> pic.eps_weak, round(pic.eps_strong, 3), pic.distance, pic.captured
-    (0.0, 0.375, 0.0, 1.0)
-    """
-    market = _check_market(market)
-    user = as_index(user, "user", market.n_users, "users")
-    cone = as_bool(cone, "cone")
-    prov = remove_constants(market.provider_utility[:, user])  # [k, d]
-    x = remove_constants(market.user_utility[user])  # [d]
-    basis = _plane(prov, x)
-    weak = weak_alignment(market, cone=cone)[user]
-    strong = strong_alignment(market, cone=cone)
-    dist, _ = hull_distance(x, prov, cone=cone)
-    total = float((prov**2).sum() + x @ x)
-    shown = float(((prov @ basis.T) ** 2).sum() + ((basis @ x) ** 2).sum())
-    captured = 1.0 if total <= 1e-15 else min(1.0, shown / total)
-    points = [_clean(p) for p in (prov @ basis.T, basis @ x, basis @ (weak.weights @ prov),
-                                  basis @ (strong.weights @ prov))]
-    return AlignmentPicture(user, basis, *points, weak.eps, strong.eps, float(dist), float(round(captured, 12)), cone)

@@ -11,12 +11,11 @@ equilibrium enumeration of :func:`gamelib.equilibria`:
   many seeded random markets;
 * :func:`silent_profile`, :func:`deviation_summary` — a profile and the best
   unilateral deviation from it over a finite set of experiments or menus;
-* :func:`silence_margins`, :func:`silence_deviation_gain` — the closed form of
-  Proposition 5.1 in the opposite-tastes market with general masses and stakes;
+* :func:`silence_margins` — the closed form of Proposition 5.1 in the
+  opposite-tastes market with general masses and stakes;
 * :func:`interpolation_path` — equilibria, alignment and bounds along
-  ``mix_markets(first, second, t)``;
-* :func:`regime_table` — the four regimes (personalized / anonymous ×
-  weak / strong alignment) side by side.
+  ``mix_markets(first, second, t)`` (at ``t = 0, 1``: the four regimes,
+  personalized / anonymous × weak / strong alignment, side by side).
 
 A slack is non-negative exactly when the bound holds; a value below
 ``-VALUE_ATOL`` would be a counterexample to the theorem.
@@ -32,7 +31,7 @@ from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int,
 from .alignment import strong_alignment, weak_alignment
 from .equilibrium import _best_row, _check_policy, _deviation_search, equilibria, outcome_tables
 from .examples import random_market
-from .experiments import experiment_grid, is_informative, reveal_everything, reveal_nothing
+from .experiments import experiment_grid, is_informative, reveal_nothing
 from .market import _check_market, aligned_value, best_actions, mix_markets, uninformed_value
 
 # ----------------------------------------------------------------------------
@@ -413,28 +412,8 @@ def silent_profile(market, mode, n_signals=2):
     market = _check_market(market)
     mode = as_mode(mode)
     n_signals = as_int(n_signals, "n_signals", 1)
-    return _profile(market, mode, reveal_nothing(market.n_states, n_signals))
-
-
-def revealing_profile(market, mode):
-    """The profile in which every provider reveals the state (to everyone).
-
-    Examples
-    --------
-    >>> from gamelib import examples
-    >>> from gamelib.bounds import revealing_profile
-    >>> revealing_profile(examples.opposite_tastes(), "anonymous")[1]
-    array([[1., 0.],
-           [0., 1.]])
-    """
-    market = _check_market(market)
-    mode = as_mode(mode)
-    return _profile(market, mode, reveal_everything(market.n_states))
-
-
-def _profile(market, mode, experiment):
-    k, n = market.n_providers, market.n_users
-    shape = (k, n) if mode == "personalized" else (k,)
+    experiment = reveal_nothing(market.n_states, n_signals)
+    shape = (market.n_providers, market.n_users) if mode == "personalized" else (market.n_providers,)
     return np.broadcast_to(experiment, shape + experiment.shape).copy()
 
 
@@ -579,28 +558,6 @@ def silence_margins(mass1, stake1, stake2):
     return np.stack([m2 * s1 - m1 / 2, m1 * s2 - m2 / 2], axis=-1)
 
 
-def silence_deviation_gain(mass1, stake1, stake2, accuracy):
-    """Closed-form gain of each provider's deviation from anonymous silence.
-
-    ``accuracy`` is ``q``, the probability that the deviating experiment's
-    best guess of the state is right (``½ ≤ q ≤ 1``).
-
-    Returns
-    -------
-    ndarray, shape [..., 2]
-        ``−(q − ½) · silence_margins(mass1, stake1, stake2)``.
-
-    Examples
-    --------
-    >>> from gamelib.bounds import silence_deviation_gain
-    >>> silence_deviation_gain(0.5, 1.0, 1.0, 1.0)      # full revelation: ½ − 1/4 − 3/8
-    array([-0.125, -0.125])
-    """
-    q = as_finite_array(accuracy, "accuracy", minimum=0.5, maximum=1.0)
-    margins = silence_margins(mass1, stake1, stake2)
-    return -(q[..., None] - 0.5) * margins
-
-
 # ----------------------------------------------------------------------------
 # Along a path of markets; the four regimes
 # ----------------------------------------------------------------------------
@@ -723,45 +680,3 @@ def _summary(market, experiments, mode, informative):
         silent = float((~informative[eqs.consumed]).all(axis=1).sum())
     eps_weak = [c.eps for c in weak_alignment(market)]
     return eps_weak, strong_alignment(market).eps, opt, uninformed_value(market), worst, loss, float(len(eqs)), silent
-
-
-def regime_table(weak_market, strong_market, experiments):
-    """The four regimes — personalized / anonymous × weak-only / strong alignment.
-
-    Parameters
-    ----------
-    weak_market : Market
-        A market that is weakly but not strongly aligned.
-    strong_market : Market
-        A strongly aligned market.
-    experiments : array_like, shape [E, Θ, S]
-
-    Returns
-    -------
-    dict
-        Keyed by ``(mode, "weak" | "strong")``; each value is a dict with
-        ``eps_weak`` (largest over users), ``eps_strong``, ``n_equilibria``,
-        ``n_silent``, ``worst`` (each user's worst equilibrium value),
-        ``opt``, ``noinfo``, ``worst_loss`` (largest ``Σ m_j (OPT_j − V_j)``).
-
-    Examples
-    --------
-    >>> from gamelib import examples, experiment_grid
-    >>> from gamelib.bounds import regime_table
-    >>> tab = regime_table(examples.opposite_tastes(), examples.opposite_tastes(aligned=True),
-    ...                    experiment_grid(2, 2))
-    >>> tab["anonymous", "weak"]["worst"], tab["personalized", "weak"]["worst"]
-    (array([0.25, 0.25]), array([0.5, 0.5]))
-    """
-    weak_market = _check_market(weak_market, "weak_market")
-    strong_market = _check_market(strong_market, "strong_market")
-    out = {}
-    for label, market in (("weak", weak_market), ("strong", strong_market)):
-        experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
-        informative = is_informative(market.prior, experiments)
-        for mode in ("personalized", "anonymous"):
-            eps_weak, eps_strong, opt, noinfo, worst, loss, count, silent = _summary(
-                market, experiments, mode, informative)
-            out[mode, label] = dict(eps_weak=float(max(eps_weak)), eps_strong=float(eps_strong), n_equilibria=count,
-                                    n_silent=silent, worst=worst, opt=opt, noinfo=noinfo, worst_loss=loss)
-    return out

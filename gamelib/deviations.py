@@ -44,8 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_bool, as_index, as_real, choose
-from .equilibrium import _offers, pad_signals, play
+from ._validation import as_bool, as_index, as_real, choose, pad_signals
+from .equilibrium import Deviation, _offers, play
 from .experiments import experiment_grid
 
 #: A strict constraint is satisfiable when the max-slack LP finds more than this.
@@ -68,55 +68,6 @@ def _remember(cache, key, value):
         cache.clear()
     cache[key] = value
     return value
-
-
-@dataclass(frozen=True)
-class BestDeviation:
-    """One provider's best deviation over all of its policies, others fixed.
-
-    Attributes
-    ----------
-    provider : int
-    payoff : float
-        The supremum of the provider's payoff over all its policies (all
-        experiments with any number of signals; all menus if ``menus=True``).
-    gain : float
-        ``payoff`` minus the provider's current payoff (``≥ 0`` up to LP
-        precision, since the current policy is one of the candidates).
-    users : tuple of int
-        The users who consult the deviator at the supremum.
-    experiment : ndarray or list of ndarray
-        An explicit near-optimal policy: one ``[Θ, S']`` experiment
-        (anonymous), one per user ``[n, Θ, S']`` (personalized), or the list
-        of menu items (``menus=True``).
-    policy : ndarray
-        The whole profile after the deviation, ready for :func:`gamelib.play`;
-        its replayed payoff is within ``1e-4`` of ``payoff``.
-
-    Examples
-    --------
-    The prosecutor with "convict" as action 1: the judge convicts only when
-    strictly convinced, so 0.6 is a supremum, not attained; the explicit
-    experiment gets within ``1e-4`` of it.
-
-    >>> from gamelib import best_deviation, examples, play, reveal_nothing
-    >>> m = examples.prosecutor()
-    >>> m = m.replace(user_utility=m.user_utility[:, ::-1],
-    ...               provider_utility=m.provider_utility[:, :, ::-1])
-    >>> dev = best_deviation(m, reveal_nothing(2)[None], "anonymous", 0)
-    >>> round(dev.payoff, 9), dev.users
-    (0.6, (0,))
-    >>> replayed = play(m, dev.policy, "anonymous").provider_values[0]
-    >>> bool(dev.payoff - 1e-4 < replayed < dev.payoff)
-    True
-    """
-
-    provider: int
-    payoff: float
-    gain: float
-    users: tuple
-    experiment: object
-    policy: np.ndarray
 
 
 # ----------------------------------------------------------------------------
@@ -143,7 +94,8 @@ def best_deviation(market, policy, mode, provider, *, menus=False):
 
     Returns
     -------
-    BestDeviation
+    gamelib.Deviation
+        With ``payoff`` and ``users`` set.
 
     Examples
     --------
@@ -178,7 +130,7 @@ def best_deviation(market, policy, mode, provider, *, menus=False):
         experiment, new = _construct_personalized(market, policy, provider, problems, solutions)
     else:
         experiment, new = _construct_anonymous(market, policy, provider, solutions[0], value, menus)
-    return BestDeviation(provider, value, value - now, users, experiment, new)
+    return Deviation(provider, value - now, experiment, new, payoff=value, users=users)
 
 
 def is_equilibrium(market, policy, mode, *, menus=False, tol=1e-9):

@@ -27,8 +27,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_experiments, as_index, as_int, as_mode, as_tie_rule, choose
-from .experiments import pad_signals, reveal_everything
+from ._validation import (
+    VALUE_ATOL,
+    as_experiment_set,
+    as_experiments,
+    as_index,
+    as_int,
+    as_mode,
+    as_tie_rule,
+    choose,
+    pad_signals,
+)
+from .experiments import reveal_everything
 from .market import _check_market
 
 #: Number of profiles processed per vectorised block (memory ≈ 40 bytes each).
@@ -247,19 +257,40 @@ def play(market, policy, mode):
 
 @dataclass(frozen=True)
 class Deviation:
-    """A strictly profitable unilateral deviation: proof that a profile is not an equilibrium.
+    """A unilateral deviation of one provider, others fixed.
+
+    Returned by :func:`profitable_deviation` (a strictly profitable deviation
+    over finitely many candidates: proof that a profile is not an equilibrium)
+    and by :func:`gamelib.best_deviation` (the best deviation over *all* of the
+    provider's policies, with ``payoff`` and ``users`` set).
 
     Attributes
     ----------
     provider : int
-    user : int or None
-        The user whose experiment changes (personalized mode), else ``None``.
     gain : float
-        Increase of the deviator's payoff ``Σ_j m_j E[U_i^j]`` (strictly positive).
-    experiment : ndarray
-        The deviating experiment ``[Θ, S]`` (or menu ``[M, Θ, S]``).
+        Increase of the deviator's payoff ``Σ_j m_j E[U_i^j]`` (strictly
+        positive from :func:`profitable_deviation`; ``≥ 0`` up to LP precision
+        from :func:`gamelib.best_deviation`, whose candidates include the
+        current policy).
+    experiment : ndarray or list of ndarray
+        The deviating experiment ``[Θ, S]`` (or menu ``[M, Θ, S]``); from
+        :func:`gamelib.best_deviation`, an explicit near-optimal policy: one
+        ``[Θ, S']`` experiment (anonymous), one per user ``[n, Θ, S']``
+        (personalized), or the list of menu items (``menus=True``).
     policy : ndarray
-        The whole profile after the deviation.
+        The whole profile after the deviation, ready for :func:`play` (from
+        :func:`gamelib.best_deviation`, its replayed payoff is within ``1e-4``
+        of ``payoff``).
+    user : int or None
+        The user whose experiment changes (:func:`profitable_deviation`,
+        personalized mode), else ``None``.
+    payoff : float or None
+        :func:`gamelib.best_deviation`: the supremum of the provider's payoff
+        over all its policies (all experiments with any number of signals; all
+        menus if ``menus=True``).
+    users : tuple of int
+        :func:`gamelib.best_deviation`: the users who consult the deviator at
+        the supremum.
 
     Examples
     --------
@@ -276,13 +307,30 @@ class Deviation:
                          [0., 1.]]))
     >>> [play(m, p, "personalized").provider_values for p in (silent, dev.policy)]
     [array([0.375, 0.375]), array([0.5  , 0.125])]
+
+    The prosecutor with "convict" as action 1: the judge convicts only when
+    strictly convinced, so 0.6 is a supremum, not attained; the explicit
+    experiment of :func:`gamelib.best_deviation` gets within ``1e-4`` of it.
+
+    >>> from gamelib import best_deviation, reveal_nothing
+    >>> m = examples.prosecutor()
+    >>> m = m.replace(user_utility=m.user_utility[:, ::-1],
+    ...               provider_utility=m.provider_utility[:, :, ::-1])
+    >>> dev = best_deviation(m, reveal_nothing(2)[None], "anonymous", 0)
+    >>> round(dev.payoff, 9), dev.users
+    (0.6, (0,))
+    >>> replayed = play(m, dev.policy, "anonymous").provider_values[0]
+    >>> bool(dev.payoff - 1e-4 < replayed < dev.payoff)
+    True
     """
 
     provider: int
-    user: int | None
     gain: float
-    experiment: np.ndarray
+    experiment: object
     policy: np.ndarray
+    user: int | None = None
+    payoff: float | None = None
+    users: tuple = ()
 
 
 def deviation_gains(market, policy, mode, provider, experiments, user=None, menu_size=1):
@@ -586,18 +634,13 @@ def _profile_outcomes(values, payoffs, profiles):
     over tiny trailing axes are slow.
     """
     n_users = values.shape[1]
-    n_prov = profiles.shape[1]
     n = len(profiles)
     choice = np.empty((n, n_users), dtype=np.intp)
     consumed = np.empty((n, n_users), dtype=np.intp)
     user_values = np.empty((n, n_users))
     provider = np.zeros((n, payoffs.shape[1]))
     for j in range(n_users):
-        offered = [values[profiles[:, i], j] for i in range(n_prov)]
-        threshold = functools.reduce(np.maximum, offered) - VALUE_ATOL
-        pick = np.full(n, n_prov - 1, dtype=np.intp)
-        for i in range(n_prov - 2, -1, -1):
-            pick[offered[i] >= threshold] = i
+        pick = choose(values[profiles, j], axis=1)  # [N]: gamelib's choice rule among the offers
         choice[:, j] = pick
         consumed[:, j] = profiles[np.arange(n), pick]
         user_values[:, j] = values[consumed[:, j], j]

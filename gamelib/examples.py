@@ -3,9 +3,9 @@
 * :func:`prosecutor` — Kamenica & Gentzkow's (2011) judge and prosecutor;
 * :func:`opposite_tastes` — the market of Proposition 5.1 (two audiences with
   opposite tastes; weakly but not strongly aligned);
-* :func:`fixed_action` — providers who want one action whatever the state
-  (no alignment; personalized silence can be an equilibrium);
-* :func:`fixed_action_providers` — any market's users facing such providers;
+* :func:`fixed_action_providers` — a market's users (default: one coin matcher)
+  facing providers who want one action whatever the state (no alignment;
+  personalized silence can be an equilibrium);
 * :func:`random_market` — generic random markets, optionally built to satisfy
   WMA or SMA exactly (or up to a chosen perturbation);
 * :func:`audience_market` — random two-audience markets (chapter 7's price of
@@ -97,36 +97,22 @@ def opposite_tastes(masses=(0.5, 0.5), stakes=(1.0, 1.0), aligned=False):
                   user_names=("matcher", "contrarian"), provider_names=_TWO_PROVIDERS)
 
 
-def fixed_action(n_providers=2, action=0):
-    """Providers who want one fixed action whatever the state.
+def fixed_action_providers(market=None, action=0):
+    """The same users, facing providers who want ``action`` from everyone, in every state.
 
-    One user who wants to match a fair coin (``u = 1[a = θ]``); every provider
-    gets 1 when the user plays ``action``.  With ``action=0`` it is the action
-    the uninformed user already takes (lowest-index tie), so personalized
-    silence is an equilibrium: revealing can only make her deviate from it.
+    Every ``U_i^j(a, θ) = 1[a = action]``: no alignment at all.  The default
+    market has one user who wants to match a fair coin (``u = 1[a = θ]``) and
+    two providers.  With ``action=0`` it is the action the uninformed user
+    already takes (lowest-index tie), so personalized silence is an
+    equilibrium: revealing can only make her deviate from it.
 
     Examples
     --------
     >>> from gamelib import examples, weak_alignment
-    >>> m = examples.fixed_action()
+    >>> m = examples.fixed_action_providers()
     >>> round(weak_alignment(m)[0].eps, 9), round(weak_alignment(m, cone=True)[0].eps, 9)
     (1.0, 0.5)
-    """
-    n_providers = as_int(n_providers, "n_providers", 1)
-    action = as_index(action, "action", 2, "actions")
-    u = np.eye(2)[None]  # [1, A, Θ]
-    want = np.zeros((2, 2))
-    want[action] = 1.0
-    return Market([0.5, 0.5], [1.0], u, np.broadcast_to(want, (n_providers, 1, 2, 2)))
 
-
-def fixed_action_providers(market, action=0):
-    """The same users, facing providers who want ``action`` from everyone, in every state.
-
-    Every ``U_i^j(a, θ) = 1[a = action]``: no alignment at all.
-
-    Examples
-    --------
     >>> from gamelib import examples, weak_alignment
     >>> from gamelib.examples import fixed_action_providers
     >>> m = fixed_action_providers(examples.opposite_tastes())
@@ -136,6 +122,8 @@ def fixed_action_providers(market, action=0):
     >>> [c.eps for c in weak_alignment(m)]
     [0.75, 0.75]
     """
+    if market is None:
+        market = Market([0.5, 0.5], [1.0], np.eye(2)[None], np.zeros((2, 1, 2, 2)))
     market = _check_market(market)
     action = as_index(action, "action", market.n_actions, "actions")
     want = np.zeros(market.provider_utility.shape)
@@ -420,39 +408,3 @@ def threshold_receiver(threshold):
     """
     t = as_real(threshold, "threshold", 0.0, 1.0)
     return np.array([[-t, 1.0 - t], [0.0, 0.0]])
-
-
-def tilted_taste(taste, bias=0.0):
-    """A two-state, two-action utility between "match the state" and "mismatch it".
-
-    ``u(a, θ) = ½·[(1 − t)·1[a = θ] + t·1[a ≠ θ]] + b·1[a = 0]``: at ``t = 0``
-    the matcher of the opposite-tastes market, at ``t = 1`` the contrarian; the
-    bias ``b`` is a taste for action 0 whatever the state, a direction in which
-    no provider of that market has any interest (chapter 3).
-
-    Parameters
-    ----------
-    taste : float
-        ``t ∈ [0, 1]``.
-    bias : float, default 0
-        ``b``, any real number.
-
-    Returns
-    -------
-    ndarray, shape [2, 2]
-        ``u[a, θ]``.
-
-    Examples
-    --------
-    >>> from gamelib.examples import tilted_taste
-    >>> tilted_taste(0.0)
-    array([[0.5, 0. ],
-           [0. , 0.5]])
-    >>> tilted_taste(1.0, bias=0.25)
-    array([[0.25, 0.75],
-           [0.5 , 0.  ]])
-    """
-    t = as_real(taste, "taste", 0.0, 1.0)
-    b = as_real(bias, "bias")
-    match = np.eye(2)
-    return 0.5 * ((1.0 - t) * match + t * (1.0 - match)) + b * np.array([[1.0, 1.0], [0.0, 0.0]])

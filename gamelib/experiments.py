@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from ._validation import as_distribution, as_experiments, as_finite_array, as_int, choose
+from ._validation import as_distribution, as_experiments, as_finite_array, as_int, choose, pad_signals
 
 
 def reveal_nothing(n_states, n_signals=1):
@@ -54,19 +54,6 @@ def reveal_everything(n_states, n_signals=None):
 def _check_prior_experiment(prior, experiment):
     prior = as_distribution(prior, "prior")
     return prior, as_experiments(experiment, "experiment", n_states=prior.shape[0])
-
-
-def signal_probabilities(prior, experiment):
-    """Probability of each signal, ``P(s) = Σ_θ μ(θ) π[θ, s]``.
-
-    Examples
-    --------
-    >>> from gamelib import signal_probabilities
-    >>> signal_probabilities([0.7, 0.3], [[4/7, 3/7], [0.0, 1.0]])
-    array([0.4, 0.6])
-    """
-    prior, experiment = _check_prior_experiment(prior, experiment)
-    return np.einsum("t,...ts->...s", prior, experiment)
 
 
 def posteriors(prior, experiment):
@@ -333,56 +320,3 @@ def symmetric_experiment(q):
     out[..., 0, 0] = out[..., 1, 1] = q
     out[..., 0, 1] = out[..., 1, 0] = 1.0 - q
     return out
-
-
-def garble(experiment, garbling):
-    """Post-process an experiment's signal: ``(π G)[θ, s'] = Σ_s π[θ, s] G[s, s']``.
-
-    A *garbling* ``G`` is a row-stochastic matrix: it maps each signal ``s`` to
-    a new signal ``s'`` at random, independently of the state.  Blackwell's
-    theorem (chapter 2) says ``π G`` is never worth more than ``π`` to anyone.
-
-    Parameters
-    ----------
-    experiment : array_like, shape [..., Θ, S]
-    garbling : array_like, shape [..., S, S']
-        Broadcast against the experiment's leading axes.
-
-    Returns
-    -------
-    ndarray, shape [..., Θ, S']
-
-    Examples
-    --------
-    Merging the two signals of full revelation gives no information:
-
-    >>> import numpy as np
-    >>> from gamelib.experiments import garble
-    >>> garble(np.eye(2), [[1.0], [1.0]])
-    array([[1.],
-           [1.]])
-    """
-    experiment = as_experiments(experiment, "experiment")
-    garbling = as_experiments(garbling, "garbling")
-    if garbling.shape[-2] != experiment.shape[-1]:
-        raise ValueError(
-            f"garbling: needs one row per signal of the experiment ({experiment.shape[-1]}), "
-            f"got {garbling.shape[-2]}"
-        )
-    return experiment @ garbling
-
-
-def pad_signals(experiments, n_signals):
-    """Append never-sent signals so that experiments have ``n_signals`` columns.
-
-    Examples
-    --------
-    >>> from gamelib import pad_signals, reveal_nothing
-    >>> pad_signals(reveal_nothing(2), 3)
-    array([[1., 0., 0.],
-           [1., 0., 0.]])
-    """
-    experiments = as_experiments(experiments, "experiments")
-    n_signals = as_int(n_signals, "n_signals", experiments.shape[-1])
-    pad = np.zeros(experiments.shape[:-1] + (n_signals - experiments.shape[-1],))
-    return np.concatenate([experiments, pad], axis=-1)

@@ -116,6 +116,33 @@ class Market:
         fields.update(changes)
         return Market(**fields)
 
+    def relabel_actions(self, order):
+        """The same market with actions listed in ``order``.
+
+        Under the lowest-index tie rule, relabelling is how one studies any other
+        fixed priority order over actions: in the new market, action ``b`` is the
+        old action ``order[b]``, so users break ties in favour of ``order[0]``,
+        then ``order[1]``, and so on.
+
+        Parameters
+        ----------
+        order : sequence of int
+            A permutation of ``range(n_actions)``.
+
+        Examples
+        --------
+        >>> from gamelib import examples
+        >>> examples.prosecutor().relabel_actions([1, 0]).action_names
+        ('acquit', 'convict')
+        """
+        order = np.asarray(order)
+        valid = order.ndim == 1 and np.issubdtype(order.dtype, np.integer)
+        if not valid or sorted(order.tolist()) != list(range(self.n_actions)):
+            raise ValueError(f"order: expected a permutation of range({self.n_actions}), got {order.tolist()}")
+        return self.replace(user_utility=self.user_utility[:, order],
+                            provider_utility=self.provider_utility[:, :, order],
+                            action_names=tuple(self.action_names[a] for a in order))
+
 
 def _frozen(arr):
     arr = np.array(arr, dtype=float)

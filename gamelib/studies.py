@@ -12,8 +12,8 @@ Every function here is seeded: the same arguments give the same numbers.
 * :func:`bound_ratio`, :func:`tightness_search` — how
   close equilibria come to the ``2ε`` bound of Theorem 4.1, and the refined
   bound ``OPT_j − V_j ≤ 2 ε_j · P(a_j ≠ a*_j(θ))``.
-* :func:`relabel_actions`, :func:`compare_tie_rules`,
-  :func:`tie_rule_equilibria` — what changes when assumption (U) fails and
+* :meth:`gamelib.Market.relabel_actions`, :func:`compare_tie_rules` (with
+  :func:`gamelib.equilibria`, ``ties=``) — what changes when assumption (U) fails and
   users break ties differently (markets in :mod:`gamelib.examples`).
 * :func:`menu_separation_search` — an anonymous equilibrium over single
   experiments that a two-item menu breaks.
@@ -26,12 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_real
-from .alignment import market_alignment_eps, weak_alignment
+from ._validation import VALUE_ATOL, as_bool, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
+from .alignment import _market_alignment_eps, weak_alignment
 from .deviations import _problems, _sup
 from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable_deviation
 from .examples import audience_market, random_market
-from .experiments import experiment_grid, pad_signals, reveal_everything
+from .experiments import experiment_grid, reveal_everything, reveal_nothing
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
 
 __all__ = [
@@ -39,21 +39,14 @@ __all__ = [
     "alignment_study",
     "AnonymityStudy",
     "anonymity_study",
-    "welfare",
     "BoundRatio",
     "bound_ratio",
     "TightnessSearch",
     "tightness_search",
-    "relabel_actions",
     "compare_tie_rules",
-    "tie_rule_equilibria",
     "MenuExample",
     "menu_separation_search",
 ]
-
-
-def _seed(seed, name="seed"):
-    return as_int(seed, name, 0)
 
 
 # ----------------------------------------------------------------------------
@@ -172,7 +165,7 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
     """
     max_providers = as_int(max_providers, "max_providers", 1)
     n_samples = as_int(n_samples, "n_samples", 1)
-    seed = _seed(seed)
+    seed = as_int(seed, "seed", 0)
     n_states = as_int(n_states, "n_states", 1)
     n_actions = as_int(n_actions, "n_actions", 1)
     n_users = as_int(n_users, "n_users", 1)
@@ -182,7 +175,7 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
     strong = np.empty((max_providers, n_samples))
     for k in range(1, max_providers + 1):  # the market made of the first k providers
         firsts = [Market(mk.prior, mk.masses, mk.user_utility, mk.provider_utility[:k]) for mk in markets]
-        weak[k - 1], strong[k - 1] = market_alignment_eps(firsts)
+        weak[k - 1], strong[k - 1] = _market_alignment_eps(firsts)
     # nestedness holds exactly for the optimum; remove LP round-off
     weak = np.minimum.accumulate(weak, axis=0)
     strong = np.minimum.accumulate(strong, axis=0)
@@ -192,34 +185,6 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
 # ----------------------------------------------------------------------------
 # The price of anonymity
 # ----------------------------------------------------------------------------
-
-
-def welfare(market, values):
-    """Mass-weighted welfare ``Σ_j m_j V_j``.
-
-    Parameters
-    ----------
-    market : Market
-    values : array_like, shape [..., n]
-        User values (last axis: users).
-
-    Returns
-    -------
-    float or ndarray, shape [...]
-
-    Examples
-    --------
-    >>> from gamelib.studies import welfare
-    >>> from gamelib import examples, aligned_value
-    >>> m = examples.opposite_tastes(masses=(0.25, 0.75))
-    >>> float(welfare(m, [0.5, 0.25]))
-    0.3125
-    """
-    market = _check_market(market)
-    values = as_finite_array(values, "values")
-    if values.shape[-1] != market.n_users:
-        raise ValueError(f"values: last axis must have one entry per user ({market.n_users}), got {values.shape}")
-    return values @ market.masses
 
 
 @dataclass(frozen=True)
@@ -408,14 +373,13 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
     (True, 0)
     """
     n_markets = as_int(n_markets, "n_markets", 1)
-    seed = _seed(seed)
+    seed = as_int(seed, "seed", 0)
     if isinstance(resolutions, (str, bytes)) or not hasattr(resolutions, "__len__") or len(resolutions) == 0:
         raise ValueError(f"resolutions: expected a non-empty sequence of integers, got {resolutions!r}")
     resolutions = np.array([as_int(r, "resolutions", 1) for r in resolutions])
     if np.any(np.diff(resolutions) <= 0):
         raise ValueError(f"resolutions: must be strictly increasing, got {resolutions.tolist()}")
-    if not isinstance(menus, (bool, np.bool_)):
-        raise ValueError(f"menus: expected True or False, got {menus!r}")
+    menus = as_bool(menus, "menus")
     tol = as_real(tol, "tol", minimum=0.0)
     if markets is None:
         seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=n_markets)
@@ -425,8 +389,8 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
         if not markets:
             raise ValueError("markets: expected at least one market")
         seeds = np.full(len(markets), -1)
-    opt = np.array([welfare(m, aligned_value(m)) for m in markets])
-    noinfo = np.array([welfare(m, uninformed_value(m)) for m in markets])
+    opt = np.array([aligned_value(m) @ m.masses for m in markets])
+    noinfo = np.array([uninformed_value(m) @ m.masses for m in markets])
     rows = np.empty((len(resolutions), len(markets), 5))
     for a, r in enumerate(resolutions):
         for b, market in enumerate(markets):
@@ -441,7 +405,7 @@ def _judge_grid_equilibria(market, grid, opt, menus, tol):
     eqs = equilibria(market, grid, "anonymous")
     if not eqs:  # possible without assumption (U)
         return 0, 0, 0, np.nan, np.nan
-    wel = welfare(market, eqs.user_values)
+    wel = eqs.user_values @ market.masses
     order = np.argsort(wel, kind="stable")
     losing = order[wel[order] < opt - tol]
     tables = outcome_tables(market, grid)[:2]
@@ -644,7 +608,7 @@ def tightness_search(
     >>> 0 <= res.ratio <= 1, res.history.shape
     (True, (10,))
     """
-    seed = _seed(seed)
+    seed = as_int(seed, "seed", 0)
     n_random = as_int(n_random, "n_random", 1)
     n_refine = as_int(n_refine, "n_refine", 0)
     n_actions = as_int(n_actions, "n_actions", 2)
@@ -657,14 +621,11 @@ def tightness_search(
     best = (-np.inf, None, None)
     history = []
 
-    def prior_of(p):
-        return np.array([p, 1.0 - p])
-
     for _ in range(n_random):
         user = rng.uniform(size=(n_actions, 2))
         provider = rng.uniform(size=(n_providers, n_actions, 2))
         p = rng.uniform(0.05, 0.95)
-        r, market = _search_ratio(user, provider, prior_of(p), grid, margin)
+        r, market = _search_ratio(user, provider, np.array([p, 1.0 - p]), grid, margin)
         if r > best[0]:
             best = (r, market, p)
         history.append(best[0])
@@ -677,7 +638,7 @@ def tightness_search(
         user = m.user_utility[0] + rng.normal(0.0, sigma, size=m.user_utility[0].shape)
         provider = m.provider_utility[:, 0] + rng.normal(0.0, sigma, size=m.provider_utility[:, 0].shape)
         p_new = float(np.clip(p + rng.normal(0.0, sigma / 3), 0.05, 0.95))
-        r, market = _search_ratio(user, provider, prior_of(p_new), grid, margin)
+        r, market = _search_ratio(user, provider, np.array([p_new, 1.0 - p_new]), grid, margin)
         if r > best[0] + VALUE_ATOL:
             best, fails = (r, market, p_new), 0
         else:
@@ -695,52 +656,6 @@ def tightness_search(
 # ----------------------------------------------------------------------------
 
 
-def relabel_actions(market, order):
-    """The same market with actions listed in ``order``.
-
-    Under the lowest-index tie rule, relabelling is how one studies any other
-    fixed priority order over actions: in the new market, action ``b`` is the
-    old action ``order[b]``, so users break ties in favour of ``order[0]``,
-    then ``order[1]``, and so on.
-
-    Parameters
-    ----------
-    market : Market
-    order : sequence of int
-        A permutation of ``range(n_actions)``.
-
-    Returns
-    -------
-    Market
-
-    Examples
-    --------
-    >>> from gamelib.studies import relabel_actions
-    >>> from gamelib import examples
-    >>> m = relabel_actions(examples.prosecutor(), [1, 0])
-    >>> m.action_names
-    ('acquit', 'convict')
-    """
-    market = _check_market(market)
-    order = np.asarray(order)
-    if (
-        order.ndim != 1
-        or not np.issubdtype(order.dtype, np.integer)
-        or sorted(order.tolist()) != list(range(market.n_actions))
-    ):
-        raise ValueError(f"order: expected a permutation of range({market.n_actions}), got {order.tolist()}")
-    return Market(
-        market.prior,
-        market.masses,
-        market.user_utility[:, order],
-        market.provider_utility[:, :, order],
-        state_names=market.state_names,
-        action_names=tuple(market.action_names[a] for a in order),
-        user_names=market.user_names,
-        provider_names=market.provider_names,
-    )
-
-
 def compare_tie_rules(market, orders, experiments):
     """Equilibrium facts under several fixed tie-breaking orders over actions.
 
@@ -748,7 +663,7 @@ def compare_tie_rules(market, orders, experiments):
     ----------
     market : Market
     orders : sequence of permutations
-        Each a priority order over actions (see :func:`relabel_actions`).
+        Each a priority order over actions (see :meth:`gamelib.Market.relabel_actions`).
     experiments : array_like, shape [E, Θ, S]
         Grid for the personalized equilibria (include reveal-everything).
 
@@ -778,7 +693,7 @@ def compare_tie_rules(market, orders, experiments):
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     out = []
     for order in orders:
-        relabelled = relabel_actions(market, order)
+        relabelled = market.relabel_actions(order)
         width = max(experiments.shape[-1], market.n_states)
         full = reveal_everything(market.n_states, width)
         policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)
@@ -796,54 +711,6 @@ def compare_tie_rules(market, orders, experiments):
             }
         )
     return out
-
-
-def tie_rule_equilibria(market, experiments, ties, max_profiles=5_000_000):
-    """Every pure equilibrium of a one-user game, for a tie rule.
-
-    A thin call to :func:`gamelib.equilibria` with ``ties=ties``: personalized
-    games separate across users (chapter 4), so one user is no loss of
-    generality; pass each user's sub-market.  The user consults the provider
-    whose experiment is worth most to her and, among tied best actions, picks
-    the lowest index (``"lowest"``), the consulted provider's favourite
-    (``"sender"``) or its least favourite (``"adverse"``).
-
-    Parameters
-    ----------
-    market : Market
-        With exactly one user.
-    experiments : array_like, shape [E, Θ, S]
-        Each provider's strategy set.
-    ties : {"lowest", "sender", "adverse"}
-    max_profiles : int, default 5,000,000
-        Refuse games with more than this many profiles ``E**k``.
-
-    Returns
-    -------
-    gamelib.EquilibriumSet
-        One-user set: ``profiles [N, k]``, ``user_values [N, 1]``,
-        ``provider_values [N, k]``, ``choice [N, 1]`` (provider consulted) and
-        ``consumed [N, 1]`` (experiment index she reads); the same as
-        ``equilibria(market, experiments, "personalized", ties).per_user[0]``.
-
-    Examples
-    --------
-    >>> from gamelib.examples import aligned_tie_market
-    >>> from gamelib.studies import tie_rule_equilibria
-    >>> from gamelib import experiment_grid
-    >>> m, grid = aligned_tie_market(), experiment_grid(2, 10)
-    >>> [float(tie_rule_equilibria(m, grid, t).user_values.min()) for t in ("lowest", "sender", "adverse")]
-    [1.0, 1.0, 0.55]
-    """
-    market = _check_market(market)
-    if market.n_users != 1:
-        raise ValueError(f"market: expected one user (pass each user's sub-market), got {market.n_users}")
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
-    max_profiles = as_int(max_profiles, "max_profiles", 1)
-    n_exp, k = experiments.shape[0], market.n_providers
-    if n_exp**k > max_profiles:
-        raise ValueError(f"experiments: {n_exp}**{k} = {n_exp**k} profiles exceed max_profiles = {max_profiles}")
-    return equilibria(market, experiments, "anonymous", ties=ties)
 
 
 # ----------------------------------------------------------------------------
@@ -929,7 +796,7 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
     >>> bool((ex.item_values.argmax(axis=0) == [0, 1]).all())   # users pick different items
     True
     """
-    seeds = [_seed(s, "seeds") for s in seeds]
+    seeds = [as_int(s, "seeds", 0) for s in seeds]
     if not seeds:
         raise ValueError("seeds: expected at least one seed")
     n_states = as_int(n_states, "n_states", 2)
@@ -960,10 +827,10 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
 # How robust is the silent equilibrium?
 # ----------------------------------------------------------------------------
 
-__all__ += ["RobustnessStudy", "robustness_study", "silence_margin", "ROBUSTNESS_DIRECTIONS"]
+__all__ += ["RobustnessStudy", "robustness_study", "silence_margin"]
 
 #: Perturbation directions of :func:`robustness_study`, in the book's words.
-ROBUSTNESS_DIRECTIONS = ("random", "users", "providers", "masses", "prior", "aligned")
+_ROBUSTNESS_DIRECTIONS = ("random", "users", "providers", "masses", "prior", "aligned")
 
 
 @dataclass(frozen=True)
@@ -1219,7 +1086,7 @@ def _perturbed(market, name, size, z):
     return market.replace(**{key: new / new.sum()})
 
 
-def robustness_study(market=None, *, directions=ROBUSTNESS_DIRECTIONS, sizes=(1e-3, 1e-2, 5e-2, 1e-1),
+def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1e-3, 1e-2, 5e-2, 1e-1),
                      n_samples=20, seed=0, menus=True, revealing=True, plane=None, shift=0.05):
     """How robust is the silent equilibrium?  Exact verdicts on perturbed markets.
 
@@ -1253,7 +1120,7 @@ def robustness_study(market=None, *, directions=ROBUSTNESS_DIRECTIONS, sizes=(1e
         Two states.  Default: :func:`gamelib.examples.opposite_tastes`
         (Proposition 5.1's market).
     directions : sequence of str
-        Subset of :data:`ROBUSTNESS_DIRECTIONS` (sampling mode).
+        Subset of ``("random", "users", "providers", "masses", "prior", "aligned")`` (sampling mode).
     sizes : sequence of float
         Positive perturbation sizes (sampling mode).
     n_samples : int
@@ -1292,16 +1159,14 @@ def robustness_study(market=None, *, directions=ROBUSTNESS_DIRECTIONS, sizes=(1e
     market = opposite_tastes() if market is None else _check_market(market)
     if market.n_states != 2:
         raise ValueError(f"market: the study needs two states, got {market.n_states}")
-    seed = _seed(seed)
-    for flag, name in ((menus, "menus"), (revealing, "revealing")):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise ValueError(f"{name}: expected True or False, got {flag!r}")
+    seed = as_int(seed, "seed", 0)
+    menus, revealing = as_bool(menus, "menus"), as_bool(revealing, "revealing")
     if plane is None:
         if isinstance(directions, str):
             raise ValueError(f"directions: expected a sequence of names, got the string {directions!r}")
         directions = tuple(directions)
-        if not directions or any(d not in ROBUSTNESS_DIRECTIONS for d in directions):
-            raise ValueError(f"directions: expected names from {ROBUSTNESS_DIRECTIONS}, got {directions}")
+        if not directions or any(d not in _ROBUSTNESS_DIRECTIONS for d in directions):
+            raise ValueError(f"directions: expected names from {_ROBUSTNESS_DIRECTIONS}, got {directions}")
         sizes = as_finite_array(sizes, "sizes", ndim=1)
         if np.any(sizes <= 0):
             raise ValueError("sizes: must be positive")
@@ -1328,14 +1193,14 @@ def robustness_study(market=None, *, directions=ROBUSTNESS_DIRECTIONS, sizes=(1e
         directions = ("plane",)
         rows = [(0, x, y, m) for x, y, m in _plane_markets(market, np.sort(xs), np.sort(ys), shift)]
     markets = [r[3] for r in rows]
-    silent_profile = np.broadcast_to(np.full((market.n_states, 1), 1.0), (market.n_providers, market.n_states, 1))
-    reveal_profile = np.broadcast_to(reveal_everything(market.n_states), (market.n_providers,) + (market.n_states,) * 2)
+    silent_profile = np.array([reveal_nothing(market.n_states)] * market.n_providers)
+    reveal_profile = np.array([reveal_everything(market.n_states)] * market.n_providers)
 
     def verdicts(profile, with_menus):
         return np.array([is_equilibrium(m, profile, "anonymous", menus=with_menus) for m in markets])
 
     margins = [silence_margin(m) for m in markets]
-    eps_weak, eps_strong = market_alignment_eps(markets)
+    eps_weak, eps_strong = _market_alignment_eps(markets)
     opt = np.array([aligned_value(m) @ m.masses for m in markets])
     noinfo = np.array([uninformed_value(m) @ m.masses for m in markets])
     return RobustnessStudy(

@@ -17,7 +17,8 @@ from gamelib import (
     strong_alignment,
     weak_alignment,
 )
-from gamelib.alignment import market_alignment_eps
+from gamelib.alignment import _market_alignment_eps
+from gamelib.interactive.alignment import _alignment_picture, tilted_market
 
 
 def test_alignment_opposite_tastes_exact():
@@ -33,7 +34,7 @@ def test_alignment_opposite_tastes_exact():
 
 
 def test_alignment_fixed_action_cone_vs_simplex():
-    m = examples.fixed_action()
+    m = examples.fixed_action_providers()
     assert gamelib.weak_alignment(m)[0].eps == pytest.approx(1.0)
     cone = gamelib.weak_alignment(m, cone=True)[0]
     assert cone.eps == pytest.approx(0.5)
@@ -89,7 +90,7 @@ def test_hull_distance_hand_values():
 def test_alignment_picture_opposite_tastes():
     m = examples.opposite_tastes()
     for j in range(2):
-        pic = alignment.alignment_picture(m, user=j)
+        pic = _alignment_picture(m, user=j)
         assert pic.eps_weak == pytest.approx(0.0)
         assert pic.eps_strong == pytest.approx(0.375)
         assert pic.distance == pytest.approx(0.0, abs=1e-12)
@@ -102,10 +103,8 @@ def test_alignment_picture_opposite_tastes():
 
 
 def test_alignment_picture_tilted_is_exact_and_distance_is_bias_norm():
-    users = np.array(examples.opposite_tastes().user_utility)
-    users[0] = examples.tilted_taste(0.3, 0.2)
-    m = examples.opposite_tastes().replace(user_utility=users)
-    pic = alignment.alignment_picture(m)
+    m = tilted_market(0.3, 0.2)
+    pic = _alignment_picture(m)
     assert pic.captured == pytest.approx(1.0)
     # bias b·1[a=0] with constants removed has Euclidean norm b (entries ±b/2 on 4 cells)
     assert pic.distance == pytest.approx(0.2)
@@ -144,7 +143,7 @@ def test_alignment_picture_basis_orthonormal_on_random_markets():
     for seed in range(10):
         m = examples.random_market(seed, n_states=3, n_actions=2, n_providers=3, n_users=2)
         for j, cone in itertools.product(range(2), (False, True)):
-            pic = alignment.alignment_picture(m, user=j, cone=cone)
+            pic = _alignment_picture(m, user=j, cone=cone)
             assert np.allclose(pic.basis @ pic.basis.T, np.eye(2), atol=1e-10)
             assert np.allclose(pic.basis.sum(axis=1), 0.0, atol=1e-10)  # inside 1-perp
             assert 0.0 <= pic.captured <= 1.0
@@ -152,7 +151,7 @@ def test_alignment_picture_basis_orthonormal_on_random_markets():
 
 def test_batched_lp_matches_library():
     markets = [examples.random_market(s, n_providers=3, n_users=2) for s in range(6)]
-    weak, strong = market_alignment_eps(markets)
+    weak, strong = _market_alignment_eps(markets)
     for m, w, s in zip(markets, weak, strong):
         assert w == pytest.approx(max(c.eps for c in weak_alignment(m)), abs=1e-7)
         assert s == pytest.approx(strong_alignment(m).eps, abs=1e-7)
@@ -160,8 +159,8 @@ def test_batched_lp_matches_library():
 
 def test_market_alignment_eps_errors():
     with pytest.raises(ValueError, match="^markets"):
-        market_alignment_eps([])
+        _market_alignment_eps([])
     with pytest.raises(ValueError, match="^markets"):
-        market_alignment_eps([examples.opposite_tastes(), examples.prosecutor()])
+        _market_alignment_eps([examples.opposite_tastes(), examples.prosecutor()])
     with pytest.raises(ValueError, match="^markets"):
-        market_alignment_eps(["not a market"])
+        _market_alignment_eps(["not a market"])

@@ -128,7 +128,7 @@ def test_widget_harness_on_fake_factories():
 
 
 def test_widget_factories_are_the_books():
-    found = widgets.factories({"ties": "explorations:ties_widget"})
+    found = widgets.factories({"ties": "explorations:_ties_widget"})
     assert found["ties"]().name == "ties"
     assert len(widgets.factories()) == 10
 

@@ -35,7 +35,7 @@ def test_check_bound_anonymous_opposite_tastes_values():
 
 
 def test_check_bound_fixed_action_cone():
-    m = examples.fixed_action()
+    m = examples.fixed_action_providers()
     simplex = bounds.check_bound(m, GRID20, "personalized")
     cone = bounds.check_bound(m, GRID20, "personalized", cone=True)
     assert simplex.eps[0] == pytest.approx(1.0)
@@ -163,11 +163,10 @@ def test_profiles_shapes():
     m = examples.random_market(0, n_providers=3, n_users=2)
     assert bounds.silent_profile(m, "personalized").shape == (3, 2, 2, 2)
     assert bounds.silent_profile(m, "anonymous", n_signals=3).shape == (3, 2, 3)
-    np.testing.assert_array_equal(bounds.revealing_profile(m, "anonymous")[2], np.eye(2))
     with pytest.raises(ValueError, match="^n_signals"):
         bounds.silent_profile(m, "anonymous", n_signals=0)
     with pytest.raises(ValueError, match="^mode"):
-        bounds.revealing_profile(m, "x")
+        bounds.silent_profile(m, "x")
 
 
 def test_deviation_summary_proposition_5_1_default():
@@ -211,10 +210,15 @@ def test_silence_margins_by_hand():
     assert grid.shape == (2, 2, 2)
 
 
+def _gain(m1, s1, s2, q):
+    """Closed-form gain of a deviation of accuracy q from silence: −(q − ½)·margin_i."""
+    return -(np.asarray(q, dtype=float)[..., None] - 0.5) * bounds.silence_margins(m1, s1, s2)
+
+
 def test_silence_deviation_gain_by_hand():
     # default market, full revelation: ½·½·1 + 0 − 3/8 = −1/8
-    np.testing.assert_allclose(bounds.silence_deviation_gain(0.5, 1, 1, 1.0), [-0.125, -0.125])
-    np.testing.assert_allclose(bounds.silence_deviation_gain(0.5, 1, 1, 0.5), [0.0, 0.0])
+    np.testing.assert_allclose(_gain(0.5, 1, 1, 1.0), [-0.125, -0.125])
+    np.testing.assert_allclose(_gain(0.5, 1, 1, 0.5), [0.0, 0.0])
 
 
 @pytest.mark.parametrize(
@@ -230,7 +234,7 @@ def test_silence_closed_form_matches_enumeration(m1, s1, s2):
     margins = bounds.silence_margins(m1, s1, s2)
     assert s.is_equilibrium == bool(margins.min() >= -1e-12)
     # best gain over the grid: full revelation (q = 1) if some margin is negative
-    expected = max(0.0, float(bounds.silence_deviation_gain(m1, s1, s2, 1.0).max()))
+    expected = max(0.0, float(_gain(m1, s1, s2, 1.0).max()))
     assert s.max_gain == pytest.approx(expected, abs=1e-9)
     # every grid experiment: enumerated gains equal the closed form at its accuracy q
     values, _, _ = gamelib.outcome_tables(m, GRID20)
@@ -238,7 +242,7 @@ def test_silence_closed_form_matches_enumeration(m1, s1, s2):
     for i in range(2):
         gains, _ = gamelib.deviation_gains(m, quiet, "anonymous", i, GRID20)
         informative = q > 0.5 + 1e-12
-        closed = bounds.silence_deviation_gain(m1, s1, s2, q[informative])[:, i]
+        closed = _gain(m1, s1, s2, q[informative])[:, i]
         np.testing.assert_allclose(gains[informative], closed, atol=1e-12)
         np.testing.assert_allclose(gains[~informative], 0.0, atol=1e-12)
 
@@ -257,8 +261,6 @@ def test_silence_errors():
         bounds.silence_margins(0.5, -1.0, 1.0)
     with pytest.raises(ValueError, match="^stake2"):
         bounds.silence_margins(0.5, 1.0, np.nan)
-    with pytest.raises(ValueError, match="^accuracy"):
-        bounds.silence_deviation_gain(0.5, 1.0, 1.0, 0.4)
 
 
 # ----------------------------------------------------------------------------- paths, table
@@ -295,16 +297,20 @@ def test_interpolation_path_errors():
 
 
 def test_regime_table_four_regimes():
-    tab = bounds.regime_table(examples.opposite_tastes(), examples.opposite_tastes(aligned=True), GRID4)
-    assert set(tab) == {(m, c) for m in ("personalized", "anonymous") for c in ("weak", "strong")}
+    """The four regimes are the two ends (t = 0, 1) of the interpolation path, in both modes."""
+    paths = {mode: bounds.interpolation_path(examples.opposite_tastes(), examples.opposite_tastes(aligned=True),
+                                             [0.0, 1.0], GRID4, mode) for mode in ("personalized", "anonymous")}
+    tab = {(mode, c): {"n_silent": p.n_silent[t], "worst_loss": p.worst_loss[t], "worst": p.worst[t],
+                       "eps_strong": p.eps_strong[t]}
+           for mode, p in paths.items() for t, c in enumerate(("weak", "strong"))}
     assert tab["anonymous", "weak"]["n_silent"] > 0
     assert tab["anonymous", "weak"]["worst_loss"] == pytest.approx(0.25)
     for key in [("personalized", "weak"), ("personalized", "strong"), ("anonymous", "strong")]:
         np.testing.assert_allclose(tab[key]["worst"], [0.5, 0.5])
         assert tab[key]["n_silent"] == 0
     assert tab["anonymous", "weak"]["eps_strong"] == pytest.approx(0.375)
-    with pytest.raises(ValueError, match="^weak_market"):
-        bounds.regime_table(None, examples.opposite_tastes(), GRID4)
+    with pytest.raises(ValueError, match="^first"):
+        bounds.interpolation_path(None, examples.opposite_tastes(), [0.0], GRID4, "anonymous")
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

@@ -16,6 +16,7 @@ from scipy.optimize import linprog
 
 import gamelib
 from gamelib import deviations, examples
+from gamelib._validation import pad_signals
 
 SILENT = gamelib.reveal_nothing(2, 2)
 FULL = gamelib.reveal_everything(2)
@@ -24,7 +25,7 @@ FULL = gamelib.reveal_everything(2)
 def grid_best(market, policy, mode, provider, grid, menu_size=1):
     """Best payoff of ``provider`` over a finite set of deviations (brute force, gamelib's own)."""
     width = max(grid.shape[-1], np.shape(policy)[-1])
-    grid, policy = gamelib.pad_signals(grid, width), gamelib.pad_signals(policy, width)
+    grid, policy = pad_signals(grid, width), pad_signals(policy, width)
     now = gamelib.play(market, policy, mode).provider_values[provider]
     if mode == "anonymous":
         return now + gamelib.deviation_gains(market, policy, mode, provider, grid, menu_size=menu_size)[0].max()
@@ -40,15 +41,6 @@ def random_policy(rng, market, mode, n_signals=2):
 
 def replayed(market, dev, mode):
     return gamelib.play(market, dev.policy, mode).provider_values[dev.provider]
-
-
-def relabel_actions(market, order):
-    """The same market with actions renumbered: new action a is old action order[a]."""
-    return market.replace(
-        user_utility=market.user_utility[:, order],
-        provider_utility=market.provider_utility[:, :, order],
-        action_names=[market.action_names[a] for a in order],
-    )
 
 
 # ----------------------------------------------------------------------------
@@ -93,7 +85,7 @@ def test_full_revelation_is_an_equilibrium_in_both_modes():
 @pytest.mark.parametrize("order", [[0, 1], [1, 0]], ids=["convict=0", "convict=1"])
 @pytest.mark.parametrize("menus", [False, True])
 def test_prosecutor_sup_is_0_6_under_either_labelling(order, menus):
-    m = relabel_actions(examples.prosecutor(), order)
+    m = examples.prosecutor().relabel_actions(order)
     dev = gamelib.best_deviation(m, gamelib.reveal_nothing(2)[None], "anonymous", 0, menus=menus)
     assert dev.payoff == pytest.approx(0.6, abs=1e-9)
     assert dev.gain == pytest.approx(0.6, abs=1e-9)  # silence: the judge acquits

@@ -40,7 +40,7 @@ def test_modules_are_found():
     modules = _modules()
     assert {"gamelib.market", "gamelib.equilibrium", "gamelib.studies",
             "gamelib.interactive._common", "gamelib.interactive.market"} <= set(modules)
-    assert sum(len(_public(m)) for m in modules) > 100
+    assert sum(len(_public(m)) for m in modules) > 60  # issue 13: at most 100 public names in all
 
 
 @pytest.mark.parametrize("module_name", _modules())

@@ -158,7 +158,7 @@ def test_phase_boundary_of_silence():
 
 
 def test_fixed_action_personalized_silence_is_equilibrium():
-    m = examples.fixed_action()
+    m = examples.fixed_action_providers()
     silent = np.broadcast_to(SILENT, (2, 1, 2, 2))
     assert gamelib.profitable_deviation(m, silent, "personalized", experiments=gamelib.experiment_grid(2, 10)) is None
     assert gamelib.play(m, silent, "personalized").user_values[0] == pytest.approx(0.5)

@@ -7,6 +7,8 @@ import pytest
 
 import gamelib
 from gamelib import alignment, examples
+from gamelib._validation import pad_signals
+from gamelib.interactive.alignment import _alignment_picture, tilted_market
 
 M = examples.opposite_tastes()
 U1 = np.eye(2)[None]  # one user, two actions, two states
@@ -41,7 +43,7 @@ CASES = [
     ("experiment not stochastic", lambda: gamelib.posteriors([0.5, 0.5], [[0.5, 0.4], [0.5, 0.5]]), "experiment"),
     ("experiment wrong rows", lambda: gamelib.posteriors([0.5, 0.5], [[1.0, 0.0]]), "experiment"),
     ("experiment 1-D", lambda: gamelib.user_value([0.5, 0.5], [1.0, 0.0], np.eye(2)), "experiment"),
-    ("experiment NaN", lambda: gamelib.signal_probabilities([0.5, 0.5], [[NAN, 1.0], [0.5, 0.5]]), "experiment"),
+    ("experiment NaN", lambda: gamelib.posteriors([0.5, 0.5], [[NAN, 1.0], [0.5, 0.5]]), "experiment"),
     ("utility wrong states", lambda: gamelib.user_value([0.5, 0.5], SILENT, np.ones((2, 3))), "utility"),
     ("utility 4-D", lambda: gamelib.user_value([0.5, 0.5], SILENT, np.ones((1, 1, 2, 2))), "utility"),
     ("best_response utility", lambda: gamelib.best_response([0.5, 0.5], SILENT, np.ones(2)), "utility"),
@@ -50,7 +52,7 @@ CASES = [
     ("grid too large", lambda: gamelib.experiment_grid(6, 20), "resolution"),
     ("grid states bool", lambda: gamelib.experiment_grid(True, 2), "n_states"),
     ("reveal_everything too few signals", lambda: gamelib.reveal_everything(3, n_signals=2), "n_signals"),
-    ("pad_signals shrink", lambda: gamelib.pad_signals(np.eye(3), 2), "n_signals"),
+    ("pad_signals shrink", lambda: pad_signals(np.eye(3), 2), "n_signals"),
     # persuasion
     ("persuasion shapes differ", lambda: gamelib.optimal_persuasion([0.5, 0.5], np.ones((3, 2)), np.eye(2)), "sender_utility"),
     ("persuasion receiver states", lambda: gamelib.optimal_persuasion([0.5, 0.5], np.ones((2, 3)), np.ones((2, 3))), "receiver_utility"),
@@ -115,11 +117,9 @@ def test_at_least_25_distinct_error_paths():
     [
         (lambda: examples.threshold_receiver(1.5), "threshold"),
         (lambda: examples.threshold_receiver("x"), "threshold"),
-        (lambda: examples.tilted_taste(-0.1), "taste"),
-        (lambda: examples.tilted_taste(0.5, float("nan")), "bias"),
+        (lambda: tilted_market(-0.1), "taste"),
+        (lambda: tilted_market(0.5, float("nan")), "bias"),
         (lambda: gamelib.symmetric_experiment(1.2), "q"),
-        (lambda: gamelib.garble(np.eye(2), np.ones((3, 1))), "garbling"),
-        (lambda: gamelib.garble([[0.5, 0.4], [0.0, 1.0]], np.eye(2)), "experiment"),
         (lambda: alignment.remove_constants([1.0, 2.0]), "utility"),
         (lambda: alignment.hull_distance([0.0, 0.0], [[1.0, 0.0, 0.0]]), "vertices"),
         (lambda: alignment.hull_distance([0.0], [[1.0]], cone="yes"), "cone"),
@@ -127,9 +127,9 @@ def test_at_least_25_distinct_error_paths():
         (lambda: gamelib.split_experiment([0.5, 0.5], [[1.0, 0.0]], [1.0]), "posteriors"),
         (lambda: gamelib.split_experiment([1.0, 0.0], [[1.0, 0.0]], [1.0]), "prior"),
         (lambda: gamelib.split_experiment([0.5, 0.5], [[0.5, 0.5]], [0.5, 0.5]), "weights"),
-        (lambda: alignment.alignment_picture("market"), "market"),
-        (lambda: alignment.alignment_picture(examples.opposite_tastes(), user=2), "user"),
-        (lambda: alignment.alignment_picture(examples.opposite_tastes(), cone=1), "cone"),
+        (lambda: _alignment_picture("market"), "market"),
+        (lambda: _alignment_picture(examples.opposite_tastes(), user=2), "user"),
+        (lambda: _alignment_picture(examples.opposite_tastes(), cone=1), "cone"),
     ],
 )
 def test_errors_name_the_argument(call, name):
@@ -145,9 +145,8 @@ def test_errors_name_the_argument(call, name):
          "ties: must be 'lowest', 'sender' or 'adverse', got 'random'"),
         (lambda: examples.random_market(0, alignment="perfect"), "alignment: must be None, 'weak' or 'strong', got 'perfect'"),
         (lambda: gamelib.deviation_gains(M, PAIR, "anonymous", 2, GRID), "provider: must be below the number of providers 2, got 2"),
-        (lambda: examples.fixed_action(action=2), "action: must be below the number of actions 2, got 2"),
+        (lambda: examples.fixed_action_providers(action=2), "action: must be below the number of actions 2, got 2"),
         (lambda: gamelib.symmetric_experiment([0.5, 1.2]), "q: entries must lie in [0, 1]"),
-        (lambda: gamelib.bounds.silence_deviation_gain(0.5, 1.0, 1.0, 0.4), "accuracy: entries must lie in [0.5, 1]"),
         (lambda: gamelib.alignment_residual(M, [1.5, -0.5], [0.0, 0.0]), "weights: entries must lie in [0, inf]"),
     ],
 )

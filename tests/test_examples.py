@@ -56,9 +56,12 @@ def test_threshold_receiver_half_is_kg_judge_up_to_state_term():
 
 
 def test_tilted_taste_extremes():
-    assert np.array_equal(examples.tilted_taste(0.0), 0.5 * np.eye(2))
-    assert np.array_equal(examples.tilted_taste(1.0), 0.5 * (1 - np.eye(2)))
-    assert np.allclose(examples.tilted_taste(0.5, 0.1), [[0.35, 0.35], [0.25, 0.25]])
+    from gamelib.interactive.alignment import tilted_market
+
+    assert np.array_equal(tilted_market(0.0).user_utility[0], 0.5 * np.eye(2))
+    assert np.array_equal(tilted_market(1.0).user_utility[0], 0.5 * (1 - np.eye(2)))
+    assert np.allclose(tilted_market(0.5, 0.1).user_utility[0], [[0.35, 0.35], [0.25, 0.25]])
+    np.testing.assert_array_equal(tilted_market(0.5, 0.1).user_utility[1], examples.opposite_tastes().user_utility[1])
 
 
 def test_audience_market_structure():

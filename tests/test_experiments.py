@@ -11,11 +11,11 @@ import gamelib
 from gamelib import examples
 
 
-def test_posteriors_and_signal_probabilities():
+def test_posteriors_and_signal_probabilities_prior_at_experiment():
     prior = [0.25, 0.75]
     pi = [[0.8, 0.2], [0.4, 0.6]]
     # P(s0) = 0.25*0.8 + 0.75*0.4 = 0.5 ; P(s1) = 0.5
-    np.testing.assert_allclose(gamelib.signal_probabilities(prior, pi), [0.5, 0.5])
+    np.testing.assert_allclose(np.array(prior) @ pi, [0.5, 0.5])
     # μ_s0 = (0.2, 0.3)/0.5 = (0.4, 0.6) ; μ_s1 = (0.05, 0.45)/0.5 = (0.1, 0.9)
     np.testing.assert_allclose(gamelib.posteriors(prior, pi), [[0.4, 0.6], [0.1, 0.9]])
 
@@ -71,12 +71,12 @@ def test_split_experiment_prosecutor_is_kg_solution():
     assert np.allclose(pi, [[4 / 7, 3 / 7], [0.0, 1.0]])
 
 
-def test_symmetric_experiment_and_garble():
+def test_symmetric_experiment_and_garbling():
     assert np.allclose(gamelib.symmetric_experiment(0.75), [[0.75, 0.25], [0.25, 0.75]])
     swap = np.array([[0.0, 1.0], [1.0, 0.0]])
-    assert np.allclose(gamelib.garble(gamelib.symmetric_experiment(0.9), swap),
+    assert np.allclose(gamelib.symmetric_experiment(0.9) @ swap,
                        gamelib.symmetric_experiment(0.1))
-    merged = gamelib.garble(np.eye(3), np.ones((3, 1)))
+    merged = np.eye(3) @ np.ones((3, 1))
     assert np.allclose(merged, np.ones((3, 1)))
 
 
@@ -88,7 +88,7 @@ def test_blackwell_garbling_never_helps(seed):
     pi = rng.dirichlet(np.ones(3), size=3)
     g = rng.dirichlet(np.ones(2), size=3)
     before = gamelib.user_value(m.prior, pi, m.user_utility)
-    after = gamelib.user_value(m.prior, gamelib.garble(pi, g), m.user_utility)
+    after = gamelib.user_value(m.prior, pi @ g, m.user_utility)
     assert np.all(after <= before + 1e-12)
 
 
@@ -100,5 +100,5 @@ def test_split_experiment_round_trip(seed, n_signals):
     prior /= prior.sum()
     pi = rng.dirichlet(np.ones(n_signals), size=3)
     post = gamelib.posteriors(prior, pi)
-    probs = gamelib.signal_probabilities(prior, pi)
+    probs = prior @ pi
     assert np.allclose(gamelib.split_experiment(prior, post, probs), pi)

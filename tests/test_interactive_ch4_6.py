@@ -7,7 +7,7 @@ import gamelib
 from gamelib import bounds
 from gamelib.interactive import Widget, anonymity, personalization, static_figure, strong
 
-FACTORIES = [personalization.drift_widget, anonymity.phase_widget, strong.strong_widget]
+FACTORIES = [personalization._drift_widget, anonymity._phase_widget, strong._strong_widget]
 
 
 @pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
@@ -24,7 +24,7 @@ def test_widgets_build_and_update(factory):
 
 
 def test_drift_caption_numbers():
-    w = personalization.drift_widget()
+    w = personalization._drift_widget()
     cap = w.update(t=0.0, market="opposite tastes")
     assert "ε = 0.000" in cap and "worst V = 0.500" in cap
     cap = w.update(t=1.0)
@@ -32,12 +32,12 @@ def test_drift_caption_numbers():
 
 
 def test_drift_paths_respect_theorem1():
-    for p in personalization.drift_paths().values():
+    for p in personalization._drift_paths().values():
         assert np.all(p.worst >= p.weak_bound - 1e-9)
 
 
 def test_phase_caption_matches_closed_form():
-    w = anonymity.phase_widget()
+    w = anonymity._phase_widget()
     for m1, s1, s2 in [(0.5, 1.0, 1.0), (0.9, 1.0, 1.0), (0.2, 1.0, 1.0), (0.5, 0.1, 1.0)]:
         cap = w.update(mass1=m1, stake1=s1, stake2=s2)
         ok = bounds.silence_margins(m1, s1, s2).min() >= 0
@@ -45,9 +45,9 @@ def test_phase_caption_matches_closed_form():
 
 
 def test_strong_caption_and_path():
-    p = strong.strong_path()
+    p = strong._strong_path()
     assert np.all(p.worst_loss <= p.strong_bound + 1e-9)
-    w = strong.strong_widget()
+    w = strong._strong_widget()
     assert "121 silent" in w.update(t=0.0)
     assert " 0 silent" in w.update(t=0.5)
 
@@ -56,14 +56,14 @@ def test_slack_histogram_and_static_figures():
     fig = static_figure(personalization.draw_slack_histogram, slack=np.array([0.0, 0.5, 1.0]),
                         title="t", xlabel="x")
     assert fig.axes[0].get_title().startswith("t — dashed")
-    assert len(static_figure(anonymity.phase_widget().draw).axes) == 1
-    assert len(static_figure(strong.strong_widget().draw, t=0.6).axes) == 2
-    assert len(static_figure(personalization.drift_widget().draw, t=0.6,
+    assert len(static_figure(anonymity._phase_widget().draw).axes) == 1
+    assert len(static_figure(strong._strong_widget().draw, t=0.6).axes) == 2
+    assert len(static_figure(personalization._drift_widget().draw, t=0.6,
                              market="random weakly aligned (seed 5)").axes) == 1
 
 
 def test_strong_silent_axis_ticks_are_round_numbers():
-    fig = static_figure(strong.strong_widget().draw, t=0.2)
+    fig = static_figure(strong._strong_widget().draw, t=0.2)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig).draw()
@@ -72,7 +72,7 @@ def test_strong_silent_axis_ticks_are_round_numbers():
 
 
 def test_widget_markets_are_weakly_aligned():
-    for make in personalization.MARKETS.values():
+    for make in personalization._MARKETS.values():
         m = make()
         assert max(c.eps for c in gamelib.weak_alignment(m)) < 1e-8
 
@@ -92,8 +92,8 @@ def _ten_updates(factory):
 
 
 def test_drift_random_updates_caption_numbers():
-    paths = personalization.drift_paths()
-    for values, cap in _ten_updates(personalization.drift_widget):
+    paths = personalization._drift_paths()
+    for values, cap in _ten_updates(personalization._drift_widget):
         p = paths[values["market"]]
         r = int(np.argmin(np.abs(p.ts - values["t"])))
         assert cap.startswith(f"t = {p.ts[r]:.2f} — ")
@@ -104,7 +104,7 @@ def test_drift_random_updates_caption_numbers():
 
 def test_phase_random_updates_caption_numbers():
     grid = gamelib.experiment_grid(2, 20)
-    for values, cap in _ten_updates(anonymity.phase_widget):
+    for values, cap in _ten_updates(anonymity._phase_widget):
         m1, s1, s2 = values["mass1"], values["stake1"], values["stake2"]
         m = bounds.silence_margins(m1, s1, s2)
         market = gamelib.examples.opposite_tastes((m1, 1 - m1), (s1, s2))
@@ -127,8 +127,8 @@ def test_phase_region_table_matches_closed_form():
 
 
 def test_interpolation_random_updates_caption_numbers():
-    p = strong.strong_path()
-    for values, cap in _ten_updates(strong.strong_widget):
+    p = strong._strong_path()
+    for values, cap in _ten_updates(strong._strong_widget):
         r = int(np.argmin(np.abs(p.ts - values["t"])))
         assert cap.startswith(f"t = {p.ts[r]:.2f}: ε_SMA = {p.eps_strong[r]:.3f}; ")
         assert f"{int(p.n_equilibria[r])} anonymous equilibria, {int(p.n_silent[r])} silent" in cap
@@ -137,7 +137,7 @@ def test_interpolation_random_updates_caption_numbers():
 
 
 def test_drift_market_switch_keeps_own_axes():
-    w = personalization.drift_widget()
+    w = personalization._drift_widget()
     w.update(market="opposite tastes")
     w.update(market="random weakly aligned (seed 5)")
     low = w._prepared[(1, "opposite tastes")].figure.axes[0]

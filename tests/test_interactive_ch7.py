@@ -11,8 +11,8 @@ from gamelib.studies import alignment_study
 
 
 def test_epsilon_widget_sampler_and_update():
-    assert ex.epsilon_widget().update(eps=0.25).startswith("k = 6")
-    w = ex.epsilon_widget(alignment_study(max_providers=3, n_samples=5))
+    assert ex._epsilon_widget().update(eps=0.25).startswith("k = 6")
+    w = ex._epsilon_widget(alignment_study(max_providers=3, n_samples=5))
     rng = np.random.default_rng(0)
     for _ in range(3):
         vals = w.sample(rng)
@@ -22,7 +22,7 @@ def test_epsilon_widget_sampler_and_update():
 
 def test_epsilon_widget_random_updates_caption_numbers():
     study = alignment_study(max_providers=3, n_samples=5)
-    w = ex.epsilon_widget(study)
+    w = ex._epsilon_widget(study)
     assert isinstance(w, Widget)
     rng = np.random.default_rng(1)
     for _ in range(10):
@@ -39,26 +39,26 @@ def test_ties_widget_matches_the_proposition():
     as much as full revelation, and the user gets 3/2 - 1/(2q); under the other rules full
     revelation (1.5) beats every split with q < 1."""
     for q in (0.52, 0.6, 0.75, 0.9, 1.0):
-        out = ex.tie_split("adverse", q)
+        out = ex._tie_split("adverse", q)
         assert out["split"] == pytest.approx(0.5) and out["full"] == pytest.approx(0.5)
         assert out["user"] == pytest.approx(1.5 - 1 / (2 * q))
         for ties in ("lowest", "sender"):
-            other = ex.tie_split(ties, q)
+            other = ex._tie_split(ties, q)
             assert other["full"] == pytest.approx(1.5)
             assert other["split"] == pytest.approx((1 - 1 / (2 * q)) * 2 + 1 / (2 * q) * q)
             assert other["split"] < other["full"] - 1e-9 or q == 1.0
-    w = ex.ties_widget()
+    w = ex._ties_widget()
     rng = np.random.default_rng(0)
     for _ in range(5):
         vals = w.sample(rng)
-        assert vals["ties"] in ex.TIE_RULES.values() and 0.52 <= vals["q"] <= 1.0
+        assert vals["ties"] in ex._TIE_RULES.values() and 0.52 <= vals["q"] <= 1.0
         cap = w.update(**vals)
-        assert f"{ex.tie_split(**vals)['user']:.3f}" in cap
+        assert f"{ex._tie_split(**vals)['user']:.3f}" in cap
 
 
 def test_ties_axis_fits_each_rule():
     """The vertical axis ends just above the rule's highest payoff (1 adverse, 2 otherwise)."""
-    w = ex.ties_widget()
+    w = ex._ties_widget()
     for ties, top in (("adverse", 1.0), ("lowest", 2.0), ("sender", 2.0)):
         w.update(ties=ties)
         lo, hi = w._prepared[(1, ties)].figure.axes[0].get_ylim()

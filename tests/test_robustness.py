@@ -25,7 +25,7 @@ from gamelib import (
     weak_alignment,
 )
 from gamelib.interactive import explorations as ex
-from gamelib.studies import ROBUSTNESS_DIRECTIONS, RobustnessStudy, robustness_study, silence_margin
+from gamelib.studies import _ROBUSTNESS_DIRECTIONS, RobustnessStudy, robustness_study, silence_margin
 
 SILENT = [reveal_nothing(2)] * 2
 
@@ -274,7 +274,7 @@ def test_result_fields_and_summary():
     assert rate.tolist() == [1.0, 1.0] and np.all(lo < 1) and np.all(hi == 1)
     with pytest.raises(ValueError, match="field"):
         st_.grid()
-    assert set(ROBUSTNESS_DIRECTIONS) == {"random", "users", "providers", "masses", "prior", "aligned"}
+    assert set(_ROBUSTNESS_DIRECTIONS) == {"random", "users", "providers", "masses", "prior", "aligned"}
 
 
 def test_aligned_direction_is_one_ray():
@@ -345,7 +345,7 @@ def test_market_errors():
 def test_robust_widget_matches_the_exact_verdicts():
     plane = robustness_study(plane=(np.linspace(-0.02, 0.02, 5), np.array([0.0, 0.01, 0.02])),
                              menus=False, revealing=False)
-    w = ex.robust_widget(plane, x=0.0, y=0.01)
+    w = ex._robust_widget(plane, x=0.0, y=0.01)
     xs, ys, cells = plane.grid()
     rng = np.random.default_rng(0)
     for _ in range(6):
@@ -362,17 +362,17 @@ def test_robust_widget_matches_the_exact_verdicts():
 def test_change_gains_by_hand():
     """Survivor market: on (0.55, 0.56) provider 1 gets ½(q − 0.58); beyond 0.56, ½(0.42 − q)."""
     m = plane_point(0.01, 0.03)
-    g = ex.change_gains(m, [0.5, 0.555, 0.6])
+    g = ex._change_gains(m, [0.5, 0.555, 0.6])
     np.testing.assert_allclose(g[0], [0.0, 0.5 * (0.555 - 0.58), 0.5 * (0.42 - 0.6)], atol=1e-12)
     with pytest.raises(ValueError, match="beliefs"):
-        ex.change_gains(m, [1.5])
+        ex._change_gains(m, [1.5])
     with pytest.raises(ValueError, match="market"):
-        ex.change_gains(examples.random_market(0, n_states=3), [0.5])
+        ex._change_gains(examples.random_market(0, n_states=3), [0.5])
 
 
 def test_robust_widget_errors():
     with pytest.raises(ValueError, match="plane"):
-        ex.robust_widget(robustness_study(plane=([0.0], [0.0, 0.01]), menus=False, revealing=False))
+        ex._robust_widget(robustness_study(plane=([0.0], [0.0, 0.01]), menus=False, revealing=False))
     with pytest.raises(ValueError, match="plane"):
-        ex.robust_widget(robustness_study(plane=([0.0, 0.01, 0.03], [0.0, 0.01]), menus=False,
+        ex._robust_widget(robustness_study(plane=([0.0, 0.01, 0.03], [0.0, 0.01]), menus=False,
                                           revealing=False))

@@ -34,10 +34,7 @@ from gamelib.studies import (
     bound_ratio,
     compare_tie_rules,
     menu_separation_search,
-    relabel_actions,
-    tie_rule_equilibria,
     tightness_search,
-    welfare,
 )
 
 GRID2 = experiment_grid(2, 4)
@@ -122,14 +119,11 @@ def test_probability_error():
 # --- price of anonymity ---------------------------------------------------------------
 
 
-def test_welfare():
+def test_welfare_is_values_at_masses():
+    """Welfare Σ_j m_j V_j is ``values @ market.masses`` (the study's opt and noinfo use it)."""
     m = examples.opposite_tastes(masses=(0.25, 0.75))
-    assert welfare(m, [1.0, 0.0]) == pytest.approx(0.25)
-    np.testing.assert_allclose(welfare(m, [[1.0, 0.0], [0.0, 1.0]]), [0.25, 0.75])
-    with pytest.raises(ValueError, match="^values"):
-        welfare(m, [1.0, 0.0, 0.0])
-    with pytest.raises(ValueError, match="^values"):
-        welfare(m, [np.nan, 0.0])
+    assert np.array([1.0, 0.0]) @ m.masses == pytest.approx(0.25)
+    np.testing.assert_allclose(np.array([[1.0, 0.0], [0.0, 1.0]]) @ m.masses, [0.25, 0.75])
 
 
 # --- tightness ------------------------------------------------------------------------
@@ -185,7 +179,7 @@ def test_tightness_search_errors(kwargs, name):
 
 def test_relabel_actions_roundtrip():
     m = examples.random_market(0, n_actions=3)
-    back = relabel_actions(relabel_actions(m, [2, 0, 1]), [1, 2, 0])
+    back = m.relabel_actions([2, 0, 1]).relabel_actions([1, 2, 0])
     np.testing.assert_array_equal(back.user_utility, m.user_utility)
     np.testing.assert_array_equal(back.provider_utility, m.provider_utility)
 
@@ -193,7 +187,7 @@ def test_relabel_actions_roundtrip():
 @pytest.mark.parametrize("order", [[0, 0], [0, 1, 2], [0.0, 1.0], [[0, 1]]])
 def test_relabel_actions_errors(order):
     with pytest.raises(ValueError, match="^order"):
-        relabel_actions(examples.prosecutor(), order)
+        examples.prosecutor().relabel_actions(order)
 
 
 def test_tie_example_rules():
@@ -219,7 +213,7 @@ def test_compare_tie_rules_errors():
 def test_adverse_ties_break_theorem_4_1_hand_values():
     """ch7-adverse-ties: the split {posterior 0, q} gives V = 3/2 - 1/(2q), provider 1 gets 1/2."""
     m, grid = aligned_tie_market(), experiment_grid(2, 10)
-    adverse = tie_rule_equilibria(m, grid, "adverse")
+    adverse = equilibria(m, grid, "anonymous", "adverse")
     bad = adverse.user_values[:, 0] < 1 - 1e-9
     assert bad.any()
     assert adverse.user_values.min() == pytest.approx(0.55)  # q = 0.5/0.95 on this grid
@@ -235,11 +229,11 @@ def test_adverse_ties_break_theorem_4_1_hand_values():
     np.testing.assert_allclose(adverse.provider_values[rows, 1], 0.6)  # provider 2: 0.5 + 0.05·2
     # finer grids: the worst value is 1/2 + 1/(2r), down towards NOINFO = 1/2
     for r in (4, 20):
-        worst = tie_rule_equilibria(m, experiment_grid(2, r), "adverse").user_values.min()
+        worst = equilibria(m, experiment_grid(2, r), "anonymous", "adverse").user_values.min()
         assert worst == pytest.approx(0.5 + 1 / (2 * r))
     # with the other two rules every equilibrium gives OPT (Theorem 4.1 with ε = 0)
     for ties in ("lowest", "sender"):
-        np.testing.assert_allclose(tie_rule_equilibria(m, grid, ties).user_values, 1.0)
+        np.testing.assert_allclose(equilibria(m, grid, "anonymous", ties).user_values, 1.0)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -249,7 +243,7 @@ def test_lowest_tie_rule_matches_the_main_enumeration(seed):
     if seed % 3 == 0:  # add ties: round the user's utilities to {0, 1}
         m = Market(m.prior, m.masses, np.round(m.user_utility), m.provider_utility)
     grid = experiment_grid(2, 4 if k == 2 else 2)
-    mine = tie_rule_equilibria(m, grid, "lowest")
+    mine = equilibria(m, grid, "anonymous", "lowest")
     main = equilibria(m, grid, "personalized").per_user[0]
     order = np.lexsort(mine.profiles.T[::-1]), np.lexsort(main.profiles.T[::-1])
     np.testing.assert_array_equal(mine.profiles[order[0]], main.profiles[order[1]])
@@ -279,23 +273,18 @@ def tied_markets(draw):
 def test_sender_preferred_ties_keep_theorem_4_1(market):
     """ch7-sender-ties on random markets with ties: every equilibrium is within 2ε of OPT."""
     eps = weak_alignment(market)[0].eps
-    eq = tie_rule_equilibria(market, experiment_grid(2, 6), "sender")
+    eq = equilibria(market, experiment_grid(2, 6), "anonymous", "sender")
     assert eq.user_values.size  # full revelation by both is always one (V = OPT, k = 2)
     assert eq.user_values.min() >= aligned_value(market)[0] - 2 * eps - 1e-7
 
 
 @pytest.mark.parametrize("call, name", [
-    (lambda: tie_rule_equilibria("market", experiment_grid(2, 2), "lowest"), "market"),
-    (lambda: tie_rule_equilibria(examples.opposite_tastes(), experiment_grid(2, 2), "lowest"), "market"),
-    (lambda: tie_rule_equilibria(aligned_tie_market(), experiment_grid(3, 1), "lowest"), "experiments"),
-    (lambda: tie_rule_equilibria(aligned_tie_market(), experiment_grid(2, 2)[0], "lowest"), "experiments"),
-    (lambda: tie_rule_equilibria(aligned_tie_market(), experiment_grid(2, 2), "random"), "ties"),
-    (lambda: tie_rule_equilibria(aligned_tie_market(), experiment_grid(2, 10), "sender",
-                                 max_profiles=100), "experiments"),
-    (lambda: tie_rule_equilibria(aligned_tie_market(), experiment_grid(2, 2), "sender",
-                                 max_profiles=0), "max_profiles"),
+    (lambda: equilibria("market", experiment_grid(2, 2), "anonymous", "lowest"), "market"),
+    (lambda: equilibria(aligned_tie_market(), experiment_grid(3, 1), "anonymous", "lowest"), "experiments"),
+    (lambda: equilibria(aligned_tie_market(), experiment_grid(2, 2)[0], "anonymous", "lowest"), "experiments"),
+    (lambda: equilibria(aligned_tie_market(), experiment_grid(2, 2), "anonymous", "random"), "ties"),
 ])
-def test_tie_rule_equilibria_errors(call, name):
+def test_tie_rule_errors(call, name):
     with pytest.raises(ValueError, match=f"^{name}"):
         call()
 
@@ -305,12 +294,12 @@ def test_anonymous_ties_break_theorem_6_1_on_a_grid_by_one_over_4r():
     over experiment_grid(2, r) loses exactly 1/(4r) of welfare, the personalized game none."""
     m = anonymous_tie_market()
     assert not has_unique_best_actions(m) and strong_alignment(m).eps == pytest.approx(0, abs=1e-9)
-    opt = welfare(m, aligned_value(m))
+    opt = aligned_value(m) @ m.masses
     silent, full = reveal_nothing(2, 2), reveal_everything(2)
     for r in (2, 3, 4, 8, 16):
         grid = experiment_grid(2, r)
         anon = equilibria(m, grid, "anonymous")
-        loss = opt - welfare(m, anon.user_values).min()
+        loss = opt - (anon.user_values @ m.masses).min()
         assert loss == pytest.approx(1 / (4 * r) if r >= 4 else 0.0, abs=1e-12)
         np.testing.assert_allclose(equilibria(m, grid, "personalized").worst_user_values(), [1.0, 1.0])
         # (silent, full revelation) is an equilibrium on every grid, provider 1 at its ceiling 5/4
@@ -393,4 +382,4 @@ def test_tie_split_errors(kwargs, name):
     from gamelib.interactive import explorations as ex
 
     with pytest.raises(ValueError, match=f"^{name}"):
-        ex.tie_split(**kwargs)
+        ex._tie_split(**kwargs)

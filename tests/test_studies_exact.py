@@ -20,12 +20,12 @@ from gamelib import (
     examples,
     experiment_grid,
     is_equilibrium,
-    pad_signals,
     play,
     uninformed_value,
 )
+from gamelib._validation import pad_signals
 from gamelib.examples import audience_market
-from gamelib.studies import AnonymityStudy, anonymity_study, welfare
+from gamelib.studies import AnonymityStudy, anonymity_study
 
 #: An audience market (the 79th of ``anonymity_study(seed=0)``) whose worst grid
 #: equilibria at r = 4 lose a quarter of the value of information and are broken
@@ -36,7 +36,7 @@ BROKEN_SEED = 1141051469
 def _exact_by_hand(market, grid, menus=True):
     """Welfare of every grid equilibrium and its verdict by is_equilibrium, one profile at a time."""
     eqs = equilibria(market, grid, "anonymous")
-    wel = welfare(market, eqs.user_values)
+    wel = eqs.user_values @ market.masses
     ok = np.array([is_equilibrium(market, grid[p], "anonymous", menus=menus) for p in eqs.profiles])
     return wel, ok
 
@@ -63,7 +63,7 @@ def test_grid_equilibrium_broken_off_the_grid():
     market = audience_market(BROKEN_SEED)
     grid = experiment_grid(2, 4)
     study = anonymity_study(resolutions=(4,), markets=[market])
-    opt, noinfo = welfare(market, aligned_value(market)), welfare(market, uninformed_value(market))
+    opt, noinfo = aligned_value(market) @ market.masses, uninformed_value(market) @ market.masses
     # the grid loses a quarter of the value of information, the real game nothing
     assert study.grid_loss[0, 0] == pytest.approx(0.25, abs=1e-9)
     assert study.grid_worst[0, 0] == pytest.approx(opt - 0.25 * (opt - noinfo))
@@ -71,7 +71,7 @@ def test_grid_equilibrium_broken_off_the_grid():
     assert study.exact_worst[0, 0] == pytest.approx(opt) and study.exact_loss[0, 0] == 0.0
     # the worst grid equilibrium: no grid experiment gains, an off-grid one does (replayed)
     eqs = equilibria(market, grid, "anonymous")
-    worst = int(np.argmin(welfare(market, eqs.user_values)))
+    worst = int(np.argmin(eqs.user_values @ market.masses))
     policy = grid[eqs.profiles[worst]]
     for i in range(2):
         assert deviation_gains(market, policy, "anonymous", i, grid)[0].max() <= 1e-9
@@ -91,7 +91,7 @@ def test_verdicts_agree_with_is_equilibrium(seed, menus):
     grid = experiment_grid(2, 4)
     wel, ok = _exact_by_hand(market, grid, menus)
     study = anonymity_study(resolutions=(4,), markets=[market], menus=menus)
-    opt = welfare(market, aligned_value(market))
+    opt = aligned_value(market) @ market.masses
     losing = wel < opt - 1e-9
     assert study.equilibria[0, 0] == len(wel) and study.losing[0, 0] == losing.sum()
     assert study.exact_losing[0, 0] == (losing & ok).sum()
@@ -120,7 +120,7 @@ def test_determinism_under_a_seed():
     assert not np.array_equal(a.seeds, c.seeds)
     # the markets are audience markets drawn from the recorded seeds
     first = audience_market(int(a.seeds[0]))
-    assert a.opt[0] == pytest.approx(welfare(first, aligned_value(first)))
+    assert a.opt[0] == pytest.approx(aligned_value(first) @ first.masses)
 
 
 @settings(max_examples=8, deadline=None, derandomize=True)

@@ -8,6 +8,8 @@ The chapter modules (``persuasion``, ``market``, ``alignment``, ``personalizatio
 factory of every widget of the book.
 """
 
+import importlib
+
 from ._common import (
     DEFAULT_FIGSIZE,
     OKABE_ITO,
@@ -30,21 +32,42 @@ __all__ = [
     "Slider",
     "Widget",
     "WIDGETS",
+    "widget",
     "figure_to_png",
     "set_band",
     "static_figure",
 ]
 
-#: Every widget of the book: name → ``module:factory`` (``factory()`` returns a :class:`Widget`).
+#: Every widget of the book: name → ``module:factory`` (``factory()`` returns a :class:`Widget`);
+#: :func:`widget` builds one by name.
 WIDGETS: dict[str, str] = {
-    "accuracy": "market:accuracy_widget",
-    "concavification": "persuasion:concavification_widget",
-    "market": "market:market_widget",
-    "alignment": "alignment:alignment_widget",
-    "drift": "personalization:drift_widget",
-    "phase": "anonymity:phase_widget",
-    "interpolation": "strong:strong_widget",
-    "epsilon": "explorations:epsilon_widget",
-    "ties": "explorations:ties_widget",
-    "robust": "explorations:robust_widget",
+    "accuracy": "market:_accuracy_widget",
+    "concavification": "persuasion:_concavification_widget",
+    "market": "market:_market_widget",
+    "alignment": "alignment:_alignment_widget",
+    "drift": "personalization:_drift_widget",
+    "phase": "anonymity:_phase_widget",
+    "interpolation": "strong:_strong_widget",
+    "epsilon": "explorations:_epsilon_widget",
+    "ties": "explorations:_ties_widget",
+    "robust": "explorations:_robust_widget",
 }
+
+
+def widget(name, *args, **kwargs):
+    """The book's widget ``name`` (a key of :data:`WIDGETS`), built with ``args`` and ``kwargs``.
+
+    Examples
+    --------
+    >>> w = widget("accuracy", q=0.75)
+    >>> w.name, sorted(w.controls)
+    ('accuracy', ['q'])
+    >>> widget("nope")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: name: must be one of ['accuracy', 'alignment', ..., 'ties'], got 'nope'
+    """
+    if name not in WIDGETS:
+        raise ValueError(f"name: must be one of {sorted(WIDGETS)}, got {name!r}")
+    module, factory = WIDGETS[name].split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), factory)(*args, **kwargs)

@@ -80,6 +80,8 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
+from ..persuasion import sender_value_curve
+
 __all__ = [
     "OKABE_ITO",
     "PALETTE",
@@ -455,6 +457,37 @@ def set_band(collection: Any, x: Any, lower: Any, upper: Any, where: Any = None)
     collection.set_verts(polys)
 
 
+_BELIEFS = np.linspace(0.0, 1.0, 401)
+
+
+def value_line(sender_utility, receiver_utility, ties="sender"):
+    """The sender's value curve on a fine belief grid, broken (NaN) where the receiver switches.
+
+    Returns
+    -------
+    xs, ys : ndarray
+        Beliefs and values, ready for ``ax.plot`` (NaN at each switch of action).
+
+    Examples
+    --------
+    >>> from gamelib.examples import threshold_receiver
+    >>> xs, ys = value_line([[1.0, 1.0], [0.0, 0.0]], threshold_receiver(0.5))
+    >>> int(np.isnan(xs).sum()), float(np.nanmax(ys))  # one break, at the threshold
+    (1, 1.0)
+    """
+    curve = sender_value_curve(_BELIEFS, sender_utility, receiver_utility, ties=ties)
+    # Between switches the curve is linear with slope v(a, 1) - v(a, 0) for the action played,
+    # so a step larger than the steepest such slope times the grid step is a jump.
+    v = np.asarray(sender_utility, dtype=float)
+    steepest = float(np.abs(v[:, 1] - v[:, 0]).max()) * (_BELIEFS[1] - _BELIEFS[0])
+    jumps = np.flatnonzero(np.abs(np.diff(curve)) > steepest + 1e-9)
+    xs, ys = _BELIEFS, curve
+    if jumps.size:  # break the line where the receiver switches action
+        xs = np.insert(xs, jumps + 1, np.nan)
+        ys = np.insert(ys, jumps + 1, np.nan)
+    return xs, ys
+
+
 def _flatten_artists(artists: Any) -> list:
     if artists is None:
         return []
@@ -746,10 +779,7 @@ class Widget:
             self._muted = False
         self._output.outputs = ()
         png, caption = self.render(live=True)
-        import base64
-
-        src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        self._image.value = self._img(src, self.describe())
+        self._image.value = self._img(_data_uri(png), self.describe())
         self._caption.value = f'<p class="gamelib-caption">{html.escape(caption)}</p>'
         return caption
 
@@ -874,7 +904,7 @@ class Widget:
             f'<button type="button" class="gamelib-reset" disabled>reset</button></div>'
             # the default picture travels inside the notebook (a downloaded .ipynb shows it);
             # the book's extension swaps it for the frame file (data-frame)
-            f'{self._img(_data_uri(Path(directory) / self.name / default[0]), default[2])[:-1]} '
+            f'{self._img(_data_uri((Path(directory) / self.name / default[0]).read_bytes()), default[2])[:-1]} '
             f'data-frame="{base + default[0]}">'
             f'<p class="gamelib-caption" aria-live="polite">{html.escape(default[1])}</p>'
             f'<p class="gamelib-note">{html.escape(self.coverage())}</p>'
@@ -891,23 +921,20 @@ class Widget:
             return {"text/html": page, "image/png": png,  # the picture: for builders without HTML
                     "text/plain": f"<gamelib widget {self.name}>"}, {"image/png": {"width": self.width}}
         bundle = dict(self.live._repr_mimebundle_())
-        import base64
-
         png, caption = self.render()
-        bundle["text/html"] = (
-            self._img("data:image/png;base64," + base64.b64encode(png).decode("ascii"),
-                      self.describe())
-            + f'<p class="gamelib-caption">{html.escape(caption)}</p>')
+        bundle["text/html"] = (self._img(_data_uri(png), self.describe())
+                               + f'<p class="gamelib-caption">{html.escape(caption)}</p>')
         return bundle
 
     def __repr__(self) -> str:
         return f"Widget({self.name!r}, controls={list(self.controls)})"
 
 
-def _data_uri(path: Path) -> str:
+def _data_uri(png: bytes) -> str:
+    """A PNG as a ``data:`` URI."""
     import base64
 
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _py(value: Any) -> Any:

@@ -1,10 +1,10 @@
 """Chapter 3 figures: the hull picture of market alignment.
 
-:func:`plot_alignment_picture` draws, for one user, the vectors of what the
+:func:`_plot_alignment_picture` draws, for one user, the vectors of what the
 providers want from her and her own utility vector (constants removed, in the
-plane of :func:`gamelib.alignment.alignment_picture`), the convex hull or cone
+plane of :func:`_alignment_picture`), the convex hull or cone
 of the providers' vectors, and the points chosen by the WMA and SMA
-certificates.  :func:`alignment_widget` moves user 1 of the opposite-tastes
+certificates.  :func:`_alignment_widget` moves user 1 of the opposite-tastes
 market between "match the state" and "mismatch it" (taste ``t``) and gives her
 a bias for action 0 that no provider shares (``b``).
 """
@@ -12,43 +12,195 @@ a bias for action 0 that no provider shares (``b``).
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..alignment import alignment_picture
-from ..examples import opposite_tastes, tilted_taste
+from .._validation import as_bool, as_index, as_real
+from ..alignment import hull_distance, remove_constants, strong_alignment, weak_alignment
+from ..examples import opposite_tastes
+from ..market import _check_market
 from ._common import PALETTE, Choice, Slider, Widget
 
-__all__ = [
-    "tilted_market",
-    "plot_alignment_picture",
-    "draw_users",
-    "setup_alignment",
-    "refresh_alignment",
-    "alignment_alt",
-    "alignment_widget",
-]
+__all__ = ["tilted_market", "draw_users"]
 
 _BASE = opposite_tastes()
 
 
 def tilted_market(taste=0.0, bias=0.0):
-    """The opposite-tastes market with user 1's utility :func:`~gamelib.examples.tilted_taste`.
+    """The opposite-tastes market with user 1's taste tilted between "match the state" and "mismatch it".
+
+    User 1's utility becomes ``u(a, θ) = ½·[(1 − t)·1[a = θ] + t·1[a ≠ θ]] + b·1[a = 0]``:
+    at ``t = 0`` the matcher of the opposite-tastes market, at ``t = 1`` the contrarian; the
+    bias ``b`` is a taste for action 0 whatever the state, a direction in which no provider of
+    that market has any interest (chapter 3).
+
+    Parameters
+    ----------
+    taste : float
+        ``t ∈ [0, 1]``.
+    bias : float, default 0
+        ``b``, any real number.
 
     Examples
     --------
     >>> tilted_market(0.0, 0.0).user_utility[0]
     array([[0.5, 0. ],
            [0. , 0.5]])
+    >>> tilted_market(1.0, bias=0.25).user_utility[0]
+    array([[0.25, 0.75],
+           [0.5 , 0.  ]])
     """
+    t = as_real(taste, "taste", 0.0, 1.0)
+    b = as_real(bias, "bias")
+    match = np.eye(2)
     users = np.array(_BASE.user_utility)
-    users[0] = tilted_taste(taste, bias)
+    users[0] = 0.5 * ((1.0 - t) * match + t * (1.0 - match)) + b * np.array([[1.0, 1.0], [0.0, 0.0]])
     return _BASE.replace(user_utility=users)
 
 
 @functools.lru_cache(maxsize=64)
 def _tilted_picture(taste, bias, cone):
-    return alignment_picture(tilted_market(taste, bias), user=0, cone=cone)
+    return _alignment_picture(tilted_market(taste, bias), user=0, cone=cone)
+
+
+@dataclass(frozen=True)
+class _AlignmentPicture:
+    """A two-dimensional view of one user's alignment (constants removed).
+
+    Attributes
+    ----------
+    user : int
+    basis : ndarray, shape [2, A·Θ]
+        Orthonormal rows spanning the drawing plane (inside the hyperplane ⊥ 1).
+    providers : ndarray, shape [k, 2]
+        Coordinates of ``U_i^j`` (what provider ``i`` wants from this user).
+    point : ndarray, shape [2]
+        Coordinates of the user's own utility ``u_j``.
+    weak_point, strong_point : ndarray, shape [2]
+        Coordinates of ``Σ_i w_i U_i^j`` for the WMA certificate (this user's
+        weights) and the SMA certificate (the common weights).
+    eps_weak, eps_strong : float
+        This user's WMA ε and the market's SMA ε (sup norm, from the LPs).
+    distance : float
+        Euclidean distance from ``u_j`` to the hull (or cone) of the ``U_i^j``,
+        constants removed.
+    captured : float
+        Share of the squared length of the user's and providers' vectors
+        (constants removed) that lies in the drawing plane; 1 means the
+        picture is exact.
+    cone : bool
+
+    Examples
+    --------
+    The contrarian (user 1) of the opposite-tastes market *is* provider 2's
+    wish for her (``eps_weak = 0``); the common SMA weights (1/2, 1/2) put her
+    strong point at the providers' midpoint instead.  The hull is a segment,
+    so the picture is exact:
+
+    >>> from gamelib import examples
+        >>> pic = _alignment_picture(examples.opposite_tastes(), user=1)
+    >>> pic.providers, pic.point, pic.weak_point, pic.strong_point, round(pic.eps_strong, 9)
+    (array([[ 1. ,  0. ],
+           [-0.5,  0. ]]), array([-0.5,  0. ]), array([-0.5,  0. ]), array([0.25, 0.  ]), 0.375)
+    >>> pic.eps_weak, pic.distance, pic.captured, bool(np.allclose(pic.basis @ pic.basis.T, np.eye(2)))
+    (0.0, 0.0, 1.0, True)
+    """
+
+    user: int
+    basis: np.ndarray
+    providers: np.ndarray
+    point: np.ndarray
+    weak_point: np.ndarray
+    strong_point: np.ndarray
+    eps_weak: float
+    eps_strong: float
+    distance: float
+    captured: float
+    cone: bool
+
+
+def _plane(providers, point, tol=1e-10):
+    """Orthonormal basis [2, d]: providers' main directions first, then the user's."""
+    d = point.shape[0]
+    candidates = []
+    if np.linalg.norm(providers) > tol:
+        _, sing, vt = np.linalg.svd(providers, full_matrices=False)
+        candidates.extend(vt[sing > tol * max(1.0, sing[0])])
+    candidates.append(point)
+    candidates.extend(np.eye(d) - 1.0 / d)  # completes a degenerate picture, staying ⊥ 1
+    basis = []
+    for c in candidates:
+        v = c - sum((c @ b) * b for b in basis) if basis else c.copy()
+        n = np.linalg.norm(v)
+        if n > tol * max(1.0, np.linalg.norm(c)):
+            basis.append(v / n)
+        if len(basis) == 2:
+            break
+    basis = np.array(basis)
+    # orientation: provider 1 to the right (else the user), the user upwards
+    ref = providers[0] if np.linalg.norm(providers[0]) > tol else point
+    if basis[0] @ ref < -tol or (abs(basis[0] @ ref) <= tol and basis[0] @ point < 0):
+        basis[0] = -basis[0]
+    if basis[1] @ point < -tol:
+        basis[1] = -basis[1]
+    return basis
+
+
+def _clean(coords, tol=1e-12):
+    """Coordinates with round-off below ``tol`` set to exactly zero."""
+    return np.where(np.abs(coords) < tol, 0.0, coords)
+
+
+def _alignment_picture(market, user=0, cone=False):
+    """The hull picture of alignment for one user, with its numbers.
+
+    User ``j``'s utility and the providers' utilities *from her*, ``U_i^j``,
+    are read as vectors with constants removed (:func:`gamelib.alignment.remove_constants`).
+    WMA(0) says the user's vector lies in the convex hull (``cone=True``: the
+    cone) of the providers' vectors.  The drawing plane contains the
+    providers' two main directions (so with two providers the hull — a
+    segment — is drawn exactly) and as much of the user's vector as fits.
+
+    Parameters
+    ----------
+    market : Market
+    user : int, default 0
+    cone : bool, default False
+
+    Returns
+    -------
+    _AlignmentPicture
+
+    Examples
+    --------
+    In the opposite-tastes market, the matcher's vector *is* provider 1's, and
+    both lie on one line with provider 2's (everything here is about matching
+    the state):
+
+    >>> from gamelib import examples
+        >>> pic = _alignment_picture(examples.opposite_tastes(), user=0)
+    >>> pic.providers.round(3), pic.point.round(3)
+    (array([[ 0.5,  0. ],
+           [-1. ,  0. ]]), array([0.5, 0. ]))
+    >>> pic.eps_weak, round(pic.eps_strong, 3), pic.distance, pic.captured
+    (0.0, 0.375, 0.0, 1.0)
+    """
+    market = _check_market(market)
+    user = as_index(user, "user", market.n_users, "users")
+    cone = as_bool(cone, "cone")
+    prov = remove_constants(market.provider_utility[:, user])  # [k, d]
+    x = remove_constants(market.user_utility[user])  # [d]
+    basis = _plane(prov, x)
+    weak = weak_alignment(market, cone=cone)[user]
+    strong = strong_alignment(market, cone=cone)
+    dist, _ = hull_distance(x, prov, cone=cone)
+    total = float((prov**2).sum() + x @ x)
+    shown = float(((prov @ basis.T) ** 2).sum() + ((basis @ x) ** 2).sum())
+    captured = 1.0 if total <= 1e-15 else min(1.0, shown / total)
+    points = [_clean(p) for p in (prov @ basis.T, basis @ x, basis @ (weak.weights @ prov),
+                                  basis @ (strong.weights @ prov))]
+    return _AlignmentPicture(user, basis, *points, weak.eps, strong.eps, float(dist), float(round(captured, 12)), cone)
 
 
 def _hull_outline(prov):
@@ -64,7 +216,7 @@ def _hull_outline(prov):
         return prov[np.argsort(prov[:, 0] + 1e-9 * prov[:, 1])][[0, -1]]
 
 
-def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
+def _plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
     """Draw the hull picture of one user's alignment on ``ax``.
 
     Parameters
@@ -73,12 +225,12 @@ def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
     market : Market
     user : int, default 0
     cone : bool, default False
-    picture : AlignmentPicture, optional
-        Precomputed :func:`gamelib.alignment.alignment_picture` of the same arguments.
+    picture : _AlignmentPicture, optional
+        Precomputed :func:`_alignment_picture` of the same arguments.
 
     Returns
     -------
-    AlignmentPicture
+    _AlignmentPicture
         The numbers behind the picture.
 
     Examples
@@ -86,13 +238,13 @@ def plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
     >>> from matplotlib.figure import Figure
     >>> from gamelib.examples import opposite_tastes
     >>> ax = Figure().add_subplot()
-    >>> pic = plot_alignment_picture(ax, opposite_tastes(), user=1)  # the contrarian
+    >>> pic = _plot_alignment_picture(ax, opposite_tastes(), user=1)  # the contrarian
     >>> float(pic.eps_weak), float(pic.eps_strong)      # she sits on her ally; SMA: 3/8
     (0.0, 0.375)
     >>> ax.get_aspect(), len(ax.get_legend().get_texts())
     (1.0, 7)
     """
-    pic = alignment_picture(market, user=user, cone=cone) if picture is None else picture
+    pic = _alignment_picture(market, user=user, cone=cone) if picture is None else picture
     prov, x = pic.providers, pic.point
     pts = np.vstack([prov, x[None], pic.weak_point[None], pic.strong_point[None], np.zeros((1, 2))])
     span = float(np.ptp(pts, axis=0).max()) or 1.0
@@ -152,7 +304,7 @@ def draw_users(fig, market=None, cone=False):
     market = _BASE if market is None else market
     axes = fig.subplots(market.n_users, 1, squeeze=False)[:, 0]
     for j, ax in enumerate(axes):
-        pic = plot_alignment_picture(ax, market, user=j, cone=cone)
+        pic = _plot_alignment_picture(ax, market, user=j, cone=cone)
         ax.set_title(f"user {j + 1} ({market.user_names[j]}): ε_WMA = {pic.eps_weak:.3f}, "
                      f"ε_SMA = {pic.eps_strong:.3f}", fontsize="medium")
         ax.get_legend().remove()
@@ -166,7 +318,7 @@ def draw_users(fig, market=None, cone=False):
 
 
 #: The widget's fixed drawing window ``(xlim, ylim)``.  With user 1's utility
-#: :func:`~gamelib.examples.tilted_taste`, the providers' vectors stay at ``(0.5, 0)`` and
+#: :func:`tilted_market`, the providers' vectors stay at ``(0.5, 0)`` and
 #: ``(-1, 0)``, the user's vector is ``((1 - 2t)/2, |b|)`` and both certificate points lie on
 #: the segment between the providers: this window holds every slider position
 #: (``tests/test_interactive_ch1_3.py`` checks it on the slider grid's corners).
@@ -177,7 +329,7 @@ def _alignment_numbers(taste, bias):
     return f"t = {taste:.2f}, b = {bias:.2f}"
 
 
-def setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
+def _setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     """Draw the fixed parts of the hull picture; return the artists the controls move.
 
     The providers' vectors do not move with user 1's taste and bias, so their hull
@@ -187,7 +339,7 @@ def setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_alignment(Figure(), taste=0.3, bias=0.2)
+    >>> a = _setup_alignment(Figure(), taste=0.3, bias=0.2)
     >>> sorted(a)
     ['cone', 'hull', 'numbers', 'star', 'strong_dot', 'strong_line', 'weak_dot', 'weak_line']
     >>> a["numbers"].get_text(), len(a["star"].get_xdata())  # the star waits for refresh
@@ -249,19 +401,19 @@ def setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
             "star": star, "numbers": numbers}
 
 
-def refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
+def _refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
     """Move user 1's point and the certificates to ``taste``, ``bias``; return the caption.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_alignment(Figure())
-    >>> print(refresh_alignment(a, taste=0.3, bias=0.2))
+    >>> a = _setup_alignment(Figure())
+    >>> print(_refresh_alignment(a, taste=0.3, bias=0.2))
     ε_WMA(user 1) = 0.100, ε_SMA = 0.350; Euclidean distance from u_1 to the hull: 0.200
     (exact picture).
     >>> [round(float(v[0]), 6) for v in a["star"].get_data()]  # ((1 - 2t)/2, |b|)
     [0.2, 0.2]
-    >>> _ = refresh_alignment(a, 0.3, 0.2, weights="cone")
+    >>> _ = _refresh_alignment(a, 0.3, 0.2, weights="cone")
     >>> a["hull"][0].get_visible(), a["cone"][0].get_visible()
     (False, True)
     """
@@ -284,15 +436,15 @@ def refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
             f"distance from u_1 to the {shape}: {pic.distance:.3f} ({exact}).")
 
 
-def alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
+def _alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
     """Alt text of the hull picture.
 
     Examples
     --------
-    >>> alt = alignment_alt(taste=0.3, bias=0.2)
+    >>> alt = _alignment_alt(taste=0.3, bias=0.2)
     >>> "taste t = 0.30 and bias b = 0.20" in alt, "lies at distance 0.20 from it" in alt
     (True, True)
-    >>> "lies on it" in alignment_alt(taste=0.3, bias=0.0)  # no bias: inside the hull
+    >>> "lies on it" in _alignment_alt(taste=0.3, bias=0.0)  # no bias: inside the hull
     True
     """
     pic = _tilted_picture(float(taste), float(bias), weights == "cone")
@@ -306,7 +458,7 @@ def alignment_alt(taste=0.0, bias=0.0, weights="simplex"):
     )
 
 
-def alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
+def _alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
     """Taste and bias sliders and a simplex/cone menu over the hull picture.
 
     The static page precomputes taste in steps of 0.1 and bias in steps of 0.2 (live: 0.05).
@@ -317,7 +469,7 @@ def alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
 
     Examples
     --------
-    >>> w = alignment_widget(taste=0.3, bias=0.2)
+    >>> w = _alignment_widget(taste=0.3, bias=0.2)
     >>> w.update().startswith("ε_WMA(user 1) = 0.100, ε_SMA = 0.350")
     True
     >>> w.update(weights="cone").startswith("ε_WMA(user 1) = 0.100, ε_SMA = 0.233")
@@ -325,8 +477,8 @@ def alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
     """
     return Widget(
         "alignment",
-        setup_alignment,
-        refresh_alignment,
+        _setup_alignment,
+        _refresh_alignment,
         {
             "taste": Slider("user 1's taste t (0 = match, 1 = mismatch)", 0.0, 1.0, 0.05, taste,
                             frames=np.linspace(0.0, 1.0, 11)),
@@ -334,6 +486,6 @@ def alignment_widget(taste=0.3, bias=0.2, weights="simplex"):
                            frames=np.linspace(-0.4, 0.4, 5)),
             "weights": Choice("weights", ["simplex", "cone"], weights),
         },
-        alt=alignment_alt,
+        alt=_alignment_alt,
         figsize=(7.6, 4.0),
     )

@@ -18,7 +18,7 @@ from ..bounds import deviation_summary, silence_margins, silent_profile
 from ..experiments import experiment_grid
 from ._common import OKABE_ITO, PALETTE, KeepOnTop, Slider, Widget, set_band
 
-__all__ = ["setup_phase", "refresh_phase", "phase_alt", "phase_widget"]
+__all__ = []
 
 _M1 = np.linspace(0.01, 0.99, 197)
 _S1 = np.linspace(0.0, 2.0, 201)
@@ -63,7 +63,7 @@ def _silent_region(stake2):
     return _region(stake2)
 
 
-def setup_phase(fig, mass1=0.5, stake1=1.0, stake2=1.0):
+def _setup_phase(fig, mass1=0.5, stake1=1.0, stake2=1.0):
     """Draw the fixed parts (axes, provider 1's curve, labels) and return the moving artists.
 
     The shaded region moves with ``s₂`` and reaches the top of the plot, so
@@ -73,7 +73,7 @@ def setup_phase(fig, mass1=0.5, stake1=1.0, stake2=1.0):
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_phase(Figure())
+    >>> a = _setup_phase(Figure())
     >>> a["s2"].axes.get_title(loc="left"), a["s2"].get_text()
     ('Shaded: silence is an anonymous equilibrium', 's₂ = 1.00')
     """
@@ -101,13 +101,13 @@ def setup_phase(fig, mass1=0.5, stake1=1.0, stake2=1.0):
             "legend": KeepOnTop(legend), "marker": marker, "s2": s2_text}
 
 
-def refresh_phase(artists, mass1=0.5, stake1=1.0, stake2=1.0):
+def _refresh_phase(artists, mass1=0.5, stake1=1.0, stake2=1.0):
     """Update the region, provider 2's line, the marked point and the s₂ label; return the caption.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> refresh_phase(setup_phase(Figure()), mass1=0.9).endswith("(best informative gain 0.1750)")
+    >>> _refresh_phase(_setup_phase(Figure()), mass1=0.9).endswith("(best informative gain 0.1750)")
     True
     """
     lower, found = _silent_region(stake2)
@@ -126,12 +126,12 @@ def refresh_phase(artists, mass1=0.5, stake1=1.0, stake2=1.0):
             f"{verdict} (best informative gain {summary.best_informative_gain:.4f})")
 
 
-def phase_alt(mass1=0.5, stake1=1.0, stake2=1.0):
+def _phase_alt(mass1=0.5, stake1=1.0, stake2=1.0):
     """Alt text of the phase diagram.
 
     Examples
     --------
-    >>> phase_alt().endswith("the marked market m1 = 0.50, s1 = 1.00 lies inside it.")
+    >>> _phase_alt().endswith("the marked market m1 = 0.50, s1 = 1.00 lies inside it.")
     True
     """
     inside = silence_margins(mass1, stake1, stake2).min() >= 0
@@ -142,7 +142,7 @@ def phase_alt(mass1=0.5, stake1=1.0, stake2=1.0):
             f"s1 = {stake1:.2f} lies {'inside' if inside else 'outside'} it.")
 
 
-def phase_widget():
+def _phase_widget():
     """The chapter's widget: sliders for m₁, s₁ and s₂.
 
     Their 19 x 41 x 41 combinations are too many pictures for a static page: it
@@ -150,7 +150,7 @@ def phase_widget():
 
     Examples
     --------
-    >>> w = phase_widget()
+    >>> w = _phase_widget()
     >>> "not an equilibrium" in w.update(mass1=0.9)
     True
     >>> len(w.lattice())  # the default, then 18 + 40 + 40 other positions
@@ -159,14 +159,14 @@ def phase_widget():
     _region_table()  # the shaded region at every s₂ step, before the first draw
     return Widget(
         "phase",
-        setup_phase,
-        refresh_phase,
+        _setup_phase,
+        _refresh_phase,
         {
             "mass1": Slider("mass m₁ of user 1", 0.05, 0.95, 0.05, 0.5),
             "stake1": Slider("stake s₁ of provider 1", 0.0, 2.0, 0.05, 1.0),
             "stake2": Slider("stake s₂ of provider 2", _S2[0], _S2[-1], _S2_STEP, 1.0),
         },
-        alt=phase_alt,
+        alt=_phase_alt,
         figsize=(6.4, 4.4),
         slices=True,
     )

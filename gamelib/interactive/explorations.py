@@ -11,25 +11,9 @@ import numpy as np
 from .. import examples, studies
 from ..experiments import split_experiment, user_value
 from ..persuasion import sender_value_curve
-from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget, set_band
-from .persuasion import value_line
+from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget, set_band, value_line
 
-__all__ = [
-    "setup_epsilon",
-    "refresh_epsilon",
-    "epsilon_alt",
-    "epsilon_widget",
-    "draw_anonymity",
-    "draw_tightness",
-    "draw_tie_rules",
-    "TIE_RULES",
-    "tie_split",
-    "setup_ties",
-    "refresh_ties",
-    "ties_alt",
-    "ties_widget",
-    "draw_menu",
-]
+__all__ = ["draw_anonymity", "draw_tightness", "draw_tie_rules", "draw_menu"]
 
 
 _SERIES = (
@@ -38,14 +22,14 @@ _SERIES = (
 )
 
 
-def setup_epsilon(fig, study, eps=0.25):
+def _setup_epsilon(fig, study, eps=0.25):
     """Axes, labels and title of the alignment figure; return the bands, curves and legend.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> a = setup_epsilon(Figure(), st)
+    >>> a = _setup_epsilon(Figure(), st)
     >>> sorted(a["lines"]), a["eps"].get_text()
     (['strong', 'weak'], 'tolerance ε = 0.25')
     """
@@ -69,14 +53,14 @@ def setup_epsilon(fig, study, eps=0.25):
     return {"bands": bands, "lines": lines, "legend": KeepOnTop(legend), "eps": label}
 
 
-def refresh_epsilon(artists, study, eps=0.25):
+def _refresh_epsilon(artists, study, eps=0.25):
     """Redraw both probabilities and their bands at tolerance ``eps``; return the caption.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> refresh_epsilon(setup_epsilon(Figure(), st), st, 0.3).startswith("k = 2")
+    >>> _refresh_epsilon(_setup_epsilon(Figure(), st), st, 0.3).startswith("k = 2")
     True
     """
     p = study.probability(eps)
@@ -91,13 +75,13 @@ def refresh_epsilon(artists, study, eps=0.25):
     )
 
 
-def epsilon_alt(study, eps=0.25):
+def _epsilon_alt(study, eps=0.25):
     """Alt text of the alignment-probability figure.
 
     Examples
     --------
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> "within epsilon 0.30" in epsilon_alt(st, 0.3)
+    >>> "within epsilon 0.30" in _epsilon_alt(st, 0.3)
     True
     """
     p = study.probability(eps)
@@ -109,7 +93,7 @@ def epsilon_alt(study, eps=0.25):
             "strong one.")
 
 
-def epsilon_widget(study=None, eps=0.25):
+def _epsilon_widget(study=None, eps=0.25):
     """Widget: move the tolerance ε and watch both alignment probabilities.
 
     Parameters
@@ -126,15 +110,15 @@ def epsilon_widget(study=None, eps=0.25):
     Examples
     --------
     >>> st = studies.alignment_study(max_providers=2, n_samples=4)
-    >>> w = epsilon_widget(st)
+    >>> w = _epsilon_widget(st)
     >>> w.update(eps=0.4).startswith("k = 2: WMA(0.40)"), "epsilon 0.40" in w.describe()
     (True, True)
     """
     if study is None:
         study = studies.alignment_study()
-    return Widget("epsilon", setup_epsilon, refresh_epsilon,
+    return Widget("epsilon", _setup_epsilon, _refresh_epsilon,
                   {"eps": Slider("tolerance ε", 0.0, 0.6, 0.01, eps)},
-                  alt=epsilon_alt, fixed={"study": study})
+                  alt=_epsilon_alt, fixed={"study": study})
 
 
 def draw_anonymity(fig, study):
@@ -253,8 +237,8 @@ def draw_tie_rules(fig, market, rows):
     return "full revelation is an equilibrium under: order " + (", ".join(eq) if eq else "none")
 
 
-#: Labels of the tie rules of :func:`gamelib.studies.tie_rule_equilibria` (dropdown order).
-TIE_RULES = {
+#: Labels of the tie rules of :func:`gamelib.equilibria` (``ties=``) (dropdown order).
+_TIE_RULES = {
     "against the consulted provider": "adverse",
     "lowest index": "lowest",
     "in favour of the consulted provider": "sender",
@@ -263,7 +247,7 @@ TIE_RULES = {
 _TIE_MARKET = examples.aligned_tie_market()
 
 
-def tie_split(ties="adverse", q=0.75):
+def _tie_split(ties="adverse", q=0.75):
     """Provider 1's split of the prior into beliefs 0 and ``q`` in :func:`~gamelib.examples.aligned_tie_market`.
 
     Parameters
@@ -282,14 +266,14 @@ def tie_split(ties="adverse", q=0.75):
 
     Examples
     --------
-    >>> out = tie_split("adverse", 0.75)
+    >>> out = _tie_split("adverse", 0.75)
     >>> round(out["split"], 6), round(out["full"], 6), round(out["user"], 6)  # V = 3/2 - 1/(2q)
     (0.5, 0.5, 0.833333)
-    >>> round(tie_split("lowest", 0.75)["split"], 6), tie_split("lowest", 0.75)["full"]
+    >>> round(_tie_split("lowest", 0.75)["split"], 6), _tie_split("lowest", 0.75)["full"]
     (1.166667, 1.5)
     """
-    if ties not in TIE_RULES.values():
-        raise ValueError(f"ties: must be one of {tuple(TIE_RULES.values())}, got {ties!r}")
+    if ties not in _TIE_RULES.values():
+        raise ValueError(f"ties: must be one of {tuple(_TIE_RULES.values())}, got {ties!r}")
     q = float(q)
     if not 0.5 < q <= 1.0:
         raise ValueError(f"q: must satisfy 1/2 < q <= 1, got {q}")
@@ -302,13 +286,13 @@ def tie_split(ties="adverse", q=0.75):
             "user": float(user_value(m.prior, experiment, m.user_utility[0]))}
 
 
-def setup_ties(fig, ties="adverse", q=0.75):
+def _setup_ties(fig, ties="adverse", q=0.75):
     """Axes of the tie-rule picture; return the curve, the split and the labels.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_ties(Figure())
+    >>> a = _setup_ties(Figure())
     >>> sorted(a)
     ['chord', 'curve', 'dots', 'full', 'prior_dot']
     """
@@ -326,55 +310,55 @@ def setup_ties(fig, ties="adverse", q=0.75):
     ax.set_ylim(-0.05 * top, 1.08 * top)  # this rule's range (one background per rule)
     ax.set_xlabel("belief p = P(θ = 1)")
     ax.set_ylabel("provider 1's expected utility")
-    label = next(k for k, v in TIE_RULES.items() if v == ties)
+    label = next(k for k, v in _TIE_RULES.items() if v == ties)
     ax.set_title(f"Provider 1's persuasion problem, ties {label}", fontsize="medium")
     ax.legend(handles=[curve, dots, prior_dot, full], loc="upper center", bbox_to_anchor=(0.5, -0.16),
               ncols=2, fontsize="small")
     return {"curve": curve, "chord": chord, "dots": dots, "prior_dot": prior_dot, "full": full}
 
 
-def refresh_ties(artists, ties="adverse", q=0.75):
+def _refresh_ties(artists, ties="adverse", q=0.75):
     """Redraw the picture for a tie rule and a split; return the caption.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_ties(Figure())
-    >>> print(refresh_ties(a, "adverse", 0.75))
+    >>> a = _setup_ties(Figure())
+    >>> print(_refresh_ties(a, "adverse", 0.75))
     ties against the consulted provider, split into beliefs 0 and 0.75: provider 1 earns 0.500
     (full revelation: 0.500); the user gets 0.833 (OPT 1, NOINFO 0.5)
     >>> [float(v[0]) for v in a["prior_dot"].get_data()]
     [0.5, 0.5]
     """
-    out = tie_split(ties, q)
+    out = _tie_split(ties, q)
     m = _TIE_MARKET
     artists["curve"].set_data(*value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties))
     artists["chord"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["dots"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["prior_dot"].set_data([0.5], [out["split"]])
     artists["full"].set_data([0.5], [out["full"]])
-    label = next(k for k, v in TIE_RULES.items() if v == ties)
+    label = next(k for k, v in _TIE_RULES.items() if v == ties)
     return (f"ties {label}, split into beliefs 0 and {q:.2f}: provider 1 earns {out['split']:.3f}\n"
             f"(full revelation: {out['full']:.3f}); the user gets {out['user']:.3f} (OPT 1, NOINFO 0.5)")
 
 
-def ties_alt(ties="adverse", q=0.75):
+def _ties_alt(ties="adverse", q=0.75):
     """Alt text of the tie-rule picture.
 
     Examples
     --------
-    >>> "0.833" in ties_alt("adverse", 0.75) and "beliefs 0 and 0.75" in ties_alt("adverse", 0.75)
+    >>> "0.833" in _ties_alt("adverse", 0.75) and "beliefs 0 and 0.75" in _ties_alt("adverse", 0.75)
     True
     """
-    out = tie_split(ties, q)
-    label = next(k for k, v in TIE_RULES.items() if v == ties)
+    out = _tie_split(ties, q)
+    label = next(k for k, v in _TIE_RULES.items() if v == ties)
     return (f"Provider 1's expected utility against the user's belief p, with ties broken {label}; "
             f"a dotted chord joins its payoff at beliefs 0 and {q:.2f}, and at the prior 1/2 the split "
             f"earns it {out['split']:.3f} against {out['full']:.3f} for full revelation, while the user "
             f"gets {out['user']:.3f}.")
 
 
-def ties_widget(ties="adverse", q=0.75):
+def _ties_widget(ties="adverse", q=0.75):
     """A tie-rule menu and a slider for the upper posterior ``q`` of provider 1's split.
 
     Each rule has its own vertical range (one background per rule). The static page
@@ -386,7 +370,7 @@ def ties_widget(ties="adverse", q=0.75):
 
     Examples
     --------
-    >>> w = ties_widget()
+    >>> w = _ties_widget()
     >>> "provider 1 earns 0.500" in w.update()
     True
     >>> "provider 1 earns 1.167" in w.update(ties="lowest")
@@ -394,13 +378,13 @@ def ties_widget(ties="adverse", q=0.75):
     """
     return Widget(
         "ties",
-        setup_ties,
-        refresh_ties,
+        _setup_ties,
+        _refresh_ties,
         {
-            "ties": Choice("ties", TIE_RULES, ties),
+            "ties": Choice("ties", _TIE_RULES, ties),
             "q": Slider("upper belief q", 0.52, 1.0, 0.01, q, frames=np.arange(0.52, 1.001, 0.04)),
         },
-        alt=ties_alt,
+        alt=_ties_alt,
         layout=("ties",),
         figsize=(6.4, 4.2),
     )
@@ -580,14 +564,14 @@ def draw_robust_bound(fig, study, path):
 
 # The widget over the phase diagram ------------------------------------------------
 
-__all__ += ["ROBUST_PLANE", "change_gains", "setup_robust", "refresh_robust", "robust_alt", "robust_widget"]
+__all__ += ["ROBUST_PLANE"]
 
 #: The phase diagram of the chapter (and the widget's lattice).
 ROBUST_PLANE = (np.linspace(-0.06, 0.06, 21), np.linspace(-0.02, 0.06, 17))
 _BELIEFS = np.linspace(0.45, 0.7, 501)
 
 
-def change_gains(market, beliefs):
+def _change_gains(market, beliefs):
     """Each provider's change gain ``Δ_i(q)`` at beliefs ``q`` (users play their best action there).
 
     Users take their lowest-index best action at each belief (two states).
@@ -602,7 +586,7 @@ def change_gains(market, beliefs):
     below ½ user 2 switches and it gains ``(2q − 1)/2``.
 
     >>> from gamelib import examples
-    >>> change_gains(examples.opposite_tastes(), [0.3, 0.5, 0.7]).round(3)
+    >>> _change_gains(examples.opposite_tastes(), [0.3, 0.5, 0.7]).round(3)
     array([[-0.2,  0. ,  0.1],
            [ 0.1,  0. , -0.2]])
     """
@@ -622,14 +606,14 @@ def change_gains(market, beliefs):
     return np.einsum("qt,kqjt,j->kq", b, diff, market.masses)
 
 
-def setup_robust(fig, plane, x=0.012, y=0.03):
+def _setup_robust(fig, plane, x=0.012, y=0.03):
     """Left: the verdict map (fixed) and the marked point; right: both providers' change gains.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
-    >>> sorted(setup_robust(Figure(), pl))
+    >>> sorted(_setup_robust(Figure(), pl))
     ['gains', 'star', 'users']
     """
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": (1.1, 1)})
@@ -659,20 +643,20 @@ def _indifference(market):
     return gap_0 / (gap_0 - gap_1)
 
 
-def refresh_robust(artists, plane, x=0.012, y=0.03):
+def _refresh_robust(artists, plane, x=0.012, y=0.03):
     """Move the marked point and redraw the change gains of its market; return the caption.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
-    >>> refresh_robust(setup_robust(Figure(), pl), pl, x=0.012, y=0.0)
+    >>> _refresh_robust(_setup_robust(Figure(), pl), pl, x=0.012, y=0.0)
     'x = 0.012, y = 0.000: a provider gains by informing (largest change gain +0.0060)'
     """
     row, col, xs, ys, verdict = _cell(plane, x, y)
     market = plane.markets[row * len(xs) + col]
     artists["star"].set_data([xs[col]], [ys[row]])
-    for line, gain in zip(artists["gains"], change_gains(market, _BELIEFS)):
+    for line, gain in zip(artists["gains"], _change_gains(market, _BELIEFS)):
         line.set_data(_BELIEFS, gain)
     for line, q in zip(artists["users"], _indifference(market)):
         line.set_xdata([q, q])
@@ -681,13 +665,13 @@ def refresh_robust(artists, plane, x=0.012, y=0.03):
     return f"x = {xs[col]:.3f}, y = {ys[row]:.3f}: {state} (largest change gain {margin:+.4f})"
 
 
-def robust_alt(plane, x=0.012, y=0.03):
+def _robust_alt(plane, x=0.012, y=0.03):
     """Alt text of the robustness widget.
 
     Examples
     --------
     >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
-    >>> "not an equilibrium" in robust_alt(pl, 0.012, 0.0)
+    >>> "not an equilibrium" in _robust_alt(pl, 0.012, 0.0)
     True
     """
     row, col, xs, ys, verdict = _cell(plane, x, y)
@@ -698,7 +682,7 @@ def robust_alt(plane, x=0.012, y=0.03):
             f"moving the users at each posterior belief; the users switch at {q1:.3f} and {q2:.3f}.")
 
 
-def robust_widget(plane=None, x=0.012, y=0.03):
+def _robust_widget(plane=None, x=0.012, y=0.03):
     """Widget: move the gap ``x`` and the misalignment ``y`` over the phase diagram.
 
     Parameters
@@ -715,7 +699,7 @@ def robust_widget(plane=None, x=0.012, y=0.03):
     Examples
     --------
     >>> pl = studies.robustness_study(plane=([0.0, 0.012], [0.0, 0.03]), menus=False, revealing=False)
-    >>> w = robust_widget(pl)
+    >>> w = _robust_widget(pl)
     >>> w.update(y=0.0)
     'x = 0.012, y = 0.000: a provider gains by informing (largest change gain +0.0060)'
     """
@@ -734,5 +718,5 @@ def robust_widget(plane=None, x=0.012, y=0.03):
         "y": Slider("misalignment y", float(ys[0]), float(ys[-1]), float(dy[0]), float(y),
                     frames=every_other(ys), fmt=".3f"),
     }
-    return Widget("robust", setup_robust, refresh_robust, controls, alt=robust_alt,
+    return Widget("robust", _setup_robust, _refresh_robust, controls, alt=_robust_alt,
                   fixed={"plane": plane}, figsize=(8.0, 4.2))

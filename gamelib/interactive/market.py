@@ -1,6 +1,6 @@
 """Chapter 2 figures: a small market in which the reader sets each provider's experiment.
 
-:func:`market_widget` shows the opposite-tastes market (two providers, two users).
+:func:`_market_widget` shows the opposite-tastes market (two providers, two users).
 Four sliders set each provider's binary experiment — the probabilities of signal 1
 in state 0 and in state 1 — and a dropdown says to whom it is offered: to everybody
 (anonymous), or, personalized, to one user only (the other user then gets no
@@ -20,48 +20,36 @@ from ..experiments import reveal_everything, reveal_nothing, symmetric_experimen
 from ..market import aligned_value, uninformed_value
 from ._common import PALETTE, Choice, Slider, Widget
 
-__all__ = [
-    "AUDIENCES",
-    "binary_experiment",
-    "audience_policy",
-    "setup_market",
-    "refresh_market",
-    "market_alt",
-    "market_widget",
-    "setup_accuracy",
-    "refresh_accuracy",
-    "accuracy_alt",
-    "accuracy_widget",
-]
+__all__ = []
 
 #: Dropdown choices: label → (mode, user who receives the experiment or None for all).
-AUDIENCES = {
+_AUDIENCES = {
     "anonymous: one experiment for everybody": ("anonymous", None),
     "personalized: to user 1 only": ("personalized", 0),
     "personalized: to user 2 only": ("personalized", 1),
 }
 
 
-def binary_experiment(p0, p1):
+def _binary_experiment(p0, p1):
     """The experiment that sends signal 1 with probability ``p0`` in state 0 and ``p1`` in state 1.
 
     Examples
     --------
-    >>> binary_experiment(0.0, 1.0)
+    >>> _binary_experiment(0.0, 1.0)
     array([[1., 0.],
            [0., 1.]])
     """
     return np.array([[1.0 - p0, p0], [1.0 - p1, p1]])
 
 
-def audience_policy(experiments, audience, n_users):
+def _audience_policy(experiments, audience, n_users):
     """The policy profile in which each provider offers its experiment to ``audience``.
 
     Parameters
     ----------
     experiments : ndarray, shape [k, 2, 2]
     audience : str
-        A key of :data:`AUDIENCES`.
+        A key of :data:`_AUDIENCES`.
     n_users : int
 
     Returns
@@ -73,8 +61,8 @@ def audience_policy(experiments, audience, n_users):
 
     Examples
     --------
-    >>> exps = np.stack([binary_experiment(0.0, 1.0), binary_experiment(0.0, 0.0)])
-    >>> policy, mode = audience_policy(exps, "personalized: to user 2 only", n_users=2)
+    >>> exps = np.stack([_binary_experiment(0.0, 1.0), _binary_experiment(0.0, 0.0)])
+    >>> policy, mode = _audience_policy(exps, "personalized: to user 2 only", n_users=2)
     >>> mode, policy.shape
     ('personalized', (2, 2, 2, 2))
     >>> bool((policy[:, 1] == exps).all())  # user 2 gets both providers' experiments
@@ -82,10 +70,10 @@ def audience_policy(experiments, audience, n_users):
     >>> policy[0, 0]                         # user 1 gets nothing from provider 1
     array([[1., 0.],
            [1., 0.]])
-    >>> audience_policy(exps, "anonymous: one experiment for everybody", 2)[1]
+    >>> _audience_policy(exps, "anonymous: one experiment for everybody", 2)[1]
     'anonymous'
     """
-    mode, target = AUDIENCES[audience]
+    mode, target = _AUDIENCES[audience]
     if mode == "anonymous":
         return experiments, mode
     k = experiments.shape[0]
@@ -103,7 +91,7 @@ def _provider_ceiling(market):
     return float((best.max(axis=2) @ market.masses).max())
 
 
-def setup_market(fig, audience="anonymous: one experiment for everybody",
+def _setup_market(fig, audience="anonymous: one experiment for everybody",
                  p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
     """Draw the fixed parts of the market figure (axes, benchmarks, labels); return the bars.
 
@@ -113,7 +101,7 @@ def setup_market(fig, audience="anonymous: one experiment for everybody",
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_market(Figure())
+    >>> a = _setup_market(Figure())
     >>> {name: len(parts) for name, parts in a.items()}
     {'users': 2, 'benchmarks': 2, 'notes': 2, 'providers': 2, 'experiments': 2}
     >>> [float(bar.get_height()) for bar in a["users"]]  # zero until refresh
@@ -155,7 +143,7 @@ def setup_market(fig, audience="anonymous: one experiment for everybody",
             "providers": list(provider_bars), "experiments": experiments}
 
 
-def refresh_market(artists, audience="anonymous: one experiment for everybody",
+def _refresh_market(artists, audience="anonymous: one experiment for everybody",
                    p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
     """Play the market under the chosen experiments, move the bars; return the caption.
 
@@ -165,8 +153,8 @@ def refresh_market(artists, audience="anonymous: one experiment for everybody",
     rises from 1/4 (anonymous) to 1/2, and the contrarian falls back to NOINFO.
 
     >>> from matplotlib.figure import Figure
-    >>> a = setup_market(Figure())
-    >>> caption = refresh_market(a, audience="personalized: to user 1 only")
+    >>> a = _setup_market(Figure())
+    >>> caption = _refresh_market(a, audience="personalized: to user 1 only")
     >>> [float(bar.get_height()) for bar in a["users"]]
     [0.5, 0.25]
     >>> [float(bar.get_height()) for bar in a["providers"]]
@@ -175,8 +163,8 @@ def refresh_market(artists, audience="anonymous: one experiment for everybody",
     True
     """
     market = _MARKET
-    experiments = np.stack([binary_experiment(p1_0, p1_1), binary_experiment(p2_0, p2_1)])
-    policy, mode = audience_policy(experiments, audience, market.n_users)
+    experiments = np.stack([_binary_experiment(p1_0, p1_1), _binary_experiment(p2_0, p2_1)])
+    policy, mode = _audience_policy(experiments, audience, market.n_users)
     outcome = play(market, policy, mode)
     for j, (bar, note) in enumerate(zip(artists["users"], artists["notes"])):
         value, chosen = float(outcome.user_values[j]), int(outcome.choice[j])
@@ -200,23 +188,23 @@ def refresh_market(artists, audience="anonymous: one experiment for everybody",
     return shown + f"{mode} mode: " + "; ".join(parts) + f". {pay}."
 
 
-def market_alt(audience="anonymous: one experiment for everybody",
+def _market_alt(audience="anonymous: one experiment for everybody",
                p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
     """Alt text of the market figure.
 
     Examples
     --------
-    >>> alt = market_alt("personalized: to user 1 only", p1_0=0.2)
+    >>> alt = _market_alt("personalized: to user 1 only", p1_0=0.2)
     >>> "probabilities 0.20 and 1.00 in states 0 and 1" in alt
     True
     >>> "offered as 'personalized: to user 1 only'" in alt
     True
-    >>> market_alt().endswith("user 2 consults provider 1 and gets 0.50. Right: the providers earn 0.25 and 0.25.")
+    >>> _market_alt().endswith("user 2 consults provider 1 and gets 0.50. Right: the providers earn 0.25 and 0.25.")
     True
     """
     market = _MARKET
-    experiments = np.stack([binary_experiment(p1_0, p1_1), binary_experiment(p2_0, p2_1)])
-    outcome = play(market, *audience_policy(experiments, audience, market.n_users))
+    experiments = np.stack([_binary_experiment(p1_0, p1_1), _binary_experiment(p2_0, p2_1)])
+    outcome = play(market, *_audience_policy(experiments, audience, market.n_users))
     users = "; ".join(f"user {j + 1} consults {market.provider_names[outcome.choice[j]]} and gets "
                       f"{outcome.user_values[j]:.2f}" for j in range(market.n_users))
     pay = " and ".join(f"{v:.2f}" for v in outcome.provider_values)
@@ -229,7 +217,7 @@ def market_alt(audience="anonymous: one experiment for everybody",
     )
 
 
-def market_widget(**defaults):
+def _market_widget(**defaults):
     """Sliders for both providers' experiments and a menu for the audience.
 
     Three menu entries times 21 positions of four sliders are too many pictures for a
@@ -241,7 +229,7 @@ def market_widget(**defaults):
 
     Examples
     --------
-    >>> w = market_widget()
+    >>> w = _market_widget()
     >>> list(w.controls), w.default()["audience"]
     (['audience', 'p1_0', 'p1_1', 'p2_0', 'p2_1'], 'anonymous: one experiment for everybody')
     >>> w.update(audience="personalized: to user 1 only").endswith("provider 1 earns 0.500, "
@@ -259,10 +247,10 @@ def market_widget(**defaults):
     }
     return Widget(
         "market",
-        setup_market,
-        refresh_market,
-        {"audience": Choice("offered", list(AUDIENCES), vals["audience"]), **sliders},
-        alt=market_alt,
+        _setup_market,
+        _refresh_market,
+        {"audience": Choice("offered", list(_AUDIENCES), vals["audience"]), **sliders},
+        alt=_market_alt,
         figsize=(7.2, 3.6),
         slices=True,
     )
@@ -284,13 +272,13 @@ def _accuracy_title():
     return "What a model of accuracy q is worth to a user who guesses the state"
 
 
-def setup_accuracy(fig, q=0.75):
+def _setup_accuracy(fig, q=0.75):
     """Draw the value curve and the benchmarks once; return the marker of the current ``q``.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_accuracy(Figure(), q=0.25)
+    >>> a = _setup_accuracy(Figure(), q=0.25)
     >>> ax = a["point"].axes
     >>> len(ax.lines), tuple(float(y) for y in ax.get_ylim())  # curve, OPT, NOINFO, marker
     (4, (0.4, 1.25))
@@ -311,14 +299,14 @@ def setup_accuracy(fig, q=0.75):
     return {"point": point}
 
 
-def refresh_accuracy(artists, q=0.75):
+def _refresh_accuracy(artists, q=0.75):
     """Move the marker to ``q``; return the caption of computed values.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_accuracy(Figure())
-    >>> refresh_accuracy(a, q=0.25)  # a model that mostly lies is inverted by the user
+    >>> a = _setup_accuracy(Figure())
+    >>> _refresh_accuracy(a, q=0.25)  # a model that mostly lies is inverted by the user
     'q = 0.25: the user gets 0.75 (no information 0.50, OPT 1.00)'
     >>> a["point"].get_data()
     ([0.25], [0.75])
@@ -329,19 +317,19 @@ def refresh_accuracy(artists, q=0.75):
     return f"q = {q:.2f}: the user gets {here:.2f} (no information {noinfo:.2f}, OPT {opt:.2f})"
 
 
-def accuracy_alt(q=0.75):
+def _accuracy_alt(q=0.75):
     """Alt text of the accuracy figure.
 
     Examples
     --------
-    >>> accuracy_alt(0.3).endswith("the marked point is q = 0.30.")
+    >>> _accuracy_alt(0.3).endswith("the marked point is q = 0.30.")
     True
     """
     return (f"The user's value as a function of the model's accuracy q: V-shaped, 0.5 at "
             f"q = 0.5 and 1 at q = 0 or 1; the marked point is q = {q:.2f}.")
 
 
-def accuracy_widget(q=0.75):
+def _accuracy_widget(q=0.75):
     """One slider, the model's accuracy ``q``, over the accuracy picture.
 
     Returns
@@ -350,12 +338,12 @@ def accuracy_widget(q=0.75):
 
     Examples
     --------
-    >>> w = accuracy_widget()
+    >>> w = _accuracy_widget()
     >>> w.update()
     'q = 0.75: the user gets 0.75 (no information 0.50, OPT 1.00)'
     >>> w.update(q=0.5)  # noise is worth no more than no information
     'q = 0.50: the user gets 0.50 (no information 0.50, OPT 1.00)'
     """
-    return Widget("accuracy", setup_accuracy, refresh_accuracy,
+    return Widget("accuracy", _setup_accuracy, _refresh_accuracy,
                   {"q": Slider("accuracy q", 0.0, 1.0, 0.05, q)},
-                  alt=accuracy_alt, figsize=(6.4, 3.6))
+                  alt=_accuracy_alt, figsize=(6.4, 3.6))

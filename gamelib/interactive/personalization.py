@@ -19,23 +19,20 @@ from ..examples import fixed_action_providers
 from ..experiments import experiment_grid
 from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget
 
-__all__ = [
-    "drift_paths", "setup_drift", "refresh_drift", "drift_alt", "drift_widget",
-    "draw_slack_histogram", "MARKETS", "TS",
-]
+__all__ = ["draw_slack_histogram"]
 
 #: Mixing weights at which the path is computed (the slider's steps).
-TS = np.round(np.linspace(0.0, 1.0, 21), 6)
+_TS = np.round(np.linspace(0.0, 1.0, 21), 6)
 
 #: Markets offered by the widget (name → weakly aligned market).
-MARKETS = {
+_MARKETS = {
     "opposite tastes": lambda: examples.opposite_tastes(),
     "random weakly aligned (seed 5)": lambda: examples.random_market(5, alignment="weak"),
 }
 
 
 @functools.cache
-def drift_paths(resolution=10):
+def _drift_paths(resolution=10):
     """Personalized equilibria along the drift towards fixed-action providers, per market.
 
     Returns
@@ -44,33 +41,33 @@ def drift_paths(resolution=10):
 
     Examples
     --------
-    >>> p = drift_paths(2)["opposite tastes"]
+    >>> p = _drift_paths(2)["opposite tastes"]
     >>> p.worst[0], p.worst[-1]
     (array([0.5, 0.5]), array([0.25, 0.25]))
     """
     grid = experiment_grid(2, resolution)
     out = {}
-    for name, make in MARKETS.items():
+    for name, make in _MARKETS.items():
         base = make()
-        out[name] = interpolation_path(base, fixed_action_providers(base), TS, grid, "personalized")
+        out[name] = interpolation_path(base, fixed_action_providers(base), _TS, grid, "personalized")
     return out
 
 
-def setup_drift(fig, t=0.3, market="opposite tastes", paths=None):
+def _setup_drift(fig, t=0.3, market="opposite tastes", paths=None):
     """Draw what does not move with ``t``: the market's curves, axes, legend.
 
     Returns the changing artists (one marker per user and the vertical line,
     then the legend, which must stay above them).  The y-limits fit the market,
-    which is why :func:`drift_widget` keeps one background per market.
+    which is why :func:`_drift_widget` keeps one background per market.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_drift(Figure(), market="opposite tastes", paths=drift_paths(2))
+    >>> a = _setup_drift(Figure(), market="opposite tastes", paths=_drift_paths(2))
     >>> len(a["markers"]), bool(a["vline"].axes.get_ylim()[0] > 0)
     (2, True)
     """
-    p = (paths or drift_paths())[market]
+    p = (paths or _drift_paths())[market]
     fig.set_layout_engine("none")  # fixed margins, identical in the widget and the static figure
     ax = fig.add_axes((0.11, 0.12, 0.86, 0.8))
     lo = p.noinfo.min() - 0.25 * (p.opt.max() - p.noinfo.min() + 1e-9)
@@ -96,17 +93,17 @@ def setup_drift(fig, t=0.3, market="opposite tastes", paths=None):
     return {"vline": vline, "markers": markers, "legend": KeepOnTop(legend)}
 
 
-def refresh_drift(artists, t=0.3, market="opposite tastes", paths=None):
+def _refresh_drift(artists, t=0.3, market="opposite tastes", paths=None):
     """Move the marker line to the path's step nearest ``t``; return the caption.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_drift(Figure(), paths=drift_paths(2))
-    >>> refresh_drift(a, t=1.0, paths=drift_paths(2)).startswith("t = 1.00 — user 1: ε = 0.750")
+    >>> a = _setup_drift(Figure(), paths=_drift_paths(2))
+    >>> _refresh_drift(a, t=1.0, paths=_drift_paths(2)).startswith("t = 1.00 — user 1: ε = 0.750")
     True
     """
-    p = (paths or drift_paths())[market]
+    p = (paths or _drift_paths())[market]
     r = int(np.argmin(np.abs(p.ts - t)))
     artists["vline"].set_xdata([p.ts[r], p.ts[r]])
     for j, marker in enumerate(artists["markers"]):
@@ -149,15 +146,15 @@ def draw_slack_histogram(fig, slack, title, xlabel, bins=40):
     return f"smallest slack {slack.min():.4f} over {slack.size} equilibria"
 
 
-def drift_alt(t=0.3, market="opposite tastes", paths=None):
+def _drift_alt(t=0.3, market="opposite tastes", paths=None):
     """Alt text of the drift figure.
 
     Examples
     --------
-    >>> drift_alt(0.5, paths=drift_paths(2)).endswith("the marker is at t = 0.50.")
+    >>> _drift_alt(0.5, paths=_drift_paths(2)).endswith("the marker is at t = 0.50.")
     True
     """
-    p = (paths or drift_paths())[market]
+    p = (paths or _drift_paths())[market]
     r = int(np.argmin(np.abs(p.ts - t)))
     worst = ", ".join(f"{v:.2f}" for v in p.worst[r])
     return (f"Line chart for the {market} market: as the drift t grows from 0 to 1 the floor "
@@ -166,7 +163,7 @@ def drift_alt(t=0.3, market="opposite tastes", paths=None):
             f"worst values are {worst}; the marker is at t = {p.ts[r]:.2f}.")
 
 
-def drift_widget():
+def _drift_widget():
     """The chapter's widget: a drift slider and a market menu.
 
     Each market has its own axes (one background per market), every combination is
@@ -174,7 +171,7 @@ def drift_widget():
 
     Examples
     --------
-    >>> w = drift_widget()
+    >>> w = _drift_widget()
     >>> w.update(t=1.0).startswith("t = 1.00")
     True
     >>> w.update(market="random weakly aligned (seed 5)").startswith("t = 1.00")
@@ -184,14 +181,14 @@ def drift_widget():
     """
     return Widget(
         "drift",
-        setup_drift,
-        refresh_drift,
+        _setup_drift,
+        _refresh_drift,
         {
             "t": Slider("drift t", 0.0, 1.0, 0.05, 0.3),
-            "market": Choice("market", list(MARKETS), "opposite tastes"),
+            "market": Choice("market", list(_MARKETS), "opposite tastes"),
         },
-        alt=drift_alt,
-        fixed={"paths": drift_paths()},
+        alt=_drift_alt,
+        fixed={"paths": _drift_paths()},
         layout=("market",),
         figsize=(6.4, 4.0),
     )

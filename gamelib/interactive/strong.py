@@ -18,39 +18,39 @@ from ..bounds import interpolation_path
 from ..experiments import experiment_grid
 from ._common import PALETTE, KeepOnTop, Slider, Widget
 
-__all__ = ["strong_path", "setup_strong", "refresh_strong", "strong_alt", "strong_widget", "TS"]
+__all__ = []
 
 #: Mixing weights at which the path is computed (the slider's steps).
-TS = np.round(np.linspace(0.0, 1.0, 21), 6)
+_TS = np.round(np.linspace(0.0, 1.0, 21), 6)
 
 
 @functools.cache
-def strong_path(resolution=10):
+def _strong_path(resolution=10):
     """Anonymous equilibria along the interpolation, on ``experiment_grid(2, resolution)``.
 
     Examples
     --------
-    >>> p = strong_path(2)
+    >>> p = _strong_path(2)
     >>> bool(p.n_silent[0] > 0), float(p.n_silent[-1])
     (True, 0.0)
     """
     return interpolation_path(
-        examples.opposite_tastes(), examples.opposite_tastes(aligned=True), TS,
+        examples.opposite_tastes(), examples.opposite_tastes(aligned=True), _TS,
         experiment_grid(2, resolution), "anonymous",
     )
 
 
-def setup_strong(fig, t=0.5, path=None):
+def _setup_strong(fig, t=0.5, path=None):
     """Draw both panels' curves, axes and legend; return the marker line and points.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> a = setup_strong(Figure(), path=strong_path(2))
+    >>> a = _setup_strong(Figure(), path=_strong_path(2))
     >>> sorted(a)
     ['legend', 'marker', 'vline']
     """
-    p = path or strong_path()
+    p = path or _strong_path()
     masses = examples.opposite_tastes().masses
     fig.set_layout_engine("none")  # fixed margins, identical in the widget and the static figure
     left = fig.add_axes((0.08, 0.13, 0.52, 0.79))
@@ -86,17 +86,17 @@ def setup_strong(fig, t=0.5, path=None):
     return {"vline": vline, "marker": marker, "legend": KeepOnTop(legend)}
 
 
-def refresh_strong(artists, t=0.5, path=None):
+def _refresh_strong(artists, t=0.5, path=None):
     """Mark the path's step nearest ``t``; return the caption of its numbers.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
-    >>> p = strong_path(2)
-    >>> refresh_strong(setup_strong(Figure(), path=p), t=1.0, path=p).startswith("t = 1.00: ε_SMA = 0.000")
+    >>> p = _strong_path(2)
+    >>> _refresh_strong(_setup_strong(Figure(), path=p), t=1.0, path=p).startswith("t = 1.00: ε_SMA = 0.000")
     True
     """
-    p = path or strong_path()
+    p = path or _strong_path()
     r = int(np.argmin(np.abs(p.ts - t)))
     artists["vline"].set_xdata([p.ts[r], p.ts[r]])
     artists["marker"].set_data([p.ts[r]], [p.n_silent[r]])
@@ -106,15 +106,15 @@ def refresh_strong(artists, t=0.5, path=None):
             f"{p.worst_loss[r]:.3f} ≤ 2ε = {2 * p.eps_strong[r]:.3f}")
 
 
-def strong_alt(t=0.2, path=None):
+def _strong_alt(t=0.2, path=None):
     """Alt text of the interpolation figure.
 
     Examples
     --------
-    >>> strong_alt(0.2, strong_path(2)).endswith("Marker at t = 0.20.")
+    >>> _strong_alt(0.2, _strong_path(2)).endswith("Marker at t = 0.20.")
     True
     """
-    p = path or strong_path()
+    p = path or _strong_path()
     r = int(np.argmin(np.abs(p.ts - t)))
     return ("Two panels along t from the opposite-tastes market (t = 0) to the aligned one (t = 1). "
             "Left: the per-user floor OPT minus 2 epsilon over m rises linearly to OPT = 0.5 while "
@@ -124,15 +124,15 @@ def strong_alt(t=0.2, path=None):
             f"Marker at t = {p.ts[r]:.2f}.")
 
 
-def strong_widget():
+def _strong_widget():
     """The chapter's widget: a slider for the mixing weight t (every step precomputed).
 
     Examples
     --------
-    >>> w = strong_widget()
+    >>> w = _strong_widget()
     >>> w.update(t=1.0).startswith("t = 1.00: ε_SMA = 0.000")
     True
     """
-    return Widget("interpolation", setup_strong, refresh_strong,
+    return Widget("interpolation", _setup_strong, _refresh_strong,
                   {"t": Slider("mixing weight t", 0.0, 1.0, 0.05, 0.2)},
-                  alt=strong_alt, fixed={"path": strong_path()}, figsize=(7.2, 3.8))
+                  alt=_strong_alt, fixed={"path": _strong_path()}, figsize=(7.2, 3.8))
