@@ -863,8 +863,11 @@ class RobustnessStudy:
         The criterion of the chapter's proposition: the largest change gain
         ``Δ_i(q; a)`` of any provider over beliefs ``q`` and best-response
         profiles ``a`` that change at least one user's action (``-inf`` if no
-        belief changes anybody).  When ``strict`` holds, silence is an
-        equilibrium over single experiments iff ``margin ≤ 0``.
+        belief changes anybody).  ``margin ≤ 0`` is sufficient for silence to be
+        an equilibrium over single experiments; it is also necessary when
+        ``strict`` holds, no two users share an indifference belief and every
+        tie is interior (between two actions whose utilities differ in each
+        state), as for generic utilities.
     strict : ndarray of bool, shape [N]
         Every user has a unique best action at the prior.
     markets : tuple of Market
@@ -991,8 +994,10 @@ def silence_margin(market):
     -------
     margin : ndarray, shape [k]
     strict : bool
-        Whether every user has a unique best action at the prior; then silence
-        is an anonymous equilibrium (single experiments) iff ``margin ≤ 0``.
+        Whether every user has a unique best action at the prior.  Silence is an
+        anonymous equilibrium (single experiments) if ``margin ≤ 0``; only if,
+        when ``strict`` holds, no two users share an indifference belief and
+        every tie is interior (the chapter's proposition, part 2).
 
     Examples
     --------

@@ -186,7 +186,7 @@ def draw_tightness(fig, search, safe_values, safe_ratios):
     steps = np.arange(1, len(search.history) + 1)
     left.plot(steps, np.maximum(search.history, 0), color=PALETTE[0])
     left.axvline(search.n_random + 0.5, color=PALETTE[6], linestyle=":", label="start of refinement")
-    left.axhline(1.0, color=PALETTE[3], linestyle="--", label="Theorem 1 bound")
+    left.axhline(1.0, color=PALETTE[3], linestyle="--", label="Theorem 4.1 bound")
     left.set_xlabel("markets evaluated")
     left.set_ylabel("best (OPT − V) / 2ε so far")
     left.set_ylim(0, 1.05)

@@ -1,10 +1,10 @@
-"""Widget of chapter 4: Theorem 1's floor and the worst personalized equilibrium.
+"""Widget of chapter 4: Theorem 4.1's floor and the worst personalized equilibrium.
 
 The providers of a weakly aligned market drift, with weight ``t``, towards
 wanting action 0 from every user in every state
 (:func:`gamelib.examples.fixed_action_providers`).  The figure shows, along the
 whole path, each user's worst personalized-equilibrium value next to
-Theorem 1's floor ``OPT_j − 2ε_j``; the slider marks one ``t``.
+Theorem 4.1's floor ``OPT_j − 2ε_j``; the slider marks one ``t``.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def _refresh_drift(artists, t=0.3, market="opposite tastes", paths=None):
 
 
 def draw_slack_histogram(fig, slack, title, xlabel, bins=40):
-    """Histogram of bound slacks (Theorems 1 and 3), with the zero line.
+    """Histogram of bound slacks (Theorems 4.1 and 6.1), with the zero line.
 
     Parameters
     ----------

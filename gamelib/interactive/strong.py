@@ -1,7 +1,7 @@
 """Widget of chapter 6: from the opposite-tastes market to a strongly aligned one.
 
 Along ``mix_markets(opposite_tastes(), opposite_tastes(aligned=True), t)`` the
-figure shows the SMA gap ``ε`` with Theorem 3's per-user floor
+figure shows the SMA gap ``ε`` with Theorem 6.1's per-user floor
 ``OPT_j − 2ε/m_j``, each user's worst anonymous-equilibrium value, and the
 number of silent anonymous equilibria; the slider marks one ``t``.
 """
