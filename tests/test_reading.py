@@ -282,7 +282,11 @@ def test_icons_render_from_the_font_without_the_script(built_book, site, chromiu
         glyph = b.evaluate("getComputedStyle(document.querySelector('.fa-solid.fa-bars'), '::before')"
                            ".content")
         assert "Font Awesome" in family and glyph not in ("", "none", "normal"), (family, glyph)
-        assert b.evaluate("document.fonts.check('16px \"Font Awesome 6 Free\"')")
+        # the solid icons are the 900 weight of the family: loaded, and the icon takes up room
+        assert b.wait_for("document.fonts.check('900 16px \"Font Awesome 6 Free\"')", 10)
+        widths = b.evaluate("[...document.querySelectorAll('.fa-solid, .fas')].filter(e => e.offsetParent)"
+                            ".map(e => e.getBoundingClientRect().width)")
+        assert widths and min(widths) > 4, widths
     finally:
         b.close()
 
