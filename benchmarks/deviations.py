@@ -211,7 +211,7 @@ def filter_settings():
     """The markets of the filtering benchmark: (label, factory)."""
     return [
         ("random(seed=6) n=2", lambda: examples.random_market(6, n_users=2)),
-        ("Proposition 2 (opposite tastes)", examples.opposite_tastes),
+        ("Proposition 5.1 (opposite tastes)", examples.opposite_tastes),
     ]
 
 

@@ -89,7 +89,7 @@ def settings(quick=False):
 
             out.append((f"random(seed={SEED}) k={k} r={r}", factory, k, r))
     for r in resolutions:
-        out.append((f"Proposition 2 k=2 r={r}", examples.opposite_tastes, 2, r))
+        out.append((f"Proposition 5.1 k=2 r={r}", examples.opposite_tastes, 2, r))
     return out
 
 

@@ -38,7 +38,7 @@ def test_grid_best_gains_match_the_silent_equilibrium():
 
 
 def test_filtering_opposite_tastes_at_r2():
-    rec = deviations.run_filtering("Proposition 2", examples.opposite_tastes, resolution=2, sample=3, repeats=1)
+    rec = deviations.run_filtering("Proposition 5.1", examples.opposite_tastes, resolution=2, sample=3, repeats=1)
     assert rec["grid_equilibria"] == 29 and rec["exact_equilibria"] == 29
     assert rec["distinct_suprema"] >= 1 and rec["uncached_sample"] == 3
     assert rec["worst_user_values_exact"] == [0.25, 0.25]
