@@ -21,7 +21,6 @@ Every function here is seeded: the same arguments give the same numbers.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +28,7 @@ import numpy as np
 from ._validation import VALUE_ATOL, as_bool, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
 from .alignment import _market_alignment_eps, weak_alignment
 from .deviations import _problems, _sup
-from .equilibrium import deviation_gains, equilibria, outcome_tables, profitable_deviation
+from .equilibrium import equilibria, outcome_tables, profitable_deviation
 from .examples import audience_market, random_market
 from .experiments import experiment_grid, reveal_everything, reveal_nothing
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
@@ -720,7 +719,7 @@ def compare_tie_rules(market, orders, experiments):
 
 @dataclass(frozen=True)
 class MenuExample:
-    """An anonymous equilibrium over single experiments that a menu breaks.
+    """An anonymous equilibrium over all single experiments that a menu breaks.
 
     Attributes
     ----------
@@ -728,32 +727,37 @@ class MenuExample:
     seed : int
         Seed of :func:`gamelib.examples.random_market` that produced it.
     experiments : ndarray, shape [E, Θ, S]
-        The strategy set (single experiments).
+        The grid on which the candidate profiles were enumerated.
     profile : ndarray of int, shape [k]
-        The equilibrium (indices into ``experiments``).
+        The profile (indices into ``experiments``): an equilibrium of the real
+        game with single experiments (:func:`gamelib.is_equilibrium`).
     provider : int
         The deviating provider.
     single_gain : float
-        Its best gain from any single experiment (≤ 0: it is an equilibrium).
+        Its exact best gain over all single experiments (≤ 0 up to round-off).
     menu_gain : float
-        Its best gain from a two-item menu (> 0).
-    menu : ndarray, shape [2, Θ, S]
-    item_values : ndarray, shape [2, n]
+        Its exact best gain over all menus (> 0).
+    menu : ndarray, shape [M, Θ, S]
+        The items of an explicit menu that attains ``menu_gain`` within
+        ``1e-4`` (padded to a common number of signals).
+    item_values : ndarray, shape [M, n]
         ``V_j`` of each menu item for each user.
 
     Examples
     --------
-    Provider 1's menu gain, recomputed from the stored equilibrium and menu:
+    The exact gains, recomputed from the stored profile:
 
-    >>> from gamelib import deviation_gains
+    >>> from gamelib import best_deviation, is_equilibrium
     >>> from gamelib.studies import menu_separation_search
-    >>> ex = menu_separation_search(seeds=range(19, 20))
-    >>> ex.seed, ex.profile, ex.provider, ex.single_gain, ex.menu.shape, ex.item_values.shape
-    (19, array([2, 0]), 0, 0.0, (2, 3, 3), (2, 2))
+    >>> ex = menu_separation_search(seeds=range(37, 38))
+    >>> ex.seed, ex.profile, ex.provider, ex.menu.shape[0], ex.item_values.shape
+    (37, array([8, 0]), 0, 2, (2, 2))
     >>> policy = ex.experiments[ex.profile]
-    >>> gains, _ = deviation_gains(ex.market, policy, "anonymous", ex.provider, ex.menu, menu_size=2)
-    >>> bool(np.isclose(gains[0], ex.menu_gain)), ex.menu_gain > 0
-    (True, True)
+    >>> single = is_equilibrium(ex.market, policy, "anonymous")
+    >>> bool(single), bool(is_equilibrium(ex.market, policy, "anonymous", menus=True))
+    (True, False)
+    >>> bool(np.isclose(best_deviation(ex.market, policy, "anonymous", 0, menus=True).gain, ex.menu_gain))
+    True
     """
 
     market: Market
@@ -767,20 +771,21 @@ class MenuExample:
     item_values: np.ndarray
 
 
-def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=1, max_equilibria=5):
-    """Find the market (among ``seeds``) where a two-item menu pays most.
+def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=1, max_equilibria=15):
+    """Find the market (among ``seeds``) where a menu breaks an exact single-experiment equilibrium.
 
     For each seeded random market (two providers, two users), the anonymous
-    equilibria over ``experiment_grid(n_states, resolution)`` are enumerated
-    (single experiments only); for up to ``max_equilibria`` of them, each
-    provider's best deviation to a two-item menu of grid experiments is
-    computed with :func:`gamelib.deviation_gains`.
+    equilibria over ``experiment_grid(n_states, resolution)`` serve as
+    candidates; up to ``max_equilibria`` of them, evenly spread, are judged in
+    the real game: a candidate counts only if :func:`gamelib.is_equilibrium`
+    accepts it against all single experiments, and then each provider's exact
+    best menu (:func:`gamelib.best_deviation` with ``menus=True``) is computed.
 
     Parameters
     ----------
     seeds : iterable of int
     n_states, n_actions, resolution : int
-    max_equilibria : int, default 5
+    max_equilibria : int, default 15
 
     Returns
     -------
@@ -790,12 +795,14 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
     Examples
     --------
     >>> from gamelib.studies import menu_separation_search
-    >>> ex = menu_separation_search(seeds=range(19, 20))
+    >>> ex = menu_separation_search(seeds=range(37, 38))
     >>> ex.seed, ex.single_gain <= 1e-9 < ex.menu_gain
-    (19, True)
+    (37, True)
     >>> bool((ex.item_values.argmax(axis=0) == [0, 1]).all())   # users pick different items
     True
     """
+    from .deviations import best_deviation, is_equilibrium
+
     seeds = [as_int(s, "seeds", 0) for s in seeds]
     if not seeds:
         raise ValueError("seeds: expected at least one seed")
@@ -808,19 +815,25 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
     for s in seeds:
         market = random_market(s, n_states, n_actions, 2, 2)
         anon = equilibria(market, grid, "anonymous")
-        for eq in itertools.islice(anon, max_equilibria):
-            policy = grid[eq.profile]
+        if not len(anon):
+            continue
+        for e in np.unique(np.linspace(0, len(anon) - 1, min(len(anon), max_equilibria)).astype(int)):
+            profile = anon.profiles[e]
+            policy = grid[profile]
+            if not is_equilibrium(market, policy, "anonymous"):
+                continue
             for i in range(market.n_providers):
-                single, _ = deviation_gains(market, policy, "anonymous", i, grid)
-                menus, cand = deviation_gains(market, policy, "anonymous", i, grid, menu_size=2)
-                c = int(np.argmax(menus))
-                if menus[c] > VALUE_ATOL and (best is None or menus[c] > best[0]):
-                    best = (float(menus[c]), s, market, eq.profile, i, float(single.max()), grid[cand[c]])
+                menu = best_deviation(market, policy, "anonymous", i, menus=True)
+                if menu.gain > VALUE_ATOL and (best is None or menu.gain > best[0]):
+                    single = best_deviation(market, policy, "anonymous", i).gain
+                    best = (float(menu.gain), s, market, profile, i, float(single), menu.experiment)
     if best is None:
         return None
-    gain, s, market, profile, i, single, menu = best
+    gain, s, market, profile, i, single, items = best
+    n_signals = max(item.shape[1] for item in items)
+    menu = np.stack([pad_signals(item, n_signals) for item in items])
     values, _, _ = outcome_tables(market, menu)
-    return MenuExample(market, s, grid, profile, i, single, gain, menu, values)
+    return MenuExample(market, s, grid, np.asarray(profile), i, single, gain, menu, values)
 
 
 # ----------------------------------------------------------------------------
