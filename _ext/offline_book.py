@@ -3,9 +3,10 @@
 1. Vendored JavaScript stays opt-in. Jupyter Book adds *every* ``.js``/``.css`` file found
    under ``_static/`` to every page; the vendored KaTeX in ``_static/vendor/katex/`` must
    instead load only on the pages that have math, in the order ``_ext/katex_math.py`` adds
-   it (its fonts are fetched by its stylesheet, as a formula needs them). At ``config-inited`` this extension drops ``vendor/...`` from ``html_js_files`` and
+   it (its fonts are fetched by its stylesheet, as a formula needs them). At
+   ``config-inited`` this extension drops ``vendor/...`` from ``html_js_files`` and
    ``html_css_files``. (The widgets' frame player, ``_static/widgets.js`` and
-   ``widgets.css``, is small and loads on every page.)
+   ``widgets.css``, and ``_static/math.css`` are small and load on every page.)
 
 2. Each script once. sphinx-thebe and sphinx-togglebutton register their inline
    configuration scripts twice under Sphinx 7.4 (``const THEBE_JS_URL`` declared twice is a
