@@ -1,11 +1,12 @@
 """Small fixes that keep the HTML book offline and complete.
 
 1. Vendored JavaScript stays opt-in. Jupyter Book adds *every* ``.js``/``.css`` file found
-   under ``_static/`` to every page; the vendored MathJax components in ``_static/vendor/``
-   must instead load only where, and in the order, MathJax (``mathjax_path``) asks for
-   them. At ``config-inited`` this extension drops ``vendor/...`` from ``html_js_files`` and
+   under ``_static/`` to every page; the vendored KaTeX in ``_static/vendor/katex/`` must
+   instead load only on the pages that have math, in the order ``_ext/katex_math.py`` adds
+   it (its fonts are fetched by its stylesheet, as a formula needs them). At
+   ``config-inited`` this extension drops ``vendor/...`` from ``html_js_files`` and
    ``html_css_files``. (The widgets' frame player, ``_static/widgets.js`` and
-   ``widgets.css``, is small and loads on every page.)
+   ``widgets.css``, and ``_static/math.css`` are small and load on every page.)
 
 2. Each script once. sphinx-thebe and sphinx-togglebutton register their inline
    configuration scripts twice under Sphinx 7.4 (``const THEBE_JS_URL`` declared twice is a
@@ -117,7 +118,7 @@ def _has_outputs(notebook) -> bool:
     return any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
 
 
-#: Folders of ``_static`` whose files load only where myst-nb or MathJax ask for them.
+#: Folders of ``_static`` whose files load only where an extension asks for them (KaTeX: katex_math).
 PAGE_SPECIFIC = ("vendor/",)
 
 

@@ -3,12 +3,12 @@
 #
 # Run by hand when upgrading (NOT at build or test time); needs node/npm and the npm registry.
 #   bash scripts/vendor_js.sh
-# It replaces _static/vendor/mathjax/ with exactly the files the
-# pages load (checked in headless Chromium by tests/test_browser.py: no request may leave
-# 127.0.0.1). Update the versions below and in _static/VENDORED.md together.
+# It replaces _static/vendor/katex/ with exactly the files the pages load (checked in
+# headless Chromium by tests/test_browser.py: no request may leave 127.0.0.1, no formula
+# may fail to render). Update the version below and in _static/VENDORED.md together.
 set -euo pipefail
 
-MATHJAX_VERSION=3.2.2
+KATEX_VERSION=0.16.47
 # (Widgets need no JavaScript package: their frame player is _static/widgets.js.)
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,27 +17,18 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 cd "$tmp"
-npm pack --silent "mathjax@${MATHJAX_VERSION}" >/dev/null
-for tgz in *.tgz; do
-    mkdir -p "x/${tgz%.tgz}"
-    tar xzf "$tgz" -C "x/${tgz%.tgz}"
-done
-mj="x/mathjax-${MATHJAX_VERSION}/package"
+npm pack --silent "katex@${KATEX_VERSION}" >/dev/null
+mkdir x
+tar xzf "katex-${KATEX_VERSION}.tgz" -C x
+kx="x/package"
 
-rm -rf "$dest/mathjax"
-mkdir -p "$dest/mathjax"
+rm -rf "$dest/katex"
+mkdir -p "$dest/katex/fonts"
 
-# MathJax 3, CommonHTML output: the combined component, the TeX extensions that autoload
-# may pull in, the menu/a11y components it loads lazily, and the woff-v2 fonts.
-cp "$mj/LICENSE" "$dest/mathjax/"
-cp "$mj/es5/tex-chtml.js" "$dest/mathjax/"
-mkdir -p "$dest/mathjax/input/tex" "$dest/mathjax/output/chtml/fonts"
-cp -r "$mj/es5/input/tex/extensions" "$dest/mathjax/input/tex/"
-cp -r "$mj/es5/output/chtml/fonts/woff-v2" "$dest/mathjax/output/chtml/fonts/"
-cp -r "$mj/es5/ui" "$dest/mathjax/"
-cp "$mj/es5/a11y/assistive-mml.js" "$mj/es5/a11y/semantic-enrich.js" "$dest/mathjax/" 2>/dev/null || true
-mkdir -p "$dest/mathjax/a11y"
-mv "$dest/mathjax/assistive-mml.js" "$dest/mathjax/semantic-enrich.js" "$dest/mathjax/a11y/" 2>/dev/null || true
+# KaTeX: the minified script and stylesheet (rendering is done by _ext/katex_math.py's inline
+# script, so no auto-render), and the woff2 fonts the stylesheet names first.
+cp "$kx/LICENSE" "$kx/dist/katex.min.js" "$kx/dist/katex.min.css" "$dest/katex/"
+cp "$kx"/dist/fonts/*.woff2 "$dest/katex/fonts/"
 
 echo "vendored into $dest:"
 du -sh "$dest"/*

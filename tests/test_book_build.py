@@ -61,9 +61,15 @@ def test_pages_load_nothing_from_a_cdn(built_book):
 
 def test_vendored_assets_are_in_the_build(built_book):
     static = built_book.html / "_static"
-    for rel in ("vendor/mathjax/tex-chtml.js", "widgets.js", "widgets.css",
-                "vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff"):
+    for rel in ("vendor/katex/katex.min.js", "vendor/katex/katex.min.css", "widgets.js", "widgets.css",
+                "vendor/katex/fonts/KaTeX_Main-Regular.woff2", "vendor/katex/LICENSE"):
         assert (static / rel).is_file(), rel
+    assert not (static / "vendor" / "mathjax").exists()
+    # KaTeX (_ext/katex_math.py) is loaded by the pages that have math, and only by them
+    chapter = (built_book.html / "book" / "ch01_persuasion.html").read_text()
+    assert "_static/vendor/katex/katex.min.js" in chapter and "katex.render(" in chapter
+    assert "vendor/mathjax" not in chapter and "tex-chtml" not in chapter
+    assert "katex" not in (built_book.html / "book" / "api.html").read_text()
 
 
 def test_student_edition_builds_without_solutions(built_book):

@@ -2,7 +2,8 @@
 
 Chromium runs with every non-loopback host blackholed (``tests/_cdp.py``). Every page of the
 TOC is opened from a local ``http.server`` on 127.0.0.1 and checked for what a reader would
-notice: typeset math (no raw ``$...$`` left), alt text on every image, no JavaScript error,
+notice: math rendered by KaTeX (every ``.math`` element rendered, no ``.katex-error``, no raw
+``$...$``/``\\(`` left), alt text on every image, no JavaScript error,
 no request leaving 127.0.0.1. At 1280 px and at 390 px (a phone) the test presses a key on
 every control of every widget's frame player and checks that the picture and its caption
 change (or that the control is marked disabled, with a tooltip), and that no page scrolls
@@ -88,7 +89,7 @@ def browser(chromium):
 PAGE_REPORT = r"""
 (() => {
   const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
-  const skip = 'PRE, CODE, SCRIPT, STYLE, TEXTAREA, MJX-CONTAINER, .highlight, .MathJax, .jupyter-widgets';
+  const skip = 'PRE, CODE, SCRIPT, STYLE, TEXTAREA, .katex, .highlight, .jupyter-widgets';
   const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
   const raw = [];
   while (walker.nextNode()) {
@@ -101,8 +102,9 @@ PAGE_REPORT = r"""
   return {
     title: document.title,
     mathNodes: article.querySelectorAll('.math, span.math, div.math').length,
-    mjx: document.querySelectorAll('mjx-container').length,
-    unrenderedMath: [...article.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container')).length,
+    katex: document.querySelectorAll('.math .katex').length,
+    unrenderedMath: [...article.querySelectorAll('.math')].filter(e => !e.querySelector('.katex')).length,
+    mathErrors: [...document.querySelectorAll('.katex-error')].map(e => (e.title || e.textContent).slice(0, 120)),
     raw,
     widgetViews: views.length,
     players: document.querySelectorAll('.gamelib-player').length,
@@ -115,10 +117,8 @@ PAGE_REPORT = r"""
 
 
 def _settle(browser: Browser) -> None:
-    # MathJax 3: wait for its startup promise (present only on pages with math)
-    browser.wait_for("!(window.MathJax && MathJax.startup) || !!MathJax.startup.document", 20)
-    browser.evaluate("(window.MathJax && MathJax.startup && MathJax.startup.promise) "
-                     "? MathJax.startup.promise.then(() => true) : true", await_promise=True)
+    # KaTeX (_ext/katex_math.py) renders every formula at DOMContentLoaded
+    browser.wait_for("document.readyState !== 'loading'", 20)
     # frame players: set up by _static/widgets.js
     browser.wait_for("[...document.querySelectorAll('.gamelib-player')]"
                      ".every(p => p.classList.contains('gamelib-ready'))", 10)
@@ -131,8 +131,10 @@ def _check_page(browser: Browser, site: str, docname: str) -> list[str]:
     _settle(browser)
     r = browser.evaluate(PAGE_REPORT)
     problems = []
-    if r["mathNodes"] and (r["mjx"] == 0 or r["unrenderedMath"]):
-        problems.append(f"math not typeset: {r['unrenderedMath']} of {r['mathNodes']} left")
+    if r["mathNodes"] and (r["katex"] == 0 or r["unrenderedMath"]):
+        problems.append(f"math not rendered: {r['unrenderedMath']} of {r['mathNodes']} left")
+    if r["mathErrors"]:
+        problems.append(f"{len(r['mathErrors'])} KaTeX error(s): {r['mathErrors'][:5]}")
     if r["raw"]:
         problems.append(f"raw TeX left in the text: {r['raw'][:5]}")
     if r["widgetViews"]:
