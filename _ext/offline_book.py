@@ -34,6 +34,12 @@
    web fonts it ships (``_static/vendor/fontawesome/webfonts``). The script is two thirds of a
    chapter's first load, so at ``build-finished`` its ``<script>`` tag is removed from every
    page and the file (with its source map) from the site; the icons keep rendering from the font.
+
+5. The search index on the search page only. pydata-sphinx-theme loads ``searchindex.js``
+   (about 110 kB) on every page for its search-as-you-type mode, which this book leaves off
+   (``search_as_you_type`` is false, so the theme's script returns before using it); the search
+   box submits to ``search.html``, which loads the index itself. The tag is removed from every
+   other page at ``build-finished``.
 """
 
 from __future__ import annotations
@@ -169,9 +175,28 @@ def drop_fontawesome_script(outdir: Path) -> int:
     return changed
 
 
+_SEARCHINDEX_TAG = re.compile(r'<script src="(?:\.\./)*searchindex\.js"></script>\n?')
+
+
+def drop_search_index(outdir: Path) -> int:
+    """Remove the ``searchindex.js`` tag from every page of ``outdir`` but ``search.html``."""
+    changed = 0
+    for page in Path(outdir).rglob("*.html"):
+        if page.name == "search.html" and page.parent == Path(outdir):
+            continue
+        text = page.read_text(encoding="utf-8")
+        new = _SEARCHINDEX_TAG.sub("", text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
+
+
 def _drop_fontawesome(app, exception):
     if exception is None and app.builder.format == "html":
         drop_fontawesome_script(Path(app.outdir))
+        if not app.config.html_theme_options.get("search_as_you_type", False):
+            drop_search_index(Path(app.outdir))
 
 
 def setup(app):

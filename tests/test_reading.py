@@ -39,7 +39,7 @@ from conftest import ARTIFACTS, ROOT, toc_files
 from test_browser import chromium, site  # noqa: F401  (session fixtures, shared)
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from offline_book import drop_fontawesome_script, paste_glue  # noqa: E402
+from offline_book import drop_fontawesome_script, drop_search_index, paste_glue  # noqa: E402
 
 PHONE = 390
 
@@ -267,6 +267,32 @@ def test_drop_fontawesome_script_removes_tag_and_file(tmp_path):
     assert (tmp_path / "book" / "a.html").read_text() == f"<head>{keep}</head>"
     assert not (scripts / "fontawesome.js").exists() and (scripts / "bootstrap.js").exists()
     assert drop_fontawesome_script(tmp_path) == 0  # idempotent: incremental builds run it again
+
+
+def test_drop_search_index_keeps_it_on_the_search_page(tmp_path):
+    tag = '<script src="../searchindex.js"></script>\n'
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "a.html").write_text(f"<head>{tag}</head>")
+    (tmp_path / "index.html").write_text('<head><script src="searchindex.js"></script></head>')
+    (tmp_path / "search.html").write_text('<head><script src="searchindex.js"></script></head>')
+    assert drop_search_index(tmp_path) == 2
+    assert (tmp_path / "book" / "a.html").read_text() == "<head></head>"
+    assert "searchindex.js" in (tmp_path / "search.html").read_text()
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_search_works_with_the_index_on_the_search_page_only(built_book, site, chromium):  # noqa: F811
+    assert "searchindex.js" not in (built_book.html / "book" / "ch01_persuasion.html").read_text()
+    b = Browser(chromium)
+    try:
+        b.open(f"{site}/search.html?q=concavification")
+        assert b.wait_for("document.querySelectorAll('#search-results li, ul.search li').length > 0", 20)
+        hits = b.evaluate("[...document.querySelectorAll('#search-results li a, ul.search li a')]"
+                          ".map(a => a.getAttribute('href'))")
+        assert any("ch01_persuasion" in h for h in hits), hits
+    finally:
+        b.close()
 
 
 @pytest.mark.book
