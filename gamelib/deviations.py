@@ -174,10 +174,18 @@ def is_equilibrium(market, policy, mode, *, menus=False, tol=1e-9):
     tol = as_real(tol, "tol", minimum=0.0)
     values, _, payoffs, _, _, _ = _offers(market, policy, mode)
     for i in range(market.n_providers):
-        value = sum(_sup(p, menus).value for p in _problems(market, policy, mode, i, menus, (values, payoffs)))
-        if value - current.provider_values[i] > tol:
+        if _best_payoff(market, mode, i, menus, (values, payoffs)) - current.provider_values[i] > tol:
             return False
     return True
+
+
+def _best_payoff(market, mode, provider, menus, offers):
+    """The supremum of ``provider``'s payoff over all its policies, given the others' ``offers``.
+
+    ``offers`` = (values ``[k, n]``, payoffs ``[k, k, n]``) of the current profile; only the
+    other providers' entries matter.  Cached by what it depends on (see :func:`_problems`).
+    """
+    return sum(_sup(p, menus).value for p in _problems(market, None, mode, provider, menus, offers))
 
 
 # ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import numpy as np
 
 from ._validation import VALUE_ATOL, as_bool, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
 from .alignment import _market_alignment_eps, weak_alignment
-from .deviations import _problems, _sup
+from .deviations import _best_payoff
 from .equilibrium import equilibria, outcome_tables, profitable_deviation
 from .examples import audience_market, random_market
 from .experiments import experiment_grid, reveal_everything, reveal_nothing
@@ -428,11 +428,8 @@ def _exact_verdicts(market, eqs, rows, tables, menus, tol):
         others = profiles.copy()
         others[:, i] = 0  # the deviator's own experiment does not matter
         distinct, inverse = np.unique(others, axis=0, return_inverse=True)
-        sups = np.array([
-            sum(_sup(p, menus).value for p in _problems(market, None, "anonymous", i, menus,
-                                                        (values[d], payoffs[:, d])))
-            for d in distinct
-        ])
+        sups = np.array([_best_payoff(market, "anonymous", i, menus, (values[d], payoffs[:, d]))
+                         for d in distinct])
         ok &= sups[inverse.ravel()] - eqs.provider_values[rows, i] <= tol
     return ok
 

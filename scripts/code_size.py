@@ -76,6 +76,15 @@ def _targets(node) -> list[str]:
     return []
 
 
+def _assigned(node) -> list[str]:
+    """Names bound by an assignment statement (plain or annotated); none for other statements."""
+    if isinstance(node, ast.Assign):
+        return [n for t in node.targets for n in _targets(t)]
+    if isinstance(node, ast.AnnAssign):
+        return _targets(node.target)
+    return []
+
+
 def public_names(source: str) -> list[str]:
     """Qualified public names (``name`` or ``Class.attr``) defined in ``source``."""
     out: list[str] = []
@@ -86,21 +95,11 @@ def public_names(source: str) -> list[str]:
             names = [node.name]
             if not node.name.startswith("_"):
                 for item in node.body:
-                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        attrs = [item.name]
-                    elif isinstance(item, ast.Assign):
-                        attrs = [n for t in item.targets for n in _targets(t)]
-                    elif isinstance(item, ast.AnnAssign):
-                        attrs = _targets(item.target)
-                    else:
-                        attrs = []
+                    is_def = isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    attrs = [item.name] if is_def else _assigned(item)
                     out += [f"{node.name}.{a}" for a in attrs if not a.startswith("_")]
-        elif isinstance(node, ast.Assign):
-            names = [n for t in node.targets for n in _targets(t)]
-        elif isinstance(node, ast.AnnAssign):
-            names = _targets(node.target)
         else:
-            names = []
+            names = _assigned(node)
         out += [n for n in names if not n.startswith("_")]
     return out
 

@@ -126,6 +126,17 @@ def _settle(browser: Browser) -> None:
     browser.pump(0.5)
 
 
+def _leaks_and_errors(browser: Browser, site: str) -> list[str]:
+    """Requests that left the local server, and console errors, of the page in ``browser``."""
+    problems = []
+    offsite = [u for u in browser.requested_urls() if not u.startswith((site + "/", "data:", "blob:", "about:"))]
+    if offsite:
+        problems.append(f"requests leaving 127.0.0.1: {offsite[:5]}")
+    if browser.js_errors():
+        problems.append(f"console errors: {browser.js_errors()[:5]}")
+    return problems
+
+
 def _check_page(browser: Browser, site: str, docname: str) -> list[str]:
     browser.open(f"{site}/{docname}.html")
     _settle(browser)
@@ -148,14 +159,9 @@ def _check_page(browser: Browser, site: str, docname: str) -> list[str]:
             problems.append(f"image without alt text: {img['src']}")
         if not img["ok"]:
             problems.append(f"image failed to load: {img['src']}")
-    offsite = [u for u in browser.requested_urls()
-               if not u.startswith((site + "/", "data:", "blob:", "about:"))]
-    if offsite:
-        problems.append(f"requests leaving 127.0.0.1: {offsite[:5]}")
+    problems += _leaks_and_errors(browser, site)
     if browser.failed_requests():
         problems.append(f"failed requests: {browser.failed_requests()[:5]}")
-    if browser.js_errors():
-        problems.append(f"console errors: {browser.js_errors()[:5]}")
     return problems
 
 
@@ -263,12 +269,7 @@ def test_every_widget_control_moves_picture_and_caption(browser, site, width):
                     _reset(browser, p)
                     browser.wait_for(f"({PLAYERS.strip()})[{p}].src === {before['src']!r}", 5)
             latency += browser.evaluate("window.__latency || []")
-            offsite = [u for u in browser.requested_urls()
-                       if not u.startswith((site + "/", "data:", "blob:", "about:"))]
-            if offsite:
-                problems.append(f"{docname}: requests leaving 127.0.0.1: {offsite[:3]}")
-            if browser.js_errors():
-                problems.append(f"{docname}: console errors {browser.js_errors()[:3]}")
+            problems += [f"{docname}: {p}" for p in _leaks_and_errors(browser, site)]
     finally:
         browser.viewport(1400, 1000)
     (ARTIFACTS / f"player_latency-{width}.json").write_text(json.dumps(
