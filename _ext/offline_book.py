@@ -24,9 +24,9 @@
    merges the cached outputs into a *copy* and writes the source notebook). So the outputs
    are merged in here from the same jupyter-cache, with jupyter-cache's own
    ``merge_match_into_notebook`` (the notebook is matched by its code, as myst-nb matches
-   it). The ``{glue:text}`` roles of its Markdown cells are replaced by the glued values,
-   formatted as the HTML page formats them (myst-nb's ``format_plain_text``), so that the
-   numbers read the same in any notebook viewer; a first cell says what the file is.
+   it). The ``{eval}`` roles of its Markdown cells are replaced by their values, as the HTML
+   page shows them (``_ext/eval_role.py``), so that the numbers read the same in any notebook
+   viewer; a first cell says what the file is.
 
 4. Icons from the font, not from 1.5 MB of JavaScript. pydata-sphinx-theme loads
    ``_static/scripts/fontawesome.js`` on every page, which swaps each ``<i class="fa-...">``
@@ -50,6 +50,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import nbformat
+from eval_role import EVAL_ROLE
 
 
 def _add_ipynb_source(app, pagename, templatename, context, doctree):
@@ -62,7 +63,7 @@ def _add_ipynb_source(app, pagename, templatename, context, doctree):
     if not src.is_file():
         return
     notebook = executed_notebook(src, app.env.mystnb_config.execution_cache_path or ".jupyter_cache",
-                                 _glue_values(executed / f"{pagename}.glue.json"),
+                                 getattr(app.env, "eval_values", {}).get(pagename, {}),
                                  app.config.project, f"{pagename}.md")
     dest = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -70,36 +71,15 @@ def _add_ipynb_source(app, pagename, templatename, context, doctree):
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
-#: ``{glue:text}`key``` or ``{glue:text}`key:format```, as myst-nb parses it.
-_GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
+def paste_values(text: str, values: dict[str, str]) -> str:
+    """Replace each ``{eval}`` role of ``text`` by its value as the HTML page shows it.
 
-
-def _glue_values(path: Path) -> dict[str, str]:
-    """The ``text/plain`` of every value glued by a page (myst-nb's ``.glue.json``)."""
-    if not path.is_file():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {key: out["data"]["text/plain"] for key, out in data.items()
-            if "text/plain" in out.get("data", {})}
-
-
-def paste_glue(text: str, values: dict[str, str]) -> str:
-    """Replace each ``{glue:text}`` role of ``text`` by its value, formatted as in the HTML.
-
-    A role whose key is not in ``values`` (e.g. glued from another page) is kept.
+    A role whose expression is not in ``values`` is kept.
     """
-    from myst_nb.core.variables import format_plain_text
-
-    def paste(match):
-        key, fmt = (match[1].rsplit(":", 1) + ["s"])[:2]  # as myst-nb's PasteTextRole
-        if key not in values:
-            return match[0]
-        return format_plain_text(values[key], fmt)
-
-    return _GLUE_TEXT.sub(paste, text)
+    return EVAL_ROLE.sub(lambda match: values.get(match[1], match[0]), text)
 
 
-def executed_notebook(path: Path, cache_path: str, glue: dict[str, str], book: str, source: str):
+def executed_notebook(path: Path, cache_path: str, values: dict[str, str], book: str, source: str):
     """The notebook myst-nb wrote to ``path``, with the outputs of its cached execution."""
     notebook = nbformat.read(path, as_version=4)
     if not _has_outputs(notebook):
@@ -110,7 +90,7 @@ def executed_notebook(path: Path, cache_path: str, glue: dict[str, str], book: s
     notebook.metadata.pop("source_map", None)  # myst-nb's parse bookkeeping
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            cell.source = paste_glue(cell.source, glue)
+            cell.source = paste_values(cell.source, values)
     note = nbformat.v4.new_markdown_cell(
         f"*This notebook is a page of* {book}, *as executed when the book was built: its "
         "outputs are the build's and the numbers in the text are pasted in. The live source "

@@ -35,10 +35,12 @@ from __future__ import annotations
 import os
 import re
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path, PurePosixPath
 
+from eval_role import EvalClient, has_values_for, load_values
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -80,16 +82,20 @@ def _notebook_for(env, docname):
 
 
 def _execute(job):
-    from jupyter_cache.executors.utils import single_nb_execution
+    """Execute a notebook as jupyter-cache's ``single_nb_execution`` does, evaluating its ``{eval}`` roles."""
+    from jupyter_cache.executors.utils import ExecutionResult
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
     path, notebook, nb_config, _ = job
-    return single_nb_execution(
-        notebook,
-        cwd=str(path.parent.resolve()),
-        allow_errors=nb_config.execution_allow_errors,
-        timeout=nb_config.execution_timeout,
-        meta_override=True,
-    )
+    settings = {"timeout": nb_config.execution_timeout, "allow_errors": nb_config.execution_allow_errors}
+    settings.update({k: v for k, v in notebook.metadata.get("execution", {}).items() if k in settings})
+    cwd = str(path.parent.resolve())
+    start, error, trace = time.perf_counter(), None, None
+    try:
+        EvalClient(notebook, resources={"metadata": {"path": cwd}}, record_timing=False, **settings).execute()
+    except (CellExecutionError, CellTimeoutError) as err:
+        error, trace = err, traceback.format_exc()
+    return ExecutionResult(notebook, cwd, time.perf_counter() - start, error, trace)
 
 
 def _store(cache, job, result):
@@ -129,7 +135,7 @@ def _start(app, env, docnames):
     """Start executing every uncached notebook; read the pages without code meanwhile."""
     app._parallel_execution = {}
     workers = _workers(app.config.parallel_execution_workers)
-    if workers <= 1 or getattr(env, "mystnb_config", None) is None:
+    if getattr(env, "mystnb_config", None) is None:
         return
     if env.mystnb_config.execution_mode != "cache" or env.mystnb_config.execution_in_temp:
         return
@@ -141,12 +147,11 @@ def _start(app, env, docnames):
         job = _notebook_for(env, docname)
         if job is None:
             continue
-        with suppress(KeyError):
-            if cache.match_cache_notebook(job[1]) is not None:
-                continue
+        if _cached(cache, job[1]) is not None:
+            continue
         jobs[docname] = job
-    if len(jobs) < 2:
-        return  # nothing to overlap: leave it to myst-nb
+    if not jobs:
+        return
     # Longest first keeps every kernel busy to the end; the size of the code is a fair proxy.
     order = sorted(jobs, key=lambda d: -sum(len(c.source) for c in jobs[d][1].cells
                                             if c.cell_type == "code"))
@@ -163,11 +168,30 @@ def _start(app, env, docnames):
     docnames[:] = rest + order
 
 
+def _cached(cache, notebook):
+    """The cached execution of ``notebook`` if it has every ``{eval}`` value the page needs, else None."""
+    with suppress(KeyError):
+        record = cache.match_cache_notebook(notebook)
+        if record is not None:
+            executed = cache.get_cache_bundle(record.pk).nb
+            if has_values_for(executed, notebook):
+                return executed
+    return None
+
+
 def _collect(app, docname, source):
-    """Before myst-nb parses a notebook page, wait for its execution and cache it."""
+    """Before myst-nb parses a notebook page, wait for its execution, cache it, load its values."""
     state = getattr(app, "_parallel_execution", None)
-    if not state or docname not in state["jobs"]:
-        return
+    if state and docname in state["jobs"]:
+        _wait(state, docname)
+    if "{eval}" in source[0] and (job := _notebook_for(app.env, docname)) is not None:
+        from jupyter_cache import get_cache
+
+        cache = get_cache(app.env.mystnb_config.execution_cache_path or ".jupyter_cache")
+        load_values(app, docname, job[1], _cached(cache, job[1]))
+
+
+def _wait(state, docname):
     job, future = state["jobs"].pop(docname)
     _store(state["cache"], job, future.result())
     state["left"] -= 1
@@ -184,6 +208,7 @@ def _shutdown(app, exception):
 
 
 def setup(app):
+    app.setup_extension("eval_role")
     app.add_config_value("parallel_execution_workers", 0, "env", [int])
     app.connect("env-before-read-docs", _start)
     app.connect("source-read", _collect)

@@ -1,9 +1,12 @@
-"""_ext/parallel_execution.py: notebooks run concurrently, myst-nb then only reads its cache.
+"""_ext/parallel_execution.py and _ext/eval_role.py: notebooks run concurrently, myst-nb then
+only reads its cache, and the ``{eval}`` roles show what the page's kernel computed.
 
 A three-page book in a temporary directory, built with the same jupyter-book and the same
-extension, checks the three things the extension promises: every notebook is executed once
-(by the extension, never again by myst-nb), a notebook that fails is left to myst-nb, which
-reports it as usual (so ``-W`` still fails the build), and a rebuild executes nothing.
+extensions, checks what the extensions promise: every notebook is executed once (by the
+extension, never again by myst-nb), a notebook that fails is left to myst-nb, which reports it
+as usual (so ``-W`` still fails the build), a rebuild executes nothing; an ``{eval}`` role shows
+its expression's value where it stands, an expression that fails or means two numbers on one
+page fails the build, and new prose with a new expression (same code) runs the page again.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import ROOT, jupyter_book, toc_files
 
@@ -37,7 +41,7 @@ def _page(title: str, code: str) -> str:
     return f"{HEADER}\n# {title}\n\n```{{code-cell}} ipython3\n{code}\n```\n"
 
 
-def _mini_book(root: Path, failing: bool) -> None:
+def _mini_book(root: Path, failing: bool, b_page: str | None = None) -> None:
     root.mkdir(parents=True, exist_ok=True)
     (root / "_config.yml").write_text(textwrap.dedent(f"""\
         title: mini
@@ -46,6 +50,8 @@ def _mini_book(root: Path, failing: bool) -> None:
           execute_notebooks: cache
         sphinx:
           local_extensions:
+            offline_book: {ROOT / "_ext"}
+            eval_role: {ROOT / "_ext"}
             parallel_execution: {ROOT / "_ext"}
           config:
             parallel_execution_workers: 2
@@ -54,7 +60,7 @@ def _mini_book(root: Path, failing: bool) -> None:
     (root / "intro.md").write_text("# Intro\n\nNo code on this page.\n")
     (root / "a.md").write_text(_page("A", "print(sum(range(10)))"))
     code = "raise RuntimeError('deliberate failure')" if failing else "print(6 * 7)"
-    (root / "b.md").write_text(_page("B", code))
+    (root / "b.md").write_text(b_page or _page("B", code))
 
 
 def _build(root: Path) -> str:
@@ -108,6 +114,9 @@ def test_the_book_build_executes_each_notebook_page_once(built_book):
 
 def _extension():
     import importlib.util
+    import sys
+
+    sys.path.insert(0, str(ROOT / "_ext"))  # as jupyter-book's local_extensions does
 
     spec = importlib.util.spec_from_file_location("parallel_execution",
                                                   ROOT / "_ext" / "parallel_execution.py")
@@ -131,11 +140,77 @@ def test_worker_count_from_config_and_environment(monkeypatch):
         workers(0)
 
 
-def test_serial_override_leaves_execution_to_myst_nb(tmp_path, monkeypatch):
+def test_one_worker_executes_serially_through_the_extension(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOK_EXECUTION_WORKERS", "1")
     book = tmp_path / "serial"
     _mini_book(book, failing=False)
     log = _build(book)
     assert log.startswith("rc=0"), log[-3000:]
-    assert "[parallel_execution]" not in log
-    assert log.count("Executed notebook") == 2
+    assert "[parallel_execution] executing 2 notebooks with 1 kernels" in log
+    assert "Executed notebook" not in log
+
+
+# -- {eval} roles ---------------------------------------------------------------------------------
+
+EVAL_PAGE = HEADER + """
+# B
+
+```{code-cell} ipython3
+opt = 0.6000000001
+name = "silent"
+```
+
+The optimum is {eval}`f"{opt:.1f}"` (unrounded {eval}`opt`), the equilibrium is {eval}`name`.
+
+```{code-cell} ipython3
+opt = 2.5
+```
+
+%s
+"""
+
+
+def _spans(html: str) -> list[str]:
+    return re.findall(r'<span class="output text_plain">([^<]*)</span>', html)
+
+
+def test_eval_roles_show_the_values_where_they_stand(tmp_path):
+    book = tmp_path / "eval"
+    _mini_book(book, failing=False, b_page=EVAL_PAGE % "Now {eval}`opt * 2`.")
+    log = _build(book)
+    assert log.startswith("rc=0"), log[-3000:]
+    html = (book / "_build" / "html" / "b.html").read_text()
+    # opt * 2 is evaluated after the second cell (5.0), the others after the first
+    assert _spans(html) == ["0.6", "0.6000000001", "silent", "5.0"]
+    notebook = nbformat.read(book / "_build" / "html" / "_sources" / "b.ipynb", as_version=4)
+    prose = "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "The optimum is 0.6 (unrounded 0.6000000001), the equilibrium is silent." in prose
+    assert "Now 5.0." in prose and "{eval}" not in prose
+
+    # new prose with a new expression, same code: the page runs again
+    (book / "b.md").write_text(EVAL_PAGE % "Now {eval}`opt * 4`.")
+    again = _build(book)
+    assert again.startswith("rc=0"), again[-3000:]
+    assert "[parallel_execution] executing 1 notebooks with 1 kernels" in again
+    assert _spans((book / "_build" / "html" / "b.html").read_text())[-1] == "10.0"
+    # new prose with known expressions only: read from the cache
+    (book / "b.md").write_text(EVAL_PAGE % "Still {eval}`opt * 4`, once more.")
+    third = _build(book)
+    assert third.startswith("rc=0") and "[parallel_execution]" not in third, third[-3000:]
+
+
+def test_an_expression_with_two_values_on_a_page_fails_the_build(tmp_path):
+    book = tmp_path / "ambiguous"
+    _mini_book(book, failing=False, b_page=EVAL_PAGE % "Now {eval}`opt`.")
+    log = _build(book)
+    assert log.startswith("rc=1"), log[-3000:]
+    assert "{eval}`opt` is 0.6000000001 at one place of the page and 2.5 at another" in log
+
+
+def test_an_expression_that_fails_fails_the_build(tmp_path):
+    book = tmp_path / "nameerror"
+    _mini_book(book, failing=False, b_page=EVAL_PAGE % "Now {eval}`missing + 1`.")
+    log = _build(book)
+    assert log.startswith("rc=1"), log[-3000:]
+    assert "{eval}`missing + 1`: NameError: name 'missing' is not defined" in log
+    assert "{eval}`missing + 1` has no value" in log

@@ -2,8 +2,8 @@
 fit a phone.
 
 * Every notebook page's download menu offers an ``.ipynb`` that holds the build's execution:
-  every code cell executed, the same figures as the HTML page, the glued numbers pasted into
-  the text (``_ext/offline_book.py``).
+  every code cell executed, the same figures as the HTML page, the numbers of the ``{eval}``
+  roles pasted into the text (``_ext/offline_book.py``).
 * The figures the text cites carry numbered captions (``mystnb: figure:`` cell metadata) and
   the text cites them with ``{numref}``.
 * In headless Chromium (``tests/_cdp.py``), no page of the site scrolls sideways at 390 px,
@@ -39,7 +39,8 @@ from conftest import ARTIFACTS, ROOT, toc_files
 from test_browser import chromium, site  # noqa: F401  (session fixtures, shared)
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from offline_book import drop_fontawesome_script, drop_search_index, paste_glue  # noqa: E402
+from eval_role import eval_expressions, has_values_for, plain_text  # noqa: E402
+from offline_book import drop_fontawesome_script, drop_search_index, paste_values  # noqa: E402
 
 PHONE = 390
 
@@ -59,19 +60,45 @@ def _download(built_book, docname: str) -> Path:
     return built_book.html / url
 
 
-# -- paste_glue: exact expected text ------------------------------------------------------------
+# -- {eval} roles: exact expected values -----------------------------------------------------------
 
-def test_paste_glue_formats_like_the_html_page():
-    values = {"p": "0.30000000000000004", "n": "1234", "share": "0.25", "name": "'OPT'"}
-    text = ("prior {glue:text}`p:.2f`, {glue:text}`n:,d` equilibria, "
-            "{glue:text}`share:.0%` lost, {glue:text}`name`, raw {glue:text}`p`")
-    assert paste_glue(text, values) == (
-        "prior 0.30, 1,234 equilibria, 25% lost, OPT, raw 0.30000000000000004")
+def test_paste_values_writes_each_value_in_place_of_its_role():
+    values = {'f"{p:.2f}"': "0.30", "n": "1234", "name": "OPT"}
+    text = 'prior {eval}`f"{p:.2f}"`, {eval}`n` equilibria, {eval}`name`, {eval}`n`'
+    assert paste_values(text, values) == "prior 0.30, 1234 equilibria, OPT, 1234"
 
 
-def test_paste_glue_keeps_a_role_it_cannot_fill():
-    text = "from elsewhere: {glue:text}`other::key:.2f` and {glue:text}`missing`"
-    assert paste_glue(text, {"key": "1.0"}) == text
+def test_paste_values_keeps_a_role_it_cannot_fill():
+    text = "unknown {eval}`missing` and {glue:text}`key`"
+    assert paste_values(text, {"key": "1.0"}) == text
+
+
+def test_eval_expressions_counts_the_code_cells_above_each_role():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("before any code: {eval}`a`"),
+        nbformat.v4.new_code_cell("a = 1"),
+        nbformat.v4.new_markdown_cell('{eval}`f"{a:.2f}"` and {eval}`a + 1`'),
+        nbformat.v4.new_code_cell("a = 2"),
+        nbformat.v4.new_code_cell("b = 3"),
+        nbformat.v4.new_markdown_cell("{eval}`a`, not a role: `a`"),
+    ])
+    found = [('a', 0), ('f"{a:.2f}"', 1), ("a + 1", 1), ("a", 3)]
+    assert eval_expressions(notebook) == found
+    executed = nbformat.v4.new_notebook(metadata={"eval_results": [
+        {"expression": e, "code_cells": k, "result": {}} for e, k in found]})
+    assert has_values_for(executed, notebook)
+    executed.metadata.eval_results.pop()  # ("a", 3): prose moved after other code
+    assert not has_values_for(executed, notebook)
+
+
+def test_plain_text_shows_a_reply_as_the_page_does():
+    assert plain_text({"status": "ok", "data": {"text/plain": "0.6000000001"}}) == "0.6000000001"
+    assert plain_text({"status": "ok", "data": {"text/plain": "'0.60'"}}) == "0.60"  # a str's quotes
+    assert plain_text({"status": "ok", "data": {"text/plain": '"it\'s"'}}) == "it\'s"
+    with pytest.raises(ValueError, match="^NameError: name 'x' is not defined$"):
+        plain_text({"status": "error", "ename": "NameError", "evalue": "name 'x' is not defined"})
+    with pytest.raises(ValueError, match=r"^no text/plain representation \(only \['image/png'\]\)$"):
+        plain_text({"status": "ok", "data": {"image/png": "..."}})
 
 
 # -- executed downloads --------------------------------------------------------------------------
@@ -107,10 +134,10 @@ def test_downloaded_notebook_holds_the_execution(built_book, docname):
 
     # the numbers of the text: no role left, every number the page pastes is in the notebook
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-    assert "{glue:" not in markdown, docname
-    pasted = [htmllib.unescape(t) for t in re.findall(r'<span class="pasted-text">([^<]*)</span>', page)]
+    assert "{eval}" not in markdown and "{glue" not in markdown, docname
+    pasted = [htmllib.unescape(t) for t in re.findall(r'<span class="output text_plain">([^<]*)</span>', page)]
     missing = [t for t in pasted if t not in markdown]
-    assert missing == [], f"{docname}: glued values missing from the notebook: {missing}"
+    assert missing == [], f"{docname}: values of the text missing from the notebook: {missing}"
 
 
 @pytest.mark.book
