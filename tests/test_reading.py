@@ -366,6 +366,7 @@ def jupyterlab():
     env = dict(os.environ, JUPYTER_CONFIG_PATH=str(ROOT / ".jupyter"))
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
            "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
+           "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: the test runs Lab's commands
            f"--ServerApp.root_dir={ROOT}", "--ServerApp.open_browser=False"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
@@ -411,3 +412,51 @@ def test_jupyterlab_opens_every_chapter_as_a_notebook_with_myst(jupyterlab):
         source = jupytext.read(ROOT / f"{docname}.md")
         assert [c.source for c in notebook.cells] == [c.source for c in source.cells], docname
         assert notebook.metadata["kernelspec"]["name"] == "python3", docname
+
+
+#: Chapters read live in Chromium: the first, and the one whose numbers are most often reused.
+LIVE_CHAPTERS = ["book/ch01_persuasion", "book/ch05_anonymous"]
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("docname", LIVE_CHAPTERS)
+def test_a_chapter_run_in_jupyterlab_shows_the_numbers_of_the_html_page(jupyterlab, chromium, built_book,
+                                                                          docname):
+    """Open a chapter as the README says, *Run All*, and read it: the numbers are typeset, the
+    same as the HTML page's, the theorems too; saving leaves the ``.md`` file as it was."""
+    assert built_book.returncode == 0
+    page = (built_book.html / f"{docname}.html").read_text()
+    values = [htmllib.unescape(t) for t in re.findall(r'<span class="output text_plain">([^<]*)</span>', page)]
+    assert values, docname
+    path = ROOT / f"{docname}.md"
+    original = path.read_bytes()
+    browser = Browser(chromium, timeout=60)
+    try:
+        browser.viewport(1280, 900)
+        browser.open(f"{jupyterlab}/lab?reset")
+        assert browser.wait_for("!!window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open')", 60)
+        browser.evaluate(f"window.jupyterapp.commands.execute('docmanager:open', "
+                         f"{{path: '{docname}.md', factory: 'Jupytext Notebook'}})")
+        # JupyterLab asks for a kernel when the notebook opens before it has listed the kernels
+        ready = ("(() => { const ok = document.querySelector('.jp-Dialog .jp-mod-accept'); if (ok) ok.click();"
+                 " return document.querySelector('.jp-Notebook-ExecutionIndicator[data-status=idle]') !== null; })()")
+        assert browser.wait_for(ready, 90), "no idle kernel"
+        browser.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        done = ("(() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
+                " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); })()")
+        assert browser.wait_for(done, 300), "Run All did not finish"
+        browser.pump(3)
+        text = browser.evaluate("[...document.querySelectorAll('.jp-MarkdownCell')]"
+                                ".map(c => c.innerText).join('\\n')")
+        browser.screenshot(ARTIFACTS / f"live-{Path(docname).name}.png", full_page=False)
+        assert "{eval}" not in text and "{prf:" not in text, docname
+        assert browser.evaluate("document.querySelectorAll('.jp-MarkdownCell .proof, "
+                                ".jp-MarkdownCell aside, .jp-MarkdownCell .admonition').length") > 0
+        missing = [v for v in values if v not in text]
+        assert missing == [], f"{docname}: numbers of the HTML page not shown live: {missing}"
+        browser.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+        browser.pump(3)
+        assert path.read_bytes() == original, "saving the chapter changed its source"
+    finally:
+        browser.close()
+        path.write_bytes(original)
