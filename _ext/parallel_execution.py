@@ -16,18 +16,23 @@ How it stays faithful to myst-nb:
   aliases and per-notebook overrides are applied, and the cache is asked with myst-nb's
   own call (``match_cache_notebook``), so a page counts as cached here exactly when
   myst-nb would count it as cached.
-* Each notebook is executed with ``jupyter_cache``'s ``single_nb_execution`` (what
-  myst-nb calls), in the page's directory, with the configured timeout and
-  ``allow_errors``, and stored with the same ``add_nb_to_project`` /
+* Each notebook is executed as ``jupyter_cache``'s ``single_nb_execution`` (what myst-nb
+  calls) executes it -- nbclient, in the page's directory, with the configured timeout and
+  ``allow_errors`` (overridable in the notebook's ``execution`` metadata) -- except that the
+  client is ``eval_role.EvalClient``, which also evaluates the page's ``{eval}`` roles where
+  they stand; the notebook is stored with the same ``add_nb_to_project`` /
   ``cache_notebook_bundle`` calls. Kernels are separate processes, so threads suffice.
+* A page counts as cached when myst-nb would find it cached *and* its cached execution has a
+  value for every ``{eval}`` role of the page (new prose with a new expression runs it again).
+  At ``source-read`` the page's values go to ``eval_role.load_values``.
 * A notebook whose execution fails is *not* cached: myst-nb then executes it again in its
   own pass and reports the failure exactly as it always does (with ``-W`` the build fails).
 
 ``parallel_execution_workers`` (``sphinx.config`` in ``_config.yml``) sets the number of
-concurrent kernels: ``0`` (default) means one per CPU, ``1`` turns the extension off. The
-environment variable ``BOOK_EXECUTION_WORKERS`` overrides it for one build (e.g.
-``BOOK_EXECUTION_WORKERS=1`` gives myst-nb's plain serial execution, which
-``scripts/time_build.py`` times side by side).
+concurrent kernels: ``0`` (default) means one per CPU, ``1`` executes the notebooks one after
+the other (still here, since myst-nb cannot evaluate ``{eval}`` in cache mode). The environment
+variable ``BOOK_EXECUTION_WORKERS`` overrides it for one build (``BOOK_EXECUTION_WORKERS=1`` is
+the serial peer that ``scripts/time_build.py`` times side by side).
 """
 
 from __future__ import annotations

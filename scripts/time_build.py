@@ -6,8 +6,9 @@
 1. clean: removes ``_build/timing`` (HTML *and* execution cache) and builds with
    ``-n -W --keep-going``, executing every notebook -- on one kernel per CPU, while Sphinx
    reads the pages without code (``_ext/parallel_execution.py``);
-2. clean, serial (the peer): the same with ``BOOK_EXECUTION_WORKERS=1``, i.e. myst-nb's own
-   one-notebook-at-a-time execution; reported side by side, with the ratio serial/parallel;
+2. clean, serial (the peer): the same with ``BOOK_EXECUTION_WORKERS=1``, i.e. one notebook at a
+   time on one kernel, as myst-nb executes them; reported side by side, with the ratio
+   serial/parallel;
 3. incremental: appends a blank line to one chapter (``--touch``, restored afterwards; its
    code is unchanged, so the execution cache is hit) and builds again.
 
