@@ -340,13 +340,8 @@ def hull_distance(point, vertices, cone=False):
     for size in range(1, k + 1):
         for subset in itertools.combinations(range(k), size):
             sub = vertices[list(subset)]
-            base = sub[0]
-            if size == 1:
-                lam = np.array([1.0])
-            else:
-                diffs = (sub[1:] - base).T  # [d, size-1]
-                coef, *_ = np.linalg.lstsq(diffs, point - base, rcond=None)
-                lam = np.concatenate([[1.0 - coef.sum()], coef])
+            coef = np.linalg.lstsq((sub[1:] - sub[0]).T, point - sub[0], rcond=None)[0]  # [size - 1]
+            lam = np.concatenate([[1.0 - coef.sum()], coef])
             if np.any(lam < -1e-12):
                 continue
             lam = np.clip(lam, 0.0, None)

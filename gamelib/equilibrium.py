@@ -603,25 +603,12 @@ def _stable_profiles(values, payoffs):
         for l in range(2, k):
             stable &= util[l] >= util[l].max(axis=l, keepdims=True) - tol
         np.maximum(best0, util[0].max(axis=0), out=best0)
-        _collect_candidates(stable, util[0], start * rest, cand_flat, cand_u0)
-    return _equilibria_among_candidates(cand_flat, cand_u0, best0, n_exp, k)
-
-
-def _collect_candidates(stable, util0, offset, cand_flat, cand_u0):
-    """Record the profiles of a block that providers 1..k-1 cannot improve on."""
-    flat = np.flatnonzero(stable)
-    if flat.size:
-        cand_flat.append(flat + offset)
-        cand_u0.append(util0.reshape(-1)[flat])
-
-
-def _equilibria_among_candidates(cand_flat, cand_u0, best0, n_exp, k):
-    """Keep the candidates where provider 0 is also at a best response; return [N, k] indices."""
-    if not cand_flat:
-        return np.empty((0, k), dtype=np.intp)
+        flat = np.flatnonzero(stable)  # the profiles of the block that providers 1..k-1 cannot improve on
+        cand_flat.append(flat + start * rest)
+        cand_u0.append(util[0].reshape(-1)[flat])
+    # keep the candidates where provider 0 is also at a best response
     flat = np.concatenate(cand_flat)
-    u0 = np.concatenate(cand_u0)
-    keep = u0 >= best0.reshape(-1)[flat % best0.size] - VALUE_ATOL
+    keep = np.concatenate(cand_u0) >= best0.reshape(-1)[flat % best0.size] - tol
     return np.stack(np.unravel_index(flat[keep], (n_exp,) * k), axis=1)
 
 
@@ -748,9 +735,6 @@ class EquilibriumSet:
         if self.per_user is not None:
             return int(np.prod([len(g) for g in self.per_user]))
         return len(self._arrays[0])
-
-    def __bool__(self):
-        return len(self) > 0
 
     def __repr__(self):
         return f"EquilibriumSet(mode={self.mode!r}, count={len(self)}, experiments={len(self.experiments)})"

@@ -175,16 +175,7 @@ def concave_closure(sender_utility, receiver_utility):
     (array([0. , 0.5, 1. ]), array([0., 1., 1.]))
     """
     v, u = _check_pair(sender_utility, receiver_utility)
-    knots = [0.0, 1.0]
-    n_actions = u.shape[0]
-    for a in range(n_actions):
-        for b in range(a + 1, n_actions):
-            d0, d1 = u[a, 0] - u[b, 0], u[a, 1] - u[b, 1]
-            if d0 != d1:
-                p = d0 / (d0 - d1)
-                if 0.0 < p < 1.0:
-                    knots.append(float(p))
-    xs = np.unique(np.array(knots))
+    xs = _indifference_beliefs(u)
     ys = sender_value_curve(xs, v, u, ties="sender")
     hull_x, hull_y = [], []
     for x, y in zip(xs, ys):  # monotone-chain upper hull, x increasing
@@ -198,6 +189,19 @@ def concave_closure(sender_utility, receiver_utility):
         hull_x.append(x)
         hull_y.append(y)
     return np.array(hull_x), np.array(hull_y)
+
+
+def _indifference_beliefs(utility):
+    """Beliefs ``p = P(θ = 1)`` at which two of a receiver's actions tie, with 0 and 1: sorted, unique.
+
+    ``utility [..., A, 2]`` may stack several receivers; every receiver's beliefs are pooled.
+    """
+    a, b = np.triu_indices(utility.shape[-2], 1)
+    gap = utility[..., a, :] - utility[..., b, :]  # [..., P, 2]: u(a, θ) − u(b, θ)
+    slope = gap[..., 0] - gap[..., 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(slope != 0, gap[..., 0] / slope, -1.0)
+    return np.unique(np.r_[0.0, 1.0, p[(p > 0.0) & (p < 1.0)]])
 
 
 def optimal_split(belief, sender_utility, receiver_utility):
