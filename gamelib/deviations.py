@@ -39,13 +39,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._validation import as_bool, as_index, as_real, choose, pad_signals
-from .equilibrium import Deviation, _offers, play
+from .equilibrium import Deviation, _check_policy, _offers, play
 from .experiments import experiment_grid
 
 #: A strict constraint is satisfiable when the max-slack LP finds more than this.
@@ -198,10 +197,7 @@ def _check(market, policy, mode, menus):
     current = play(market, policy, mode)  # validates market, policy and mode
     if menus and mode == "personalized":
         raise ValueError("menus: menus are anonymous policies; use menus=False in personalized mode")
-    policy = np.asarray(policy, dtype=float)
-    if mode == "anonymous" and policy.ndim == 3:
-        policy = policy[:, None]  # single experiments are menus of one item
-    return market, policy, mode, current
+    return market, _check_policy(market, policy, mode)[0], mode, current  # single experiments: menus of one
 
 
 @dataclass(frozen=True)
@@ -235,16 +231,6 @@ def _digest(*arrays):
     return h.hexdigest()
 
 
-def _market_digest(market):
-    """A fingerprint of the market's primitives (markets are immutable), computed once per market."""
-    if market not in _DIGESTS:
-        _DIGESTS[market] = _digest(market.prior, market.masses, market.user_utility, market.provider_utility)
-    return _DIGESTS[market]
-
-
-_DIGESTS = weakref.WeakKeyDictionary()
-
-
 def _problems(market, policy, mode, provider, menus, offers=None):
     """The deviation problems of ``provider``: one (anonymous) or one per user (personalized).
 
@@ -265,7 +251,7 @@ def _problems(market, policy, mode, provider, menus, offers=None):
         strict_in, strict_out = provider > lowest, provider < lowest
         stay = market.masses * payoffs[provider, lowest, np.arange(n)]
     weight = market.masses[:, None, None] * market.provider_utility[provider]
-    base = (_market_digest(market), provider)
+    base = (_digest(market.prior, market.masses, market.user_utility, market.provider_utility), provider)
     groups = [tuple(range(n))] if mode == "anonymous" else [(j,) for j in range(n)]
     out = []
     for users in groups:
@@ -283,67 +269,12 @@ def _problems(market, policy, mode, provider, menus, offers=None):
 
 
 def _linprog(c, a_ub, b_ub, a_eq, b_eq, bounds):
-    """Minimise ``c·x`` (HiGHS); the solution x, or None if infeasible.
-
-    The LPs here are tiny and many, so the fixed cost of a call matters: the
-    HiGHS model is passed straight to the solver that SciPy ships (about
-    three times faster than :func:`scipy.optimize.linprog`'s checks and
-    conversions), with ``linprog`` itself as the fallback.
-    """
-    if _HIGHS is not None:
-        try:
-            return _highs(c, a_ub, b_ub, a_eq, b_eq, bounds)
-        except Exception:  # pragma: no cover - a SciPy without this interface
-            pass
+    """Minimise ``c·x`` (HiGHS); the solution x, or None if infeasible."""
     from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
 
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs",
                   options=_LP_OPTIONS)
     return res.x if res.status == 0 else None
-
-
-def _load_highs():
-    try:
-        from scipy.optimize._highspy import _core  # SciPy >= 1.15
-
-        _core.HighsLp, _core._Highs, _core.HighsOptions, _core.MatrixFormat.kColwise  # noqa: B018
-        return _core
-    except (ImportError, AttributeError):  # pragma: no cover
-        return None
-
-
-_HIGHS = _load_highs()
-
-
-def _highs(c, a_ub, b_ub, a_eq, b_eq, bounds):
-    h = _HIGHS
-    a = np.vstack([a_ub, a_eq])
-    n_row, n_col = a.shape
-    lower = np.array([-np.inf if lo is None else lo for lo, _ in bounds], dtype=float)
-    upper = np.array([np.inf if hi is None else hi for _, hi in bounds], dtype=float)
-    nonzero = a.T != 0  # column-wise storage
-    lp = h.HighsLp()
-    lp.num_col_, lp.num_row_ = n_col, n_row
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
-    lp.a_matrix_.format_ = h.MatrixFormat.kColwise
-    lp.col_cost_ = np.asarray(c, dtype=float)
-    lp.col_lower_, lp.col_upper_ = lower, upper
-    lp.row_lower_ = np.r_[np.full(len(b_ub), -np.inf), b_eq].astype(float)
-    lp.row_upper_ = np.r_[b_ub, b_eq].astype(float)
-    lp.a_matrix_.start_ = np.r_[0, np.cumsum(nonzero.sum(axis=1))].astype(np.int32)
-    lp.a_matrix_.index_ = np.nonzero(nonzero)[1].astype(np.int32)
-    lp.a_matrix_.value_ = a.T[nonzero]
-    solver = h._Highs()
-    options = h.HighsOptions()
-    options.output_flag = False
-    for key, value in _LP_OPTIONS.items():
-        setattr(options, key, value)
-    solver.passOptions(options)
-    solver.passModel(lp)
-    solver.run()
-    if solver.getModelStatus() != h.HighsModelStatus.kOptimal:
-        return None
-    return np.array(solver.getSolution().col_value)
 
 
 def _implementable(prior, utility, group, tie_filter=True):
@@ -590,14 +521,14 @@ def _design_sup(prob, groups, signals, x_closed, value, lp, exact=True):
     and the closed LP is re-solved on them.
     """
     strict = lp.kind == _STRICT
+    users = tuple(sorted(j for g in groups for j in g))
     if not exact:  # the method without its tie care: feasibility of the strict constraints only
         delta0, y = _slack(lp, strict)
-        return _Solution(value, tuple(sorted(j for g in groups for j in g))) if delta0 > _SLACK else None
+        return _Solution(value, users) if delta0 > _SLACK else None
     used = np.isin(lp.sig, _support(lp, x_closed)) & (lp.kind == _LOWER)
     delta, y = _slack(lp, strict | used)
     if delta > _SLACK:
-        return _Solution(value, tuple(sorted(j for g in groups for j in g)), groups, signals,
-                         _split(lp, x_closed), _split(lp, y))
+        return _Solution(value, users, groups, signals, _split(lp, x_closed), _split(lp, y))
     delta0, _ = _slack(lp, strict)
     if delta0 <= _SLACK:
         return None
@@ -619,8 +550,7 @@ def _design_sup(prob, groups, signals, x_closed, value, lp, exact=True):
             return None
         if keep.all():
             y = np.mean(witnesses, axis=0)
-            return _Solution(value, tuple(sorted(j for g in groups for j in g)), groups, signals,
-                             _split(lp, x_closed), _split(lp, y))
+            return _Solution(value, users, groups, signals, _split(lp, x_closed), _split(lp, y))
         signals = signals_new
         lp = _build(prob, groups, signals)
         value, x_closed = _closed(lp)
@@ -775,13 +705,12 @@ def _construct_personalized(market, policy, provider, problems, solutions):
     chosen = []
     for prob, sol in zip(problems, solutions):
         (j,) = prob.users
-        rest = play(market, new, "personalized").provider_values[provider] - _contribution(market, new, provider, j)
 
-        def replay(items, j=j, new=new):
-            trial = _personal_policy(new, provider, j, items[0])
-            return play(market, trial, "personalized").provider_values[provider]
+        def replay(items, j=j, new=new):  # the deviator's mass-weighted payoff from user j
+            values, _, payoffs, _, _, _ = _offers(market, _personal_policy(new, provider, j, items[0]), "personalized")
+            return market.masses[j] * payoffs[provider, choose(values[:, j]), j]
 
-        items = _search(sol, market.prior, rest + sol.value, replay)
+        items = _search(sol, market.prior, sol.value, replay)
         new = _personal_policy(new, provider, j, items[0])
         chosen.append(items[0])
     width = max(e.shape[1] for e in chosen)
@@ -793,11 +722,3 @@ def _personal_policy(policy, provider, user, experiment):
     new = pad_signals(policy, width)
     new[provider, user] = pad_signals(experiment, width)
     return new
-
-
-def _contribution(market, policy, provider, user):
-    """Provider's mass-weighted payoff from one user in a personalized profile."""
-    out = play(market, policy, "personalized")
-    probs = out.action_probabilities[user]  # [Θ, A]
-    return float(market.masses[user] * np.einsum("t,ta,at->", market.prior, probs,
-                                                  market.provider_utility[provider, user]))
