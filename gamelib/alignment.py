@@ -130,8 +130,9 @@ def _solve(targets, mats, cone=False):
     return w, (0.5 * (hi - lo)).max(axis=1), 0.5 * (hi + lo)
 
 
-def _blocks(market):
-    """``targets [n, m]`` and ``mats [n, m, k]`` of a market (``m = A·Θ``)."""
+def _blocks(market, name="market"):
+    """``targets [n, m]`` and ``mats [n, m, k]`` of a market (``m = A·Θ``), checked first."""
+    market = _check_market(market, name)
     n, k = market.n_users, market.n_providers
     return market.user_utility.reshape(n, -1), market.provider_utility.reshape(k, n, -1).transpose(1, 2, 0)
 
@@ -160,11 +161,10 @@ def weak_alignment(market, cone=False):
     >>> certs[1].weights
     array([0., 1.])
     """
-    market = _check_market(market)
-    cone = as_bool(cone, "cone")
     targets, mats = _blocks(market)
+    cone = as_bool(cone, "cone")
     out = []
-    for j in range(market.n_users):
+    for j in range(len(targets)):
         w, eps, offset = _solve(targets[j][None, None], mats[j][None, None], cone)
         out.append(Certificate(float(eps[0]), w[0], offset[0], cone, user=j))
     return out
@@ -182,9 +182,8 @@ def strong_alignment(market, cone=False):
     >>> round(cert.eps, 9), cert.weights
     (0.375, array([0.5, 0.5]))
     """
-    market = _check_market(market)
-    cone = as_bool(cone, "cone")
     targets, mats = _blocks(market)
+    cone = as_bool(cone, "cone")
     w, eps, offsets = _solve(targets[None], mats[None], cone)
     return Certificate(float(eps[0]), w[0], offsets[0], cone)
 

@@ -123,20 +123,17 @@ def check_bound(market, experiments, mode, cone=False):
     >>> check_bound(examples.opposite_tastes(), experiment_grid(2, 2), "anonymous").min_slack
     0.5
     """
-    market = _check_market(market)
-    mode = as_mode(mode)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    eqs = equilibria(market, experiments, mode)  # checks market, experiments and mode
     opt = aligned_value(market)
-    eqs = equilibria(market, experiments, mode)
-    if mode == "personalized":
+    if eqs.mode == "personalized":
         eps = np.array([c.eps for c in weak_alignment(market, cone=cone)])
         parts = [g.user_values[:, 0] - (opt[j] - 2 * eps[j]) for j, g in enumerate(eqs.per_user)]
         users = [np.full(len(p), j) for j, p in enumerate(parts)]
-        return BoundCheck(mode, eps, opt, np.concatenate(parts), np.concatenate(users))
+        return BoundCheck(eqs.mode, eps, opt, np.concatenate(parts), np.concatenate(users))
     eps = np.array([strong_alignment(market, cone=cone).eps])
     loss = (opt - eqs.user_values) @ market.masses if len(eqs) else np.empty(0)
     slack = 2 * eps[0] - loss
-    return BoundCheck(mode, eps, opt, slack, np.full(len(slack), -1))
+    return BoundCheck(eqs.mode, eps, opt, slack, np.full(len(slack), -1))
 
 
 @dataclass(frozen=True)
@@ -230,20 +227,13 @@ def bound_survey(n_markets, mode, alignment, noise=0.0, resolution=4, seed=0):
     rng = np.random.default_rng(seed)
     # states, actions, providers (2 or 3 each) and users (1 to 4), drawn in that order
     shapes = np.column_stack([rng.integers(lo, hi, n_markets) for lo, hi in ((2, 4), (2, 4), (2, 4), (1, 5))])
-    grids = {2: None, 3: None}
-    eps, mins, counts, slacks, owner = [], [], [], [], []
-    for r, (n_s, n_a, k, n) in enumerate(shapes):
-        if grids[n_s] is None:
-            grids[n_s] = experiment_grid(int(n_s), resolution if n_s == 2 else 2)
-        m = random_market(seed + r, int(n_s), int(n_a), int(k), int(n), alignment=alignment, noise=noise)
-        chk = check_bound(m, grids[n_s], mode)
-        eps.append(float(chk.eps.max()))
-        mins.append(chk.min_slack)
-        counts.append(len(chk.slack))
-        slacks.append(chk.slack)
-        owner.append(np.full(len(chk.slack), r))
-    return Survey(seed + np.arange(n_markets), shapes, np.array(eps), np.array(mins), np.array(counts),
-                  np.concatenate(slacks), np.concatenate(owner))
+    grids = {n_s: experiment_grid(n_s, resolution if n_s == 2 else 2) for n_s in np.unique(shapes[:, 0]).tolist()}
+    markets = [random_market(seed + r, *s, alignment=alignment, noise=noise) for r, s in enumerate(shapes.tolist())]
+    checks = [check_bound(m, grids[m.n_states], mode) for m in markets]
+    slacks = [c.slack for c in checks]
+    return Survey(seed + np.arange(n_markets), shapes, np.array([float(c.eps.max()) for c in checks]),
+                  np.array([c.min_slack for c in checks]), np.array([len(s) for s in slacks]), np.concatenate(slacks),
+                  np.concatenate([np.full(len(s), r) for r, s in enumerate(slacks)]))
 
 
 @dataclass(frozen=True)
@@ -354,10 +344,8 @@ def proof_chain(market, experiments, mode):
     >>> ch.terms, ch.holds
     (array([0.5, 0.5, 0.5, 0.5]), True)
     """
-    market = _check_market(market)
-    mode = as_mode(mode)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
-    eqs = equilibria(market, experiments, mode)
+    eqs = equilibria(market, experiments, mode)  # checks market, experiments and mode
+    mode = eqs.mode
     if len(eqs) == 0:
         raise ValueError("experiments: no pure equilibrium over these experiments")
     opt = aligned_value(market)

@@ -103,16 +103,14 @@ def optimal_persuasion(prior, sender_utility, receiver_utility):
     n_actions, n_states = u.shape
     c = -(prior[:, None] * v.T).ravel()  # x[θ, a] flattened θ-major
     a_eq = np.kron(np.eye(n_states), np.ones(n_actions))  # each row of x sums to one
-    pairs = [(a, b) for a in range(n_actions) for b in range(n_actions) if a != b]
-    a_ub = b_ub = None
-    if pairs:  # obedience, ≤ 0 form: row (a, b) is −μ(θ)(u(a, θ) − u(b, θ)) in column (θ, a)
-        a_ub = np.zeros((len(pairs), n_states, n_actions))
-        for r, (a, b) in enumerate(pairs):
-            a_ub[r, :, a] = -prior * (u[a] - u[b])
-        a_ub, b_ub = a_ub.reshape(len(pairs), -1), np.zeros(len(pairs))
+    a, b = np.nonzero(~np.eye(n_actions, dtype=bool))  # pairs a ≠ b
+    # obedience, ≤ 0 form: row (a, b) is −μ(θ)(u(a, θ) − u(b, θ)) in column (θ, a)
+    a_ub = np.zeros((len(a), n_states, n_actions))
+    a_ub[np.arange(len(a)), :, a] = -prior * (u[a] - u[b])
     from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
 
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(n_states), bounds=(0, 1), method="highs")
+    res = linprog(c, A_ub=a_ub.reshape(len(a), c.size), b_ub=np.zeros(len(a)), A_eq=a_eq, b_eq=np.ones(n_states),
+                  bounds=(0, 1), method="highs")
     if res.status != 0:  # pragma: no cover - the LP is always feasible (full revelation)
         raise RuntimeError(f"persuasion LP failed: {res.message}")
     x = np.clip(res.x.reshape(n_states, n_actions), 0.0, None)
@@ -145,12 +143,10 @@ def sender_value_curve(beliefs, sender_utility, receiver_utility, ties="sender")
     scores = np.multiply.outer(1 - p, u[:, 0]) + np.multiply.outer(p, u[:, 1])  # [..., A]
     best = scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL
     sender = np.multiply.outer(1 - p, v[:, 0]) + np.multiply.outer(p, v[:, 1])
-    if ties == "sender":
-        return np.where(best, sender, -np.inf).max(axis=-1)
-    if ties == "adverse":
-        return np.where(best, sender, np.inf).min(axis=-1)
-    choice = np.argmax(best, axis=-1)
-    return np.take_along_axis(sender, choice[..., None], axis=-1)[..., 0]
+    if ties == "lowest":
+        return np.take_along_axis(sender, np.argmax(best, axis=-1)[..., None], axis=-1)[..., 0]
+    sign = 1.0 if ties == "sender" else -1.0  # the sender's best, or worst, best response
+    return sign * np.where(best, sign * sender, -np.inf).max(axis=-1)
 
 
 def concave_closure(sender_utility, receiver_utility):
