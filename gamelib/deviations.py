@@ -382,11 +382,10 @@ def _build(prob, groups, signals):
     prior, u = prob.prior, prob.utility
     n_states, n_act = prior.shape[0], u.shape[1]
     members = {j for g in groups for j in g}
-    items, off = [], 0
-    for s in signals:
-        items.append((off, len(s)))
-        off += n_states * len(s)
-    n_x = off
+    sizes = [len(s) for s in signals]
+    starts = n_states * np.cumsum([0] + sizes)
+    items = list(zip(starts[:-1].tolist(), sizes))
+    n_x = off = int(starts[-1])
     # epigraph blocks: user v's value of an item she does not belong to
     epi = {}
     for v in prob.users:
@@ -396,10 +395,15 @@ def _build(prob, groups, signals):
                 off += items[g][1]
     n_var = off
     theta = np.arange(n_states)
-    rows, rhs, kind, sig = [], [], [], []
+    parts = []  # (rows, right-hand sides, kinds, signal indices) of each block of constraints
     c = np.zeros(n_var)
     own = {}  # user -> (item, coefficient row of her value from it under obedience)
-    sig_off = np.cumsum([0] + [n for _, n in items])
+    sig_off = np.cumsum([0] + sizes)
+
+    def add(block, k, b=0.0, signal=-1):
+        block = np.atleast_2d(block)
+        parts.append((block, *(np.broadcast_to(x, len(block)) for x in (b, k, signal))))
+
     for g, (group, s) in enumerate(zip(groups, signals)):
         start, n_sig = items[g]
         col = start + theta[None, :] * n_sig + np.arange(n_sig)[:, None]  # [N, Θ] column of x_g[θ, s]
@@ -409,10 +413,8 @@ def _build(prob, groups, signals):
             block = np.zeros((n_sig, n_act, n_var))
             block[at] = u[j][None] - chosen[:, None, :]
             mask = np.arange(n_act)[None, :] != s[:, p][:, None]
-            rows.append(block[mask])
-            rhs.append(np.zeros(mask.sum()))
-            kind.append(np.where((np.arange(n_act)[None, :] < s[:, p][:, None])[mask], _LOWER, _HIGHER))
-            sig.append(np.broadcast_to(sig_off[g] + np.arange(n_sig)[:, None], mask.shape)[mask])
+            lower = (np.arange(n_act)[None, :] < s[:, p][:, None])[mask]
+            add(block[mask], np.where(lower, _LOWER, _HIGHER), signal=np.nonzero(mask)[0] + sig_off[g])
             value = np.zeros(n_var)
             value[col] = chosen
             own[j] = (g, value)
@@ -423,16 +425,7 @@ def _build(prob, groups, signals):
             block = np.zeros((n_sig, n_act, n_var))
             block[at] = u[v][None]
             block[np.arange(n_sig), :, e + np.arange(n_sig)] = -1.0
-            rows.append(block.reshape(-1, n_var))
-            rhs.append(np.zeros(n_sig * n_act))
-            kind.append(np.full(n_sig * n_act, _WEAK))
-            sig.append(np.full(n_sig * n_act, -1))
-
-    def add(row, b, k):
-        rows.append(row[None])
-        rhs.append(np.array([b]))
-        kind.append(np.array([k]))
-        sig.append(np.array([-1]))
+            add(block.reshape(-1, n_var), _WEAK)
 
     def epigraph_sum(v, h):
         row = np.zeros(n_var)
@@ -444,20 +437,20 @@ def _build(prob, groups, signals):
         if v in members:
             g, value = own[v]
             if np.isfinite(prob.outside[v]):  # participation
-                add(-value, -prob.outside[v], _STRICT if prob.strict_in[v] else _WEAK)
+                add(-value, _STRICT if prob.strict_in[v] else _WEAK, -prob.outside[v])
             for h in range(len(groups)):  # self-selection
                 if h != g:
-                    add(epigraph_sum(v, h) - value, 0.0, _STRICT if h < g else _WEAK)
+                    add(epigraph_sum(v, h) - value, _STRICT if h < g else _WEAK)
         else:
             const += prob.stay[v]
             for h in range(len(groups)):  # non-participation
-                add(epigraph_sum(v, h), prob.outside[v], _STRICT if prob.strict_out[v] else _WEAK)
+                add(epigraph_sum(v, h), _STRICT if prob.strict_out[v] else _WEAK, prob.outside[v])
     a_eq = np.zeros((len(groups) * n_states, n_var))
     for g, (start, n_sig) in enumerate(items):
         a_eq[g * n_states + theta[:, None], start + theta[:, None] * n_sig + np.arange(n_sig)[None]] = 1.0
     bounds = [(0, None)] * n_x + [(None, None)] * (n_var - n_x)
-    return _LP(c, const, np.concatenate(rows), np.concatenate(rhs), np.concatenate(kind), np.concatenate(sig),
-               a_eq, np.tile(prior, len(groups)), bounds, items, n_x)
+    a_ub, b_ub, kind, sig = (np.concatenate(x) for x in zip(*parts))
+    return _LP(c, const, a_ub, b_ub, kind, sig, a_eq, np.tile(prior, len(groups)), bounds, items, n_x)
 
 
 def _closed(lp):
