@@ -172,10 +172,8 @@ def is_equilibrium(market, policy, mode, *, menus=False, tol=1e-9):
     market, policy, mode, current = _check(market, policy, mode, menus)
     tol = as_real(tol, "tol", minimum=0.0)
     values, _, payoffs, _, _, _ = _offers(market, policy, mode)
-    for i in range(market.n_providers):
-        if _best_payoff(market, mode, i, menus, (values, payoffs)) - current.provider_values[i] > tol:
-            return False
-    return True
+    return all(_best_payoff(market, mode, i, menus, (values, payoffs)) - current.provider_values[i] <= tol
+               for i in range(market.n_providers))
 
 
 def _best_payoff(market, mode, provider, menus, offers):
@@ -253,14 +251,9 @@ def _problems(market, policy, mode, provider, menus, offers=None):
     weight = market.masses[:, None, None] * market.provider_utility[provider]
     base = (_digest(market.prior, market.masses, market.user_utility, market.provider_utility), provider)
     groups = [tuple(range(n))] if mode == "anonymous" else [(j,) for j in range(n)]
-    out = []
-    for users in groups:
-        idx = list(users)
-        key = (base, users, menus, outside[idx].tobytes(), strict_in[idx].tobytes(),
-               strict_out[idx].tobytes(), stay[idx].tobytes())
-        out.append(_Problem(market.prior, market.user_utility, weight, users, outside, strict_in,
-                            strict_out, stay, key))
-    return out
+    views = (outside, strict_in, strict_out, stay)  # with base: all a problem depends on, cached by its users' part
+    return [_Problem(market.prior, market.user_utility, weight, users, *views,
+                     (base, users, menus) + tuple(a[list(users)].tobytes() for a in views)) for users in groups]
 
 
 # ----------------------------------------------------------------------------
