@@ -449,9 +449,7 @@ def _build(prob, groups, signals):
 def _closed(lp):
     """The closed LP (strict constraints relaxed to weak): value and optimum x."""
     x = _linprog(-lp.c, lp.a_ub, lp.b_ub, lp.a_eq, lp.b_eq, lp.bounds)
-    if x is None:
-        return None, None
-    return float(lp.c @ x) + lp.const, x[: lp.n_x]
+    return (None, None) if x is None else (float(lp.c @ x) + lp.const, x[: lp.n_x])
 
 
 def _slack(lp, strict, shift=None, extra=None):
@@ -471,9 +469,7 @@ def _slack(lp, strict, shift=None, extra=None):
     c[-1] = -1.0
     a_eq = np.column_stack([lp.a_eq, np.zeros(len(lp.a_eq))])
     x = _linprog(c, a_ub, b_ub, a_eq, lp.b_eq, lp.bounds + [(0, 1)])
-    if x is None:
-        return 0.0, None
-    return float(x[-1]), x[: lp.n_x]
+    return (0.0, None) if x is None else (float(x[-1]), x[: lp.n_x])
 
 
 def _support(lp, x):
