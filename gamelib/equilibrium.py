@@ -396,20 +396,16 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     values, _, payoffs, _, _, _ = _offers(market, policy, mode)  # [k, n], [k, k, n]
     cand_values, cand_payoffs, _ = _tables(market, experiments)  # [E, n], [k, E, n]
     candidates = np.array(list(itertools.combinations(range(experiments.shape[0]), menu_size)))
-    item = choose(cand_values[candidates], axis=1)  # [C, n]: the item each user picks from each menu
-    chosen = np.take_along_axis(candidates, item, axis=1)  # [C, n] experiment index per user
+    # [C, n]: the experiment each user picks from each candidate menu
+    chosen = np.take_along_axis(candidates, choose(cand_values[candidates], axis=1), axis=1)
     users = np.arange(n)
-    new_values = cand_values[chosen, users]  # [C, n]
-    new_payoff_own = cand_payoffs[provider][chosen, users]  # [C, n] payoff to deviator if j consumes its offer
-
     current = (payoffs[provider, choose(values, axis=0), users] * market.masses).sum()
 
-    n_cand = len(candidates)
-    all_values = np.broadcast_to(values, (n_cand, k, n)).copy()  # offers after the deviation
-    own_payoffs = np.broadcast_to(payoffs[provider], (n_cand, k, n)).copy()  # deviator's payoff per offer
+    all_values = np.repeat(values[None], len(candidates), axis=0)  # [C, k, n]: offers after the deviation
+    own_payoffs = np.repeat(payoffs[provider][None], len(candidates), axis=0)  # deviator's payoff per offer
     changed = [user] if mode == "personalized" else slice(None)
-    all_values[:, provider, changed] = new_values[:, changed]
-    own_payoffs[:, provider, changed] = new_payoff_own[:, changed]
+    all_values[:, provider, changed] = cand_values[chosen, users][:, changed]
+    own_payoffs[:, provider, changed] = cand_payoffs[provider][chosen, users][:, changed]  # if j consumes its offer
     choice = choose(all_values, axis=1)  # [C, n]
     own = np.take_along_axis(own_payoffs, choice[:, None, :], axis=1)[:, 0, :]  # [C, n]
     return (own * market.masses).sum(axis=1) - current, candidates
