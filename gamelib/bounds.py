@@ -353,8 +353,7 @@ def proof_chain(market, experiments, mode):
     if mode == "personalized":
         rows = [int(np.argmin(g.user_values)) for g in eqs.per_user]
         values = np.array([g.user_values[r, 0] for g, r in zip(eqs.per_user, rows)])
-        eq_pay = np.stack([g.provider_values[r] for g, r in zip(eqs.per_user, rows)], axis=1)
-        eq_pay = eq_pay / market.masses  # [k, n], unweighted
+        eq_pay = np.stack([g.provider_values[r] for g, r in zip(eqs.per_user, rows)], axis=1) / market.masses  # [k, n]
         certs = weak_alignment(market)
         w = np.array([c.weights for c in certs])  # [n, k]
         c = np.array([c.offset for c in certs])
@@ -362,10 +361,8 @@ def proof_chain(market, experiments, mode):
         terms = np.stack([values - c + eps, np.einsum("ji,ij->j", w, eq_pay), np.einsum("ji,ij->j", w, star),
                           opt - c - eps], axis=1)
         return Chain(mode, values, opt, eq_pay, star, w, c, eps, terms)
-    loss = (opt - eqs.user_values) @ market.masses
-    r = int(np.argmax(loss))
-    values = eqs.user_values[r]
-    consumed = eqs.consumed[r]
+    r = int(np.argmax((opt - eqs.user_values) @ market.masses))  # the largest loss
+    values, consumed = eqs.user_values[r], eqs.consumed[r]
     _, payoffs, _ = outcome_tables(market, experiments)
     eq_pay = payoffs[:, consumed, np.arange(market.n_users)]  # [k, n]
     cert = strong_alignment(market)
