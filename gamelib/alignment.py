@@ -102,8 +102,8 @@ def _solve(targets, mats, cone=False):
     """
     n_blocks, n, m, k = mats.shape
     n_var = k + n + 1  # w, c, ε
-    offset = np.broadcast_to(np.eye(n)[:, None, :], (n, m, n))
-    core = np.concatenate([mats, np.broadcast_to(offset, (n_blocks, n, m, n)), np.zeros((n_blocks, n, m, 1))], axis=3)
+    offset = np.broadcast_to(np.eye(n)[:, None, :], (n_blocks, n, m, n))  # user j's offset c_j
+    core = np.concatenate([mats, offset, np.zeros((n_blocks, n, m, 1))], axis=3)
     upper, lower = -core, core.copy()  # t − G w − c ≤ ε  and  G w + c − t ≤ ε
     upper[..., -1] = lower[..., -1] = -1.0
     a_ub = np.stack([upper, lower], axis=2).reshape(n_blocks, 2 * n * m, n_var)  # user by user

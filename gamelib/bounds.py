@@ -484,8 +484,7 @@ def deviation_summary(market, policy, mode, experiments, menu_size=1):
     >>> d.is_equilibrium, d.best_informative_gain
     (True, -0.03125)
     """
-    market = _check_market(market)
-    policy, mode = _check_policy(market, policy, mode)
+    market, policy, mode = _check_policy(market, policy, mode)
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
     menu_size = as_int(menu_size, "menu_size", 1)
     _, experiments, rows = _deviation_search(market, policy, mode, experiments, menu_size)

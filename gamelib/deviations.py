@@ -37,7 +37,6 @@ within ``1e-4`` of the supremum.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from dataclasses import dataclass
 
@@ -195,7 +194,7 @@ def _check(market, policy, mode, menus):
     current = play(market, policy, mode)  # validates market, policy and mode
     if menus and mode == "personalized":
         raise ValueError("menus: menus are anonymous policies; use menus=False in personalized mode")
-    return market, _check_policy(market, policy, mode)[0], mode, current  # single experiments: menus of one
+    return market, _check_policy(market, policy, mode)[1], mode, current  # single experiments: menus of one
 
 
 @dataclass(frozen=True)
@@ -221,12 +220,8 @@ class _Problem:
 
 
 def _digest(*arrays):
-    h = hashlib.blake2b(digest_size=16)
-    for a in arrays:
-        a = np.ascontiguousarray(a, dtype=float)
-        h.update(str(a.shape).encode())
-        h.update(a.tobytes())
-    return h.hexdigest()
+    """An exact cache key for arrays of numbers: their shapes and bytes."""
+    return tuple((np.shape(a), np.asarray(a, dtype=float).tobytes()) for a in arrays)
 
 
 def _problems(market, policy, mode, provider, menus, offers=None):

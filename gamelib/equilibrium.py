@@ -164,6 +164,8 @@ class Outcome:
 
 
 def _check_policy(market, policy, mode):
+    """The checked ``(market, policy, mode)``; anonymous single experiments become menus of one item."""
+    market = _check_market(market)
     mode = as_mode(mode)
     policy = as_experiments(policy, "policy", n_states=market.n_states)
     k, n = market.n_providers, market.n_users
@@ -172,14 +174,14 @@ def _check_policy(market, policy, mode):
             raise ValueError(
                 f"policy: personalized policies have shape [k={k}, n={n}, Θ, S], got {policy.shape}"
             )
-        return policy, mode
+        return market, policy, mode
     if policy.ndim == 3:
         policy = policy[:, None]  # single experiments are menus of one item
     if policy.ndim != 4 or policy.shape[0] != k:
         raise ValueError(
             f"policy: anonymous policies have shape [k={k}, Θ, S] or menus [k={k}, M, Θ, S], got {policy.shape}"
         )
-    return policy, mode
+    return market, policy, mode
 
 
 def _offers(market, policy, mode):
@@ -235,8 +237,7 @@ def play(market, policy, mode):
     >>> out.choice, out.user_values, out.provider_values
     (array([0, 0]), array([0.25, 0.25]), array([0.375, 0.375]))
     """
-    market = _check_market(market)
-    policy, mode = _check_policy(market, policy, mode)
+    market, policy, mode = _check_policy(market, policy, mode)
     values, items, payoffs, actions, flat, rows = _offers(market, policy, mode)
     n = market.n_users
     choice = choose(values, axis=0)  # [n]
@@ -376,8 +377,7 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     Uninformative candidates (0, 4, 8) change nothing; an experiment whose
     best guess is right with probability ``q`` loses ``(q − ½)/4``.
     """
-    market = _check_market(market)
-    policy, mode = _check_policy(market, policy, mode)
+    market, policy, mode = _check_policy(market, policy, mode)
     k, n = market.n_providers, market.n_users
     provider = as_index(provider, "provider", k, "providers")
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
@@ -454,8 +454,7 @@ def profitable_deviation(market, policy, mode, experiments=None):
     >>> profitable_deviation(m, silent[:, 0], "anonymous") is None
     True
     """
-    market = _check_market(market)
-    policy, mode = _check_policy(market, policy, mode)
+    market, policy, mode = _check_policy(market, policy, mode)
     cands = reveal_everything(market.n_states)[None]
     if experiments is not None:
         extra = as_experiment_set(experiments, "experiments", n_states=market.n_states)
