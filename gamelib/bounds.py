@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode, as_option, as_real
+from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode
 from .alignment import strong_alignment, weak_alignment
 from .equilibrium import _best_row, _check_policy, _deviation_search, equilibria, outcome_tables
 from .examples import random_market
@@ -219,9 +219,7 @@ def bound_survey(n_markets, mode, alignment, noise=0.0, resolution=4, seed=0):
     (True, (3, 4))
     """
     n_markets = as_int(n_markets, "n_markets", 1)
-    mode = as_mode(mode)
-    as_option(alignment, "alignment", (None, "weak", "strong"))
-    noise = as_real(noise, "noise", minimum=0.0)
+    mode = as_mode(mode)  # random_market checks alignment and noise
     resolution = as_int(resolution, "resolution", 1)
     seed = as_int(seed, "seed", 0)
     rng = np.random.default_rng(seed)
@@ -396,8 +394,7 @@ def silent_profile(market, mode, n_signals=2):
     """
     market = _check_market(market)
     mode = as_mode(mode)
-    n_signals = as_int(n_signals, "n_signals", 1)
-    experiment = reveal_nothing(market.n_states, n_signals)
+    experiment = reveal_nothing(market.n_states, n_signals)  # checks n_signals
     shape = (market.n_providers, market.n_users) if mode == "personalized" else (market.n_providers,)
     return np.broadcast_to(experiment, shape + experiment.shape).copy()
 
@@ -486,8 +483,7 @@ def deviation_summary(market, policy, mode, experiments, menu_size=1):
     """
     market, policy, mode = _check_policy(market, policy, mode)
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
-    menu_size = as_int(menu_size, "menu_size", 1)
-    _, experiments, rows = _deviation_search(market, policy, mode, experiments, menu_size)
+    _, experiments, rows = _deviation_search(market, policy, mode, experiments, menu_size)  # checks menu_size
     informative = is_informative(market.prior, experiments)
     best_inf = max((float(g[informative[c].any(axis=1)].max()) for _, _, g, c in rows
                     if informative[c].any()), default=-np.inf)
