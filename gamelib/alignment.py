@@ -321,11 +321,7 @@ def hull_distance(point, vertices, cone=False):
     0.0
     """
     point = as_finite_array(point, "point", ndim=1)
-    vertices = as_finite_array(vertices, "vertices", ndim=2)
-    if vertices.shape[1] != point.shape[0]:
-        raise ValueError(
-            f"vertices: expected shape [k, {point.shape[0]}] to match the point, got {vertices.shape}"
-        )
+    vertices = as_finite_array(vertices, "vertices", shape=(None, point.shape[0]))  # [k, d], d of the point
     cone = as_bool(cone, "cone")
     k = vertices.shape[0]
     if k > _MAX_VERTICES:

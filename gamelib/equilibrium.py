@@ -169,18 +169,14 @@ def _check_policy(market, policy, mode):
     mode = as_mode(mode)
     policy = as_experiments(policy, "policy", n_states=market.n_states)
     k, n = market.n_providers, market.n_users
-    if mode == "personalized":
-        if policy.ndim != 4 or policy.shape[:2] != (k, n):
-            raise ValueError(
-                f"policy: personalized policies have shape [k={k}, n={n}, Θ, S], got {policy.shape}"
-            )
-        return market, policy, mode
-    if policy.ndim == 3:
+    if mode == "anonymous" and policy.ndim == 3:
         policy = policy[:, None]  # single experiments are menus of one item
-    if policy.ndim != 4 or policy.shape[0] != k:
-        raise ValueError(
-            f"policy: anonymous policies have shape [k={k}, Θ, S] or menus [k={k}, M, Θ, S], got {policy.shape}"
-        )
+    if mode == "personalized":
+        lead, want = (k, n), f"[k={k}, n={n}, Θ, S]"
+    else:
+        lead, want = (k,), f"[k={k}, Θ, S] or menus [k={k}, M, Θ, S]"
+    if policy.ndim != 4 or policy.shape[: len(lead)] != lead:
+        raise ValueError(f"policy: {mode} policies have shape {want}, got {policy.shape}")
     return market, policy, mode
 
 
