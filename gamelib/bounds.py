@@ -352,10 +352,8 @@ def proof_chain(market, experiments, mode):
         rows = [int(np.argmin(g.user_values)) for g in eqs.per_user]
         values = np.array([g.user_values[r, 0] for g, r in zip(eqs.per_user, rows)])
         eq_pay = np.stack([g.provider_values[r] for g, r in zip(eqs.per_user, rows)], axis=1) / market.masses  # [k, n]
-        certs = weak_alignment(market)
-        w = np.array([c.weights for c in certs])  # [n, k]
-        c = np.array([c.offset for c in certs])
-        eps = np.array([c_.eps for c_ in certs])
+        # weights [n, k], offsets [n] and gaps [n] of the users' WMA certificates
+        w, c, eps = (np.array(col) for col in zip(*((c.weights, c.offset, c.eps) for c in weak_alignment(market))))
         terms = np.stack([values - c + eps, np.einsum("ji,ij->j", w, eq_pay), np.einsum("ji,ij->j", w, star),
                           opt - c - eps], axis=1)
         return Chain(mode, values, opt, eq_pay, star, w, c, eps, terms)

@@ -732,8 +732,7 @@ class EquilibriumSet:
 
     def __iter__(self):
         if self.per_user is None:
-            for r in range(len(self)):
-                yield Equilibrium(*(a[r] for a in self._arrays))
+            yield from (Equilibrium(*row) for row in zip(*self._arrays))
             return
         parts = [g._columns() for g in self.per_user]
         for rows in itertools.product(*(range(len(g)) for g in self.per_user)):

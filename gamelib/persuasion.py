@@ -173,18 +173,15 @@ def concave_closure(sender_utility, receiver_utility):
     v, u = _check_pair(sender_utility, receiver_utility)
     xs = _indifference_beliefs(u)
     ys = sender_value_curve(xs, v, u, ties="sender")
-    hull_x, hull_y = [], []
+    hull = []
     for x, y in zip(xs, ys):  # monotone-chain upper hull, x increasing
-        while len(hull_x) >= 2:
-            x1, y1, x2, y2 = hull_x[-2], hull_y[-2], hull_x[-1], hull_y[-1]
-            if (y2 - y1) * (x - x1) <= (y - y1) * (x2 - x1) + 1e-15:
-                hull_x.pop()
-                hull_y.pop()
-            else:
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2:]
+            if (y2 - y1) * (x - x1) > (y - y1) * (x2 - x1) + 1e-15:
                 break
-        hull_x.append(x)
-        hull_y.append(y)
-    return np.array(hull_x), np.array(hull_y)
+            hull.pop()
+        hull.append((x, y))
+    return tuple(np.array(coords) for coords in zip(*hull))
 
 
 def _indifference_beliefs(utility):
