@@ -312,14 +312,14 @@ def _filter(util):
         acts = np.arange(n_act)
         for r in np.flatnonzero(~keep & possible):
             s = vectors[r]
-            # rows (j, a'): -(u_j(s_j) - u_j(a')) · p + η·[a' < s_j] ≤ 0
+            # the max-slack LP over beliefs p: rows (j, a'): -(u_j(s_j) - u_j(a')) · p + η·[a' < s_j] ≤ 0
             diff = util[np.arange(g), s][:, None, :] - util  # [g, A, Θ]
             mask = acts[None, :] != s[:, None]
-            lower = (acts[None, :] < s[:, None])[mask].astype(float)
-            a_ub = np.column_stack([-diff[mask], lower])
-            x = _linprog(np.r_[np.zeros(n_states), -1.0], a_ub, np.zeros(len(a_ub)),
-                         np.r_[np.ones(n_states), 0.0][None], np.ones(1), [(0, None)] * n_states + [(0, 1)])
-            keep[r] = x is not None and (x[-1] > _SLACK or not lower.any())
+            lower = (acts[None, :] < s[:, None])[mask]
+            beliefs = _LP(-diff[mask], np.zeros(mask.sum()), np.ones((1, n_states)), np.ones(1), [(0, None)] * n_states,
+                          n_states)
+            eta, p = _slack(beliefs, lower)
+            keep[r] = p is not None and (eta > _SLACK or not lower.any())
     return _remember(_FILTER_CACHE, key, vectors[keep])
 
 
@@ -352,17 +352,17 @@ _WEAK, _STRICT, _LOWER, _HIGHER = 0, 1, 2, 3
 
 @dataclass
 class _LP:
-    c: np.ndarray  # objective (maximise) over all variables
-    const: float
     a_ub: np.ndarray
     b_ub: np.ndarray
-    kind: np.ndarray  # row kinds
-    sig: np.ndarray  # global signal index of obedience rows, else -1
     a_eq: np.ndarray
     b_eq: np.ndarray
     bounds: list
-    items: list  # per item: (offset, number of signals)
-    n_x: int
+    n_x: int  # the first n_x variables are the x's; the others are epigraph variables
+    c: np.ndarray = None  # objective (maximise) over all variables
+    const: float = 0.0
+    kind: np.ndarray = None  # row kinds
+    sig: np.ndarray = None  # global signal index of obedience rows, else -1
+    items: list = ()  # per item: (offset, number of signals)
 
 
 def _build(prob, groups, signals):
@@ -438,7 +438,7 @@ def _build(prob, groups, signals):
         a_eq[g * n_states + theta[:, None], start + theta[:, None] * n_sig + np.arange(n_sig)[None]] = 1.0
     bounds = [(0, None)] * n_x + [(None, None)] * (n_var - n_x)
     a_ub, b_ub, kind, sig = (np.concatenate(x) for x in zip(*parts))
-    return _LP(c, const, a_ub, b_ub, kind, sig, a_eq, np.tile(prior, len(groups)), bounds, items, n_x)
+    return _LP(a_ub, b_ub, a_eq, np.tile(prior, len(groups)), bounds, n_x, c, const, kind, sig, items)
 
 
 def _closed(lp):
