@@ -511,12 +511,12 @@ def _design_sup(prob, groups, signals, x_closed, value, lp, exact=True):
         return None
     while True:  # the signals that some strictly feasible point uses, with their ties resolved
         offsets = np.cumsum([0] + [n for _, n in lp.items])
+        theta = np.arange(len(prob.prior))[:, None]
+        cols = np.hstack([start + theta * n + np.arange(n) for start, n in lp.items])  # [Θ, N]: x[θ, s] columns
         witnesses, keep = [], np.zeros(offsets[-1], dtype=bool)
         for s in range(offsets[-1]):
             mass = np.zeros((1, lp.a_ub.shape[1]))
-            g = np.searchsorted(offsets[1:], s, side="right")
-            start, n_g = lp.items[g]
-            mass[0, start + s - offsets[g] : start + n_g * len(prob.prior) : n_g] = -1.0
+            mass[0, cols[:, s]] = -1.0
             d, x = _slack(lp, (lp.kind == _LOWER) & (lp.sig == s), shift=(lp.kind == _STRICT) * delta0 / 2,
                           extra=mass)
             if d > _SLACK:

@@ -234,8 +234,7 @@ def audience_market(seed, taste_noise=None, max_stake=3.0):
         masses = 0.1 + 0.8 * rng.dirichlet(np.ones(2))
         noise = rng.uniform(0.0, 0.6) if taste_noise is None else taste_noise
         u1 = rng.uniform(size=(2, 2))
-        u2 = 1.0 - u1 + rng.uniform(-noise, noise, size=(2, 2))
-        users = np.stack([u1, u2])
+        users = np.stack([u1, 1.0 - u1 + rng.uniform(-noise, noise, size=(2, 2))])  # the contrarian: 1 − u1 + noise
         stakes = rng.uniform(0.0, max_stake, size=2)
         scale = np.where(np.eye(2, dtype=bool), 1.0, stakes[:, None])  # [i, j]: 1 for its own audience
         provider = scale[:, :, None, None] * users[:, None]
