@@ -580,10 +580,8 @@ def _stable_profiles(values, payoffs):
     cand_flat, cand_u0 = [], []
     for start in range(0, n_exp, step):
         stop = min(n_exp, start + step)
-        wins0 = []  # user j consults provider 0, shape (block, E, ..., E) by broadcasting
-        for j in range(n_users):
-            head = v0[j][start:stop]
-            wins0.append(functools.reduce(np.logical_and, [head >= t for t in thresholds[j]]))
+        # user j consults provider 0, shape (block, E, ..., E) by broadcasting
+        wins0 = [functools.reduce(np.logical_and, [v[start:stop] >= t for t in ts]) for v, ts in zip(v0, thresholds)]
         util = []
         for l in range(k):
             u = np.where(wins0[0], p0[l][0][start:stop], sub[l][0])
