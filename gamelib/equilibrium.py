@@ -188,22 +188,15 @@ def _offers(market, policy, mode):
     action table ``actions [k, n, S]`` of the consumed items.
     """
     k, n = market.n_providers, market.n_users
-    flat = policy.reshape((-1,) + policy.shape[-2:])
+    flat = policy.reshape((-1,) + policy.shape[-2:])  # row i * M + m is policy[i, m]
     values, payoffs, actions = _tables(market, flat)
-    if mode == "personalized":  # policy [k, n, Θ, S]; item (i, j) is row i * n + j
-        rows = np.arange(k)[:, None] * n + np.arange(n)[None, :]
-        cols = np.arange(n)[None, :]
-        items = np.zeros((k, n), dtype=int)
-    else:  # menus [k, M, Θ, S]
-        m = policy.shape[1]
-        menu_values = values.reshape(k, m, n)
-        items = choose(menu_values, axis=1)  # [k, n]
-        rows = np.arange(k)[:, None] * m + items
-        cols = np.arange(n)[None, :]
-    offer_values = values[rows, cols]
-    offer_payoffs = payoffs[:, rows, cols]
-    offer_actions = actions[rows, cols]
-    return offer_values, items, offer_payoffs, offer_actions, flat, rows
+    cols = np.arange(n)
+    if mode == "personalized":  # policy [k, n, Θ, S]: provider i's offer to user j is row i * n + j
+        items, chosen = np.zeros((k, n), dtype=int), cols
+    else:  # menus [k, M, Θ, S]: each user picks her best item of each menu
+        items = chosen = choose(values.reshape(k, policy.shape[1], n), axis=1)  # [k, n]
+    rows = np.arange(k)[:, None] * policy.shape[1] + chosen
+    return values[rows, cols], items, payoffs[:, rows, cols], actions[rows, cols], flat, rows
 
 
 def play(market, policy, mode):
@@ -235,14 +228,12 @@ def play(market, policy, mode):
     """
     market, policy, mode = _check_policy(market, policy, mode)
     values, items, payoffs, actions, flat, rows = _offers(market, policy, mode)
-    n = market.n_users
     choice = choose(values, axis=0)  # [n]
-    users = np.arange(n)
+    users = np.arange(market.n_users)
     user_values = values[choice, users]
     provider_values = (payoffs[:, choice, users] * market.masses).sum(axis=1)
     consumed = flat[rows[choice, users]]  # [n, Θ, S]
-    acts = actions[choice, users]  # [n, S]
-    onehot = acts[..., None] == np.arange(market.n_actions)  # [n, S, A]
+    onehot = actions[choice, users][..., None] == np.arange(market.n_actions)  # [n, S, A]: the actions taken
     action_probabilities = np.einsum("jts,jsa->jta", consumed, onehot.astype(float))
     return Outcome(choice, items[choice, users], user_values, provider_values, action_probabilities)
 
