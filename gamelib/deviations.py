@@ -454,9 +454,7 @@ def _slack(lp, strict, shift=None, extra=None):
     rows ``row + δ ≤ 0`` over x.  Returns (δ, x).
     """
     a_ub = np.column_stack([lp.a_ub, strict.astype(float)])
-    b_ub = lp.b_ub.copy()
-    if shift is not None:
-        b_ub = b_ub - shift
+    b_ub = lp.b_ub if shift is None else lp.b_ub - shift
     if extra is not None:
         a_ub = np.vstack([a_ub, np.column_stack([extra, np.ones(len(extra))])])
         b_ub = np.r_[b_ub, np.zeros(len(extra))]
