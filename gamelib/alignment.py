@@ -137,6 +137,12 @@ def _blocks(market, name="market"):
     return market.user_utility.reshape(n, -1), market.provider_utility.reshape(k, n, -1).transpose(1, 2, 0)
 
 
+def _certificate(targets, mats, cone, user=None):
+    """The certificate of one alignment LP: common weights for the users of ``targets [n, m]``, ``mats [n, m, k]``."""
+    w, eps, offsets = _solve(targets[None], mats[None], cone)
+    return Certificate(float(eps[0]), w[0], offsets[0], cone, user)
+
+
 def weak_alignment(market, cone=False):
     """Smallest ε for which WMA(ε) holds, user by user, with certificates.
 
@@ -163,11 +169,7 @@ def weak_alignment(market, cone=False):
     """
     targets, mats = _blocks(market)
     cone = as_bool(cone, "cone")
-    out = []
-    for j in range(len(targets)):
-        w, eps, offset = _solve(targets[j][None, None], mats[j][None, None], cone)
-        out.append(Certificate(float(eps[0]), w[0], offset[0], cone, user=j))
-    return out
+    return [_certificate(targets[[j]], mats[[j]], cone, user=j) for j in range(len(targets))]
 
 
 def strong_alignment(market, cone=False):
@@ -184,8 +186,7 @@ def strong_alignment(market, cone=False):
     """
     targets, mats = _blocks(market)
     cone = as_bool(cone, "cone")
-    w, eps, offsets = _solve(targets[None], mats[None], cone)
-    return Certificate(float(eps[0]), w[0], offsets[0], cone)
+    return _certificate(targets, mats, cone)
 
 
 def _market_alignment_eps(markets):
@@ -332,18 +333,18 @@ def hull_distance(point, vertices, cone=False):
         weights, dist = nnls(vertices.T, point)
         return float(dist), weights
     best_dist, best_w = np.inf, None
-    for size in range(1, k + 1):
-        for subset in itertools.combinations(range(k), size):
-            sub = vertices[list(subset)]
-            coef = np.linalg.lstsq((sub[1:] - sub[0]).T, point - sub[0], rcond=None)[0]  # [size - 1]
-            lam = np.concatenate([[1.0 - coef.sum()], coef])
-            if np.any(lam < -1e-12):
-                continue
-            lam = np.clip(lam, 0.0, None)
-            lam /= lam.sum()
-            dist = float(np.linalg.norm(point - lam @ sub))
-            if dist < best_dist - 1e-15:
-                best_dist = dist
-                best_w = np.zeros(k)
-                best_w[list(subset)] = lam
+    subsets = itertools.chain.from_iterable(itertools.combinations(range(k), size) for size in range(1, k + 1))
+    for subset in map(list, subsets):
+        sub = vertices[subset]
+        coef = np.linalg.lstsq((sub[1:] - sub[0]).T, point - sub[0], rcond=None)[0]  # [size - 1]
+        lam = np.concatenate([[1.0 - coef.sum()], coef])
+        if np.any(lam < -1e-12):
+            continue
+        lam = np.clip(lam, 0.0, None)
+        lam /= lam.sum()
+        dist = float(np.linalg.norm(point - lam @ sub))
+        if dist < best_dist - 1e-15:
+            best_dist = dist
+            best_w = np.zeros(k)
+            best_w[subset] = lam
     return best_dist, best_w
