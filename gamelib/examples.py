@@ -126,9 +126,8 @@ def fixed_action_providers(market=None, action=0):
         market = Market([0.5, 0.5], [1.0], np.eye(2)[None], np.zeros((2, 1, 2, 2)))
     market = _check_market(market)
     action = as_index(action, "action", market.n_actions, "actions")
-    want = np.zeros(market.provider_utility.shape)
-    want[:, :, action, :] = 1.0
-    return market.replace(provider_utility=want)
+    want = np.arange(market.n_actions)[:, None] == action  # [A, 1]: 1[a = action], for every provider, user, state
+    return market.replace(provider_utility=np.broadcast_to(want, market.provider_utility.shape))
 
 
 def random_market(

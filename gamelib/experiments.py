@@ -144,10 +144,9 @@ def user_value(prior, experiment, utility):
     utility = as_finite_array(utility, "utility")
     if utility.ndim not in (2, 3) or utility.shape[-1] != prior.shape[0]:
         raise ValueError(f"utility: expected shape [A, Θ] or [n, A, Θ] with Θ = {prior.shape[0]}, got {utility.shape}")
-    if utility.ndim == 2:
-        return _scores(prior, experiment, utility).max(axis=-1).sum(axis=-1)
-    scores = np.einsum("t,...ts,jat->...jsa", prior, experiment, utility)
-    return scores.max(axis=-1).sum(axis=-1)
+    stacked = utility.reshape((-1,) + utility.shape[-2:])  # [n, A, Θ]; n = 1 for one user
+    value = np.einsum("t,...ts,jat->...jsa", prior, experiment, stacked).max(axis=-1).sum(axis=-1)  # [..., n]
+    return value[..., 0] if utility.ndim == 2 else value
 
 
 def is_informative(prior, experiment):

@@ -140,9 +140,9 @@ def sender_value_curve(beliefs, sender_utility, receiver_utility, ties="sender")
     p = as_finite_array(beliefs, "beliefs", minimum=0.0, maximum=1.0)  # beliefs P(θ = 1)
     v, u = _check_pair(sender_utility, receiver_utility)
     ties = as_tie_rule(ties)
-    scores = np.multiply.outer(1 - p, u[:, 0]) + np.multiply.outer(p, u[:, 1])  # [..., A]
+    # the receiver's and the sender's expected utility of each action at each belief, [..., A]
+    scores, sender = (np.multiply.outer(1 - p, w[:, 0]) + np.multiply.outer(p, w[:, 1]) for w in (u, v))
     best = scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL
-    sender = np.multiply.outer(1 - p, v[:, 0]) + np.multiply.outer(p, v[:, 1])
     if ties == "lowest":
         return np.take_along_axis(sender, np.argmax(best, axis=-1)[..., None], axis=-1)[..., 0]
     sign = 1.0 if ties == "sender" else -1.0  # the sender's best, or worst, best response
