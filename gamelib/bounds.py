@@ -309,10 +309,8 @@ def _revealed_payoffs(market):
     array([[0.5, 0. ],
            [0. , 0.5]])
     """
-    market = _check_market(market)
-    best = best_actions(market)  # [n, Θ]
-    n = market.n_users
-    u = market.provider_utility[:, np.arange(n)[:, None], best, np.arange(market.n_states)]  # [k, n, Θ]
+    best = best_actions(market)  # [n, Θ]; checks the market
+    u = market.provider_utility[:, np.arange(market.n_users)[:, None], best, np.arange(market.n_states)]  # [k, n, Θ]
     return u @ market.prior
 
 
