@@ -454,12 +454,9 @@ def profitable_deviation(market, policy, mode, experiments=None):
     gain, i, j, idx = best
     experiment = cands[idx[0]]
     new = policy.copy()
-    if mode == "personalized":
-        new[i, j] = experiment
-    else:
-        new[i] = experiment  # every menu item becomes the deviating experiment
-        if new.shape[1] == 1:
-            new = new[:, 0]
+    new[(i, j) if mode == "personalized" else i] = experiment  # anonymous: every menu item becomes it
+    if mode == "anonymous" and new.shape[1] == 1:
+        new = new[:, 0]
     return Deviation(provider=i, user=j, gain=gain, experiment=experiment, policy=new)
 
 
