@@ -293,13 +293,11 @@ def _filter(util):
     if key in _FILTER_CACHE:
         return _FILTER_CACHE[key]
     g, n_act, n_states = util.shape
-    shape = (n_act,) * g
     vectors = _vectors(n_act, g)
     keep = np.zeros(len(vectors), dtype=bool)
-    scores = np.einsum("jat,bt->bja", util, _beliefs(n_states))  # [B, g, A]
-    taken = _robust_action(scores)  # [B, g]
+    taken = _robust_action(np.einsum("jat,bt->bja", util, _beliefs(n_states)))  # [B, g] at the candidate beliefs
     sure = taken[(taken >= 0).all(axis=1)]
-    keep[np.ravel_multi_index(tuple(sure.T), shape)] = True
+    keep[np.ravel_multi_index(tuple(sure.T), (n_act,) * g)] = True
     possible = np.ones(len(vectors), dtype=bool)
     for drop in range(g if g > 1 else 0):
         sub = _filter(np.delete(util, drop, axis=0))
@@ -387,6 +385,7 @@ def _build(prob, groups, signals):
     c = np.zeros(n_var)
     own = {}  # user -> (item, coefficient row of her value from it under obedience)
     sig_off = np.cumsum([0] + sizes)
+    a_eq = np.zeros((len(groups) * n_states, n_var))  # each item's joint x_g[θ, ·] sums to μ(θ)
 
     def add(block, k, b=0.0, signal=-1):
         block = np.atleast_2d(block)
@@ -396,6 +395,7 @@ def _build(prob, groups, signals):
         start, n_sig = items[g]
         col = start + theta[None, :] * n_sig + np.arange(n_sig)[:, None]  # [N, Θ] column of x_g[θ, s]
         at = (np.arange(n_sig)[:, None, None], np.arange(n_act)[None, :, None], col[:, None, :])  # [N, A, Θ] entries
+        a_eq[g * n_states + theta, col] = 1.0
         for p, j in enumerate(group):
             chosen = u[j][s[:, p]]  # [N, Θ]: u_j(s_j, θ)
             block = np.zeros((n_sig, n_act, n_var))
@@ -407,9 +407,7 @@ def _build(prob, groups, signals):
             value[col] = chosen
             own[j] = (g, value)
             c[col] += prob.weight[j][s[:, p]]
-        for (v, h), e in epi.items():
-            if h != g:
-                continue
+        for v, e in [(v, e) for (v, h), e in epi.items() if h == g]:  # users outside item g: epigraph rows
             block = np.zeros((n_sig, n_act, n_var))
             block[at] = u[v][None]
             block[np.arange(n_sig), :, e + np.arange(n_sig)] = -1.0
@@ -433,9 +431,6 @@ def _build(prob, groups, signals):
             const += prob.stay[v]
             for h in range(len(groups)):  # non-participation
                 add(epigraph_sum(v, h), _STRICT if prob.strict_out[v] else _WEAK, prob.outside[v])
-    a_eq = np.zeros((len(groups) * n_states, n_var))
-    for g, (start, n_sig) in enumerate(items):
-        a_eq[g * n_states + theta[:, None], start + theta[:, None] * n_sig + np.arange(n_sig)[None]] = 1.0
     bounds = [(0, None)] * n_x + [(None, None)] * (n_var - n_x)
     a_ub, b_ub, kind, sig = (np.concatenate(x) for x in zip(*parts))
     return _LP(a_ub, b_ub, a_eq, np.tile(prior, len(groups)), bounds, n_x, c, const, kind, sig, items)
