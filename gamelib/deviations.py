@@ -453,8 +453,7 @@ def _slack(lp, strict, shift=None, extra=None):
     if extra is not None:
         a_ub = np.vstack([a_ub, np.column_stack([extra, np.ones(len(extra))])])
         b_ub = np.r_[b_ub, np.zeros(len(extra))]
-    c = np.zeros(a_ub.shape[1])
-    c[-1] = -1.0
+    c = np.r_[np.zeros(a_ub.shape[1] - 1), -1.0]  # maximise δ, the last variable
     a_eq = np.column_stack([lp.a_eq, np.zeros(len(lp.a_eq))])
     x = _linprog(c, a_ub, b_ub, a_eq, lp.b_eq, lp.bounds + [(0, 1)])
     return (0.0, None) if x is None else (float(x[-1]), x[: lp.n_x])
@@ -568,8 +567,7 @@ def _designs(prob, menus):
             bound = first_best[list(members)].sum() + prob.stay[outside].sum()
             partitions = [tuple(sorted(p)) for p in _set_partitions(members)] if menus else [(members,)]
             out.extend((bound, groups) for groups in partitions)
-    out.sort(key=lambda d: -d[0])
-    return out
+    return sorted(out, key=lambda d: -d[0])
 
 
 def _sup(prob, menus, tie_filter=True, strict_ties=True):
