@@ -114,10 +114,9 @@ def _solve(targets, mats, cone=False):
     cost = np.tile(np.r_[np.zeros(n_var - 1), 1.0], n_blocks)
     lower_bounds = np.tile(np.r_[np.zeros(k), np.full(n, -np.inf), 0.0], n_blocks)
     bounds = np.stack([lower_bounds, np.full_like(lower_bounds, np.inf)], axis=1)
-    a_eq = b_eq = None
-    if not cone:
-        a_eq = sparse.kron(sparse.eye(n_blocks), np.r_[np.ones(k), np.zeros(n + 1)][None])
-        b_eq = np.ones(n_blocks)
+    # simplex weights: each block's w sums to one
+    a_eq = None if cone else sparse.kron(sparse.eye(n_blocks), np.r_[np.ones(k), np.zeros(n + 1)][None])
+    b_eq = None if cone else np.ones(n_blocks)
     res = linprog(cost, A_ub=sparse.block_diag(list(a_ub), format="csr"), b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
                   bounds=bounds, method="highs")
     if res.status != 0:  # pragma: no cover - always feasible and bounded
