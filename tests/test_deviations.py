@@ -505,3 +505,21 @@ def test_bad_input_raises_value_error_naming_argument(label, call, argument):
     with pytest.raises(ValueError) as info:
         call()
     assert str(info.value).startswith(argument + ":"), str(info.value)
+
+
+def test_linprog_fallback_gives_the_same_suprema(monkeypatch):
+    # the LPs go straight to the HiGHS solver SciPy ships; scipy.optimize.linprog is the fallback
+    cases = [(examples.opposite_tastes(), np.stack([SILENT, SILENT])),
+             (examples.random_market(4, n_users=3, n_actions=3), None)]
+    fast = []
+    for m, policy in cases:
+        policy = random_policy(np.random.default_rng(4), m, "anonymous") if policy is None else policy
+        deviations._SUP_CACHE.clear()
+        deviations._FILTER_CACHE.clear()
+        fast.append(gamelib.best_deviation(m, policy, "anonymous", 1, menus=True).payoff)
+    monkeypatch.setattr(deviations, "_HIGHS", None)
+    for (m, policy), value in zip(cases, fast):
+        policy = random_policy(np.random.default_rng(4), m, "anonymous") if policy is None else policy
+        deviations._SUP_CACHE.clear()
+        deviations._FILTER_CACHE.clear()
+        assert gamelib.best_deviation(m, policy, "anonymous", 1, menus=True).payoff == pytest.approx(value, abs=1e-9)
