@@ -715,25 +715,20 @@ def _construct_anonymous(market, policy, provider, sol, value, menus):
 
 
 def _construct_personalized(market, policy, provider, problems, solutions):
-    """One experiment per user; the game is separable, so users are handled one at a time."""
-    new = policy.copy()
+    """One experiment per user; the game is separable, so each is found against the current profile."""
     chosen = []
     for prob, sol in zip(problems, solutions):
         (j,) = prob.users
 
-        def replay(items, j=j, new=new):  # the deviator's mass-weighted payoff from user j
-            values, _, payoffs, _, _, _ = _offers(market, _personal_policy(new, provider, j, items[0]), "personalized")
+        def replay(items, j=j):  # the deviator's mass-weighted payoff from user j
+            trial = pad_signals(policy, max(policy.shape[-1], items[0].shape[1]))
+            trial[provider, j] = pad_signals(items[0], trial.shape[-1])
+            values, _, payoffs, _, _, _ = _offers(market, trial, "personalized")
             return market.masses[j] * payoffs[provider, choose(values[:, j]), j]
 
-        items = _search(sol, market.prior, sol.value, replay)
-        new = _personal_policy(new, provider, j, items[0])
-        chosen.append(items[0])
+        chosen.append(_search(sol, market.prior, sol.value, replay)[0])
     width = max(e.shape[1] for e in chosen)
-    return np.stack([pad_signals(e, width) for e in chosen]), new
-
-
-def _personal_policy(policy, provider, user, experiment):
-    width = max(policy.shape[-1], experiment.shape[1])
-    new = pad_signals(policy, width)
-    new[provider, user] = pad_signals(experiment, width)
-    return new
+    experiment = np.stack([pad_signals(e, width) for e in chosen])
+    new = pad_signals(policy, max(width, policy.shape[-1]))
+    new[provider] = pad_signals(experiment, new.shape[-1])
+    return experiment, new
