@@ -329,8 +329,7 @@ def aligned_tie_market():
     (False, 0.0)
     """
     u = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])  # [A, Θ]
-    d = np.zeros((3, 2))
-    d[0, 0], d[1, 0] = 1.0, -1.0
+    d = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0]])  # the tie the providers split, in state 0
     return Market([0.5, 0.5], [1.0], u[None], np.stack([u + d, u - d])[:, None],
                   state_names=("θ=0 (tie)", "θ=1"), action_names=("a=0", "a=1", "a=2"), user_names=("user",),
                   provider_names=_TWO_PROVIDERS)
