@@ -33,12 +33,8 @@ def as_finite_array(x, name, ndim=None, shape=None, minimum=None, maximum=None):
         raise ValueError(f"{name}: cannot be read as an array of numbers ({exc})") from None
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-dimensional array, got shape {arr.shape}")
-    if shape is not None:
-        if arr.ndim != len(shape):
-            raise ValueError(f"{name}: expected shape {_fmt(shape)}, got {arr.shape}")
-        for got, want in zip(arr.shape, shape):
-            if want is not None and got != want:
-                raise ValueError(f"{name}: expected shape {_fmt(shape)}, got {arr.shape}")
+    if shape is not None and (arr.ndim != len(shape) or any(w not in (None, g) for g, w in zip(arr.shape, shape))):
+        raise ValueError(f"{name}: expected shape {_fmt(shape)}, got {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name}: is empty (shape {arr.shape})")
     if not np.all(np.isfinite(arr)):

@@ -102,8 +102,8 @@ def _solve(targets, mats, cone=False):
     """
     n_blocks, n, m, k = mats.shape
     n_var = k + n + 1  # w, c, ε
-    offset = np.broadcast_to(np.eye(n)[:, None, :], (n, m, n))
-    core = np.concatenate([mats, np.broadcast_to(offset, (n_blocks, n, m, n)), np.zeros((n_blocks, n, m, 1))], axis=3)
+    offset = np.broadcast_to(np.eye(n)[:, None, :], (n_blocks, n, m, n))  # user j's offset c_j
+    core = np.concatenate([mats, offset, np.zeros((n_blocks, n, m, 1))], axis=3)
     upper, lower = -core, core.copy()  # t − G w − c ≤ ε  and  G w + c − t ≤ ε
     upper[..., -1] = lower[..., -1] = -1.0
     a_ub = np.stack([upper, lower], axis=2).reshape(n_blocks, 2 * n * m, n_var)  # user by user
@@ -114,10 +114,9 @@ def _solve(targets, mats, cone=False):
     cost = np.tile(np.r_[np.zeros(n_var - 1), 1.0], n_blocks)
     lower_bounds = np.tile(np.r_[np.zeros(k), np.full(n, -np.inf), 0.0], n_blocks)
     bounds = np.stack([lower_bounds, np.full_like(lower_bounds, np.inf)], axis=1)
-    a_eq = b_eq = None
-    if not cone:
-        a_eq = sparse.kron(sparse.eye(n_blocks), np.r_[np.ones(k), np.zeros(n + 1)][None])
-        b_eq = np.ones(n_blocks)
+    # simplex weights: each block's w sums to one
+    a_eq = None if cone else sparse.kron(sparse.eye(n_blocks), np.r_[np.ones(k), np.zeros(n + 1)][None])
+    b_eq = None if cone else np.ones(n_blocks)
     res = linprog(cost, A_ub=sparse.block_diag(list(a_ub), format="csr"), b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
                   bounds=bounds, method="highs")
     if res.status != 0:  # pragma: no cover - always feasible and bounded
@@ -130,10 +129,17 @@ def _solve(targets, mats, cone=False):
     return w, (0.5 * (hi - lo)).max(axis=1), 0.5 * (hi + lo)
 
 
-def _blocks(market):
-    """``targets [n, m]`` and ``mats [n, m, k]`` of a market (``m = A·Θ``)."""
+def _blocks(market, name="market"):
+    """``targets [n, m]`` and ``mats [n, m, k]`` of a market (``m = A·Θ``), checked first."""
+    market = _check_market(market, name)
     n, k = market.n_users, market.n_providers
     return market.user_utility.reshape(n, -1), market.provider_utility.reshape(k, n, -1).transpose(1, 2, 0)
+
+
+def _certificate(targets, mats, cone, user=None):
+    """The certificate of one alignment LP: common weights for the users of ``targets [n, m]``, ``mats [n, m, k]``."""
+    w, eps, offsets = _solve(targets[None], mats[None], cone)
+    return Certificate(float(eps[0]), w[0], offsets[0], cone, user)
 
 
 def weak_alignment(market, cone=False):
@@ -160,14 +166,9 @@ def weak_alignment(market, cone=False):
     >>> certs[1].weights
     array([0., 1.])
     """
-    market = _check_market(market)
-    cone = as_bool(cone, "cone")
     targets, mats = _blocks(market)
-    out = []
-    for j in range(market.n_users):
-        w, eps, offset = _solve(targets[j][None, None], mats[j][None, None], cone)
-        out.append(Certificate(float(eps[0]), w[0], offset[0], cone, user=j))
-    return out
+    cone = as_bool(cone, "cone")
+    return [_certificate(targets[[j]], mats[[j]], cone, user=j) for j in range(len(targets))]
 
 
 def strong_alignment(market, cone=False):
@@ -182,11 +183,9 @@ def strong_alignment(market, cone=False):
     >>> round(cert.eps, 9), cert.weights
     (0.375, array([0.5, 0.5]))
     """
-    market = _check_market(market)
-    cone = as_bool(cone, "cone")
     targets, mats = _blocks(market)
-    w, eps, offsets = _solve(targets[None], mats[None], cone)
-    return Certificate(float(eps[0]), w[0], offsets[0], cone)
+    cone = as_bool(cone, "cone")
+    return _certificate(targets, mats, cone)
 
 
 def _market_alignment_eps(markets):
@@ -322,11 +321,7 @@ def hull_distance(point, vertices, cone=False):
     0.0
     """
     point = as_finite_array(point, "point", ndim=1)
-    vertices = as_finite_array(vertices, "vertices", ndim=2)
-    if vertices.shape[1] != point.shape[0]:
-        raise ValueError(
-            f"vertices: expected shape [k, {point.shape[0]}] to match the point, got {vertices.shape}"
-        )
+    vertices = as_finite_array(vertices, "vertices", shape=(None, point.shape[0]))  # [k, d], d of the point
     cone = as_bool(cone, "cone")
     k = vertices.shape[0]
     if k > _MAX_VERTICES:
@@ -337,23 +332,18 @@ def hull_distance(point, vertices, cone=False):
         weights, dist = nnls(vertices.T, point)
         return float(dist), weights
     best_dist, best_w = np.inf, None
-    for size in range(1, k + 1):
-        for subset in itertools.combinations(range(k), size):
-            sub = vertices[list(subset)]
-            base = sub[0]
-            if size == 1:
-                lam = np.array([1.0])
-            else:
-                diffs = (sub[1:] - base).T  # [d, size-1]
-                coef, *_ = np.linalg.lstsq(diffs, point - base, rcond=None)
-                lam = np.concatenate([[1.0 - coef.sum()], coef])
-            if np.any(lam < -1e-12):
-                continue
-            lam = np.clip(lam, 0.0, None)
-            lam /= lam.sum()
-            dist = float(np.linalg.norm(point - lam @ sub))
-            if dist < best_dist - 1e-15:
-                best_dist = dist
-                best_w = np.zeros(k)
-                best_w[list(subset)] = lam
+    subsets = itertools.chain.from_iterable(itertools.combinations(range(k), size) for size in range(1, k + 1))
+    for subset in map(list, subsets):
+        sub = vertices[subset]
+        coef = np.linalg.lstsq((sub[1:] - sub[0]).T, point - sub[0], rcond=None)[0]  # [size - 1]
+        lam = np.concatenate([[1.0 - coef.sum()], coef])
+        if np.any(lam < -1e-12):
+            continue
+        lam = np.clip(lam, 0.0, None)
+        lam /= lam.sum()
+        dist = float(np.linalg.norm(point - lam @ sub))
+        if dist < best_dist - 1e-15:
+            best_dist = dist
+            best_w = np.zeros(k)
+            best_w[subset] = lam
     return best_dist, best_w

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode, as_option, as_real
+from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode
 from .alignment import strong_alignment, weak_alignment
 from .equilibrium import _best_row, _check_policy, _deviation_search, equilibria, outcome_tables
 from .examples import random_market
@@ -123,20 +123,17 @@ def check_bound(market, experiments, mode, cone=False):
     >>> check_bound(examples.opposite_tastes(), experiment_grid(2, 2), "anonymous").min_slack
     0.5
     """
-    market = _check_market(market)
-    mode = as_mode(mode)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    eqs = equilibria(market, experiments, mode)  # checks market, experiments and mode
     opt = aligned_value(market)
-    eqs = equilibria(market, experiments, mode)
-    if mode == "personalized":
+    if eqs.mode == "personalized":
         eps = np.array([c.eps for c in weak_alignment(market, cone=cone)])
         parts = [g.user_values[:, 0] - (opt[j] - 2 * eps[j]) for j, g in enumerate(eqs.per_user)]
         users = [np.full(len(p), j) for j, p in enumerate(parts)]
-        return BoundCheck(mode, eps, opt, np.concatenate(parts), np.concatenate(users))
+        return BoundCheck(eqs.mode, eps, opt, np.concatenate(parts), np.concatenate(users))
     eps = np.array([strong_alignment(market, cone=cone).eps])
     loss = (opt - eqs.user_values) @ market.masses if len(eqs) else np.empty(0)
     slack = 2 * eps[0] - loss
-    return BoundCheck(mode, eps, opt, slack, np.full(len(slack), -1))
+    return BoundCheck(eqs.mode, eps, opt, slack, np.full(len(slack), -1))
 
 
 @dataclass(frozen=True)
@@ -222,28 +219,19 @@ def bound_survey(n_markets, mode, alignment, noise=0.0, resolution=4, seed=0):
     (True, (3, 4))
     """
     n_markets = as_int(n_markets, "n_markets", 1)
-    mode = as_mode(mode)
-    as_option(alignment, "alignment", (None, "weak", "strong"))
-    noise = as_real(noise, "noise", minimum=0.0)
+    mode = as_mode(mode)  # random_market checks alignment and noise
     resolution = as_int(resolution, "resolution", 1)
     seed = as_int(seed, "seed", 0)
     rng = np.random.default_rng(seed)
     # states, actions, providers (2 or 3 each) and users (1 to 4), drawn in that order
     shapes = np.column_stack([rng.integers(lo, hi, n_markets) for lo, hi in ((2, 4), (2, 4), (2, 4), (1, 5))])
-    grids = {2: None, 3: None}
-    eps, mins, counts, slacks, owner = [], [], [], [], []
-    for r, (n_s, n_a, k, n) in enumerate(shapes):
-        if grids[n_s] is None:
-            grids[n_s] = experiment_grid(int(n_s), resolution if n_s == 2 else 2)
-        m = random_market(seed + r, int(n_s), int(n_a), int(k), int(n), alignment=alignment, noise=noise)
-        chk = check_bound(m, grids[n_s], mode)
-        eps.append(float(chk.eps.max()))
-        mins.append(chk.min_slack)
-        counts.append(len(chk.slack))
-        slacks.append(chk.slack)
-        owner.append(np.full(len(chk.slack), r))
-    return Survey(seed + np.arange(n_markets), shapes, np.array(eps), np.array(mins), np.array(counts),
-                  np.concatenate(slacks), np.concatenate(owner))
+    grids = {n_s: experiment_grid(n_s, resolution if n_s == 2 else 2) for n_s in np.unique(shapes[:, 0]).tolist()}
+    markets = [random_market(seed + r, *s, alignment=alignment, noise=noise) for r, s in enumerate(shapes.tolist())]
+    checks = [check_bound(m, grids[m.n_states], mode) for m in markets]
+    slacks = [c.slack for c in checks]
+    return Survey(seed + np.arange(n_markets), shapes, np.array([float(c.eps.max()) for c in checks]),
+                  np.array([c.min_slack for c in checks]), np.array([len(s) for s in slacks]), np.concatenate(slacks),
+                  np.concatenate([np.full(len(s), r) for r, s in enumerate(slacks)]))
 
 
 @dataclass(frozen=True)
@@ -321,10 +309,8 @@ def _revealed_payoffs(market):
     array([[0.5, 0. ],
            [0. , 0.5]])
     """
-    market = _check_market(market)
-    best = best_actions(market)  # [n, Θ]
-    n = market.n_users
-    u = market.provider_utility[:, np.arange(n)[:, None], best, np.arange(market.n_states)]  # [k, n, Θ]
+    best = best_actions(market)  # [n, Θ]; checks the market
+    u = market.provider_utility[:, np.arange(market.n_users)[:, None], best, np.arange(market.n_states)]  # [k, n, Θ]
     return u @ market.prior
 
 
@@ -354,10 +340,8 @@ def proof_chain(market, experiments, mode):
     >>> ch.terms, ch.holds
     (array([0.5, 0.5, 0.5, 0.5]), True)
     """
-    market = _check_market(market)
-    mode = as_mode(mode)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
-    eqs = equilibria(market, experiments, mode)
+    eqs = equilibria(market, experiments, mode)  # checks market, experiments and mode
+    mode = eqs.mode
     if len(eqs) == 0:
         raise ValueError("experiments: no pure equilibrium over these experiments")
     opt = aligned_value(market)
@@ -365,19 +349,14 @@ def proof_chain(market, experiments, mode):
     if mode == "personalized":
         rows = [int(np.argmin(g.user_values)) for g in eqs.per_user]
         values = np.array([g.user_values[r, 0] for g, r in zip(eqs.per_user, rows)])
-        eq_pay = np.stack([g.provider_values[r] for g, r in zip(eqs.per_user, rows)], axis=1)
-        eq_pay = eq_pay / market.masses  # [k, n], unweighted
-        certs = weak_alignment(market)
-        w = np.array([c.weights for c in certs])  # [n, k]
-        c = np.array([c.offset for c in certs])
-        eps = np.array([c_.eps for c_ in certs])
+        eq_pay = np.stack([g.provider_values[r] for g, r in zip(eqs.per_user, rows)], axis=1) / market.masses  # [k, n]
+        # weights [n, k], offsets [n] and gaps [n] of the users' WMA certificates
+        w, c, eps = (np.array(col) for col in zip(*((c.weights, c.offset, c.eps) for c in weak_alignment(market))))
         terms = np.stack([values - c + eps, np.einsum("ji,ij->j", w, eq_pay), np.einsum("ji,ij->j", w, star),
                           opt - c - eps], axis=1)
         return Chain(mode, values, opt, eq_pay, star, w, c, eps, terms)
-    loss = (opt - eqs.user_values) @ market.masses
-    r = int(np.argmax(loss))
-    values = eqs.user_values[r]
-    consumed = eqs.consumed[r]
+    r = int(np.argmax((opt - eqs.user_values) @ market.masses))  # the largest loss
+    values, consumed = eqs.user_values[r], eqs.consumed[r]
     _, payoffs, _ = outcome_tables(market, experiments)
     eq_pay = payoffs[:, consumed, np.arange(market.n_users)]  # [k, n]
     cert = strong_alignment(market)
@@ -411,8 +390,7 @@ def silent_profile(market, mode, n_signals=2):
     """
     market = _check_market(market)
     mode = as_mode(mode)
-    n_signals = as_int(n_signals, "n_signals", 1)
-    experiment = reveal_nothing(market.n_states, n_signals)
+    experiment = reveal_nothing(market.n_states, n_signals)  # checks n_signals
     shape = (market.n_providers, market.n_users) if mode == "personalized" else (market.n_providers,)
     return np.broadcast_to(experiment, shape + experiment.shape).copy()
 
@@ -499,11 +477,9 @@ def deviation_summary(market, policy, mode, experiments, menu_size=1):
     >>> d.is_equilibrium, d.best_informative_gain
     (True, -0.03125)
     """
-    market = _check_market(market)
-    policy, mode = _check_policy(market, policy, mode)
+    market, policy, mode = _check_policy(market, policy, mode)
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
-    menu_size = as_int(menu_size, "menu_size", 1)
-    _, experiments, rows = _deviation_search(market, policy, mode, experiments, menu_size)
+    _, experiments, rows = _deviation_search(market, policy, mode, experiments, menu_size)  # checks menu_size
     informative = is_informative(market.prior, experiments)
     best_inf = max((float(g[informative[c].any(axis=1)].max()) for _, _, g, c in rows
                     if informative[c].any()), default=-np.inf)

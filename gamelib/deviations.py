@@ -37,15 +37,13 @@ within ``1e-4`` of the supremum.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._validation import as_bool, as_index, as_real, choose, pad_signals
-from .equilibrium import Deviation, _offers, play
+from .equilibrium import Deviation, _check_policy, _offers, play
 from .experiments import experiment_grid
 
 #: A strict constraint is satisfiable when the max-slack LP finds more than this.
@@ -173,10 +171,8 @@ def is_equilibrium(market, policy, mode, *, menus=False, tol=1e-9):
     market, policy, mode, current = _check(market, policy, mode, menus)
     tol = as_real(tol, "tol", minimum=0.0)
     values, _, payoffs, _, _, _ = _offers(market, policy, mode)
-    for i in range(market.n_providers):
-        if _best_payoff(market, mode, i, menus, (values, payoffs)) - current.provider_values[i] > tol:
-            return False
-    return True
+    return all(_best_payoff(market, mode, i, menus, (values, payoffs)) - current.provider_values[i] <= tol
+               for i in range(market.n_providers))
 
 
 def _best_payoff(market, mode, provider, menus, offers):
@@ -198,10 +194,7 @@ def _check(market, policy, mode, menus):
     current = play(market, policy, mode)  # validates market, policy and mode
     if menus and mode == "personalized":
         raise ValueError("menus: menus are anonymous policies; use menus=False in personalized mode")
-    policy = np.asarray(policy, dtype=float)
-    if mode == "anonymous" and policy.ndim == 3:
-        policy = policy[:, None]  # single experiments are menus of one item
-    return market, policy, mode, current
+    return market, _check_policy(market, policy, mode)[1], mode, current  # single experiments: menus of one
 
 
 @dataclass(frozen=True)
@@ -227,22 +220,8 @@ class _Problem:
 
 
 def _digest(*arrays):
-    h = hashlib.blake2b(digest_size=16)
-    for a in arrays:
-        a = np.ascontiguousarray(a, dtype=float)
-        h.update(str(a.shape).encode())
-        h.update(a.tobytes())
-    return h.hexdigest()
-
-
-def _market_digest(market):
-    """A fingerprint of the market's primitives (markets are immutable), computed once per market."""
-    if market not in _DIGESTS:
-        _DIGESTS[market] = _digest(market.prior, market.masses, market.user_utility, market.provider_utility)
-    return _DIGESTS[market]
-
-
-_DIGESTS = weakref.WeakKeyDictionary()
+    """An exact cache key for arrays of numbers: their shapes and bytes."""
+    return tuple((np.shape(a), np.asarray(a, dtype=float).tobytes()) for a in arrays)
 
 
 def _problems(market, policy, mode, provider, menus, offers=None):
@@ -265,16 +244,11 @@ def _problems(market, policy, mode, provider, menus, offers=None):
         strict_in, strict_out = provider > lowest, provider < lowest
         stay = market.masses * payoffs[provider, lowest, np.arange(n)]
     weight = market.masses[:, None, None] * market.provider_utility[provider]
-    base = (_market_digest(market), provider)
+    base = (_digest(market.prior, market.masses, market.user_utility, market.provider_utility), provider)
     groups = [tuple(range(n))] if mode == "anonymous" else [(j,) for j in range(n)]
-    out = []
-    for users in groups:
-        idx = list(users)
-        key = (base, users, menus, outside[idx].tobytes(), strict_in[idx].tobytes(),
-               strict_out[idx].tobytes(), stay[idx].tobytes())
-        out.append(_Problem(market.prior, market.user_utility, weight, users, outside, strict_in,
-                            strict_out, stay, key))
-    return out
+    views = (outside, strict_in, strict_out, stay)  # with base: all a problem depends on, cached by its users' part
+    return [_Problem(market.prior, market.user_utility, weight, users, *views,
+                     (base, users, menus) + tuple(a[list(users)].tobytes() for a in views)) for users in groups]
 
 
 # ----------------------------------------------------------------------------
@@ -287,63 +261,55 @@ def _linprog(c, a_ub, b_ub, a_eq, b_eq, bounds):
 
     The LPs here are tiny and many, so the fixed cost of a call matters: the
     HiGHS model is passed straight to the solver that SciPy ships (about
-    three times faster than :func:`scipy.optimize.linprog`'s checks and
-    conversions), with ``linprog`` itself as the fallback.
+    2.5 times faster than :func:`scipy.optimize.linprog`'s checks and
+    conversions; ``benchmarks/deviations.py``), with ``linprog`` itself as
+    the fallback.
     """
-    if _HIGHS is not None:
-        try:
-            return _highs(c, a_ub, b_ub, a_eq, b_eq, bounds)
-        except Exception:  # pragma: no cover - a SciPy without this interface
-            pass
-    from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
+    if _HIGHS is None:  # a SciPy without this interface
+        from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
 
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs",
-                  options=_LP_OPTIONS)
-    return res.x if res.status == 0 else None
-
-
-def _load_highs():
-    try:
-        from scipy.optimize._highspy import _core  # SciPy >= 1.15
-
-        _core.HighsLp, _core._Highs, _core.HighsOptions, _core.MatrixFormat.kColwise  # noqa: B018
-        return _core
-    except (ImportError, AttributeError):  # pragma: no cover
-        return None
-
-
-_HIGHS = _load_highs()
-
-
-def _highs(c, a_ub, b_ub, a_eq, b_eq, bounds):
-    h = _HIGHS
+        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs",
+                      options=_LP_OPTIONS)
+        return res.x if res.status == 0 else None
     a = np.vstack([a_ub, a_eq])
-    n_row, n_col = a.shape
-    lower = np.array([-np.inf if lo is None else lo for lo, _ in bounds], dtype=float)
-    upper = np.array([np.inf if hi is None else hi for _, hi in bounds], dtype=float)
     nonzero = a.T != 0  # column-wise storage
-    lp = h.HighsLp()
-    lp.num_col_, lp.num_row_ = n_col, n_row
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
-    lp.a_matrix_.format_ = h.MatrixFormat.kColwise
-    lp.col_cost_ = np.asarray(c, dtype=float)
-    lp.col_lower_, lp.col_upper_ = lower, upper
-    lp.row_lower_ = np.r_[np.full(len(b_ub), -np.inf), b_eq].astype(float)
-    lp.row_upper_ = np.r_[b_ub, b_eq].astype(float)
+    lower, upper = np.array(bounds, dtype=float).T  # NaN where the bound is None
+    lp = _HIGHS.HighsLp()
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = a.shape[1], a.shape[0]
+    lp.a_matrix_.format_ = _HIGHS.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.r_[0, np.cumsum(nonzero.sum(axis=1))].astype(np.int32)
     lp.a_matrix_.index_ = np.nonzero(nonzero)[1].astype(np.int32)
     lp.a_matrix_.value_ = a.T[nonzero]
-    solver = h._Highs()
-    options = h.HighsOptions()
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.col_lower_, lp.col_upper_ = np.nan_to_num(lower, nan=-np.inf), np.nan_to_num(upper, nan=np.inf)
+    lp.row_lower_ = np.r_[np.full(len(b_ub), -np.inf), b_eq].astype(float)
+    lp.row_upper_ = np.r_[b_ub, b_eq].astype(float)
+    solver = _HIGHS._Highs()
+    solver.passOptions(_HIGHS_OPTIONS)
+    solver.passModel(lp)
+    solver.run()
+    if solver.getModelStatus() != _HIGHS.HighsModelStatus.kOptimal:
+        return None
+    return np.array(solver.getSolution().col_value)
+
+
+def _load_highs():
+    """SciPy's HiGHS interface (SciPy >= 1.15) and gamelib's solver options, or (None, None)."""
+    try:
+        from scipy.optimize._highspy import _core
+
+        _core.HighsLp, _core._Highs, _core.MatrixFormat.kColwise, _core.HighsModelStatus.kOptimal  # noqa: B018
+        options = _core.HighsOptions()
+    except (ImportError, AttributeError):  # pragma: no cover
+        return None, None
     options.output_flag = False
     for key, value in _LP_OPTIONS.items():
         setattr(options, key, value)
-    solver.passOptions(options)
-    solver.passModel(lp)
-    solver.run()
-    if solver.getModelStatus() != h.HighsModelStatus.kOptimal:
-        return None
-    return np.array(solver.getSolution().col_value)
+    return _core, options
+
+
+_HIGHS, _HIGHS_OPTIONS = _load_highs()
 
 
 def _implementable(prior, utility, group, tie_filter=True):
@@ -374,13 +340,11 @@ def _filter(util):
     if key in _FILTER_CACHE:
         return _FILTER_CACHE[key]
     g, n_act, n_states = util.shape
-    shape = (n_act,) * g
     vectors = _vectors(n_act, g)
     keep = np.zeros(len(vectors), dtype=bool)
-    scores = np.einsum("jat,bt->bja", util, _beliefs(n_states))  # [B, g, A]
-    taken = _robust_action(scores)  # [B, g]
+    taken = _robust_action(np.einsum("jat,bt->bja", util, _beliefs(n_states)))  # [B, g] at the candidate beliefs
     sure = taken[(taken >= 0).all(axis=1)]
-    keep[np.ravel_multi_index(tuple(sure.T), shape)] = True
+    keep[np.ravel_multi_index(tuple(sure.T), (n_act,) * g)] = True
     possible = np.ones(len(vectors), dtype=bool)
     for drop in range(g if g > 1 else 0):
         sub = _filter(np.delete(util, drop, axis=0))
@@ -393,14 +357,14 @@ def _filter(util):
         acts = np.arange(n_act)
         for r in np.flatnonzero(~keep & possible):
             s = vectors[r]
-            # rows (j, a'): -(u_j(s_j) - u_j(a')) · p + η·[a' < s_j] ≤ 0
+            # the max-slack LP over beliefs p: rows (j, a'): -(u_j(s_j) - u_j(a')) · p + η·[a' < s_j] ≤ 0
             diff = util[np.arange(g), s][:, None, :] - util  # [g, A, Θ]
             mask = acts[None, :] != s[:, None]
-            lower = (acts[None, :] < s[:, None])[mask].astype(float)
-            a_ub = np.column_stack([-diff[mask], lower])
-            x = _linprog(np.r_[np.zeros(n_states), -1.0], a_ub, np.zeros(len(a_ub)),
-                         np.r_[np.ones(n_states), 0.0][None], np.ones(1), [(0, None)] * n_states + [(0, 1)])
-            keep[r] = x is not None and (x[-1] > _SLACK or not lower.any())
+            lower = (acts[None, :] < s[:, None])[mask]
+            beliefs = _LP(-diff[mask], np.zeros(mask.sum()), np.ones((1, n_states)), np.ones(1), [(0, None)] * n_states,
+                          n_states)
+            eta, p = _slack(beliefs, lower)
+            keep[r] = p is not None and (eta > _SLACK or not lower.any())
     return _remember(_FILTER_CACHE, key, vectors[keep])
 
 
@@ -433,17 +397,17 @@ _WEAK, _STRICT, _LOWER, _HIGHER = 0, 1, 2, 3
 
 @dataclass
 class _LP:
-    c: np.ndarray  # objective (maximise) over all variables
-    const: float
     a_ub: np.ndarray
     b_ub: np.ndarray
-    kind: np.ndarray  # row kinds
-    sig: np.ndarray  # global signal index of obedience rows, else -1
     a_eq: np.ndarray
     b_eq: np.ndarray
     bounds: list
-    items: list  # per item: (offset, number of signals)
-    n_x: int
+    n_x: int  # the first n_x variables are the x's; the others are epigraph variables
+    c: np.ndarray = None  # objective (maximise) over all variables
+    const: float = 0.0
+    kind: np.ndarray = None  # row kinds
+    sig: np.ndarray = None  # global signal index of obedience rows, else -1
+    items: list = ()  # per item: (offset, number of signals)
 
 
 def _build(prob, groups, signals):
@@ -451,11 +415,10 @@ def _build(prob, groups, signals):
     prior, u = prob.prior, prob.utility
     n_states, n_act = prior.shape[0], u.shape[1]
     members = {j for g in groups for j in g}
-    items, off = [], 0
-    for s in signals:
-        items.append((off, len(s)))
-        off += n_states * len(s)
-    n_x = off
+    sizes = [len(s) for s in signals]
+    starts = n_states * np.cumsum([0] + sizes)
+    items = list(zip(starts[:-1].tolist(), sizes))
+    n_x = off = int(starts[-1])
     # epigraph blocks: user v's value of an item she does not belong to
     epi = {}
     for v in prob.users:
@@ -465,43 +428,37 @@ def _build(prob, groups, signals):
                 off += items[g][1]
     n_var = off
     theta = np.arange(n_states)
-    rows, rhs, kind, sig = [], [], [], []
+    parts = []  # (rows, right-hand sides, kinds, signal indices) of each block of constraints
     c = np.zeros(n_var)
     own = {}  # user -> (item, coefficient row of her value from it under obedience)
-    sig_off = np.cumsum([0] + [n for _, n in items])
+    sig_off = np.cumsum([0] + sizes)
+    a_eq = np.zeros((len(groups) * n_states, n_var))  # each item's joint x_g[θ, ·] sums to μ(θ)
+
+    def add(block, k, b=0.0, signal=-1):
+        block = np.atleast_2d(block)
+        parts.append((block, *(np.broadcast_to(x, len(block)) for x in (b, k, signal))))
+
     for g, (group, s) in enumerate(zip(groups, signals)):
         start, n_sig = items[g]
         col = start + theta[None, :] * n_sig + np.arange(n_sig)[:, None]  # [N, Θ] column of x_g[θ, s]
         at = (np.arange(n_sig)[:, None, None], np.arange(n_act)[None, :, None], col[:, None, :])  # [N, A, Θ] entries
+        a_eq[g * n_states + theta, col] = 1.0
         for p, j in enumerate(group):
             chosen = u[j][s[:, p]]  # [N, Θ]: u_j(s_j, θ)
             block = np.zeros((n_sig, n_act, n_var))
             block[at] = u[j][None] - chosen[:, None, :]
             mask = np.arange(n_act)[None, :] != s[:, p][:, None]
-            rows.append(block[mask])
-            rhs.append(np.zeros(mask.sum()))
-            kind.append(np.where((np.arange(n_act)[None, :] < s[:, p][:, None])[mask], _LOWER, _HIGHER))
-            sig.append(np.broadcast_to(sig_off[g] + np.arange(n_sig)[:, None], mask.shape)[mask])
+            lower = (np.arange(n_act)[None, :] < s[:, p][:, None])[mask]
+            add(block[mask], np.where(lower, _LOWER, _HIGHER), signal=np.nonzero(mask)[0] + sig_off[g])
             value = np.zeros(n_var)
             value[col] = chosen
             own[j] = (g, value)
             c[col] += prob.weight[j][s[:, p]]
-        for (v, h), e in epi.items():
-            if h != g:
-                continue
+        for v, e in [(v, e) for (v, h), e in epi.items() if h == g]:  # users outside item g: epigraph rows
             block = np.zeros((n_sig, n_act, n_var))
             block[at] = u[v][None]
             block[np.arange(n_sig), :, e + np.arange(n_sig)] = -1.0
-            rows.append(block.reshape(-1, n_var))
-            rhs.append(np.zeros(n_sig * n_act))
-            kind.append(np.full(n_sig * n_act, _WEAK))
-            sig.append(np.full(n_sig * n_act, -1))
-
-    def add(row, b, k):
-        rows.append(row[None])
-        rhs.append(np.array([b]))
-        kind.append(np.array([k]))
-        sig.append(np.array([-1]))
+            add(block.reshape(-1, n_var), _WEAK)
 
     def epigraph_sum(v, h):
         row = np.zeros(n_var)
@@ -513,28 +470,23 @@ def _build(prob, groups, signals):
         if v in members:
             g, value = own[v]
             if np.isfinite(prob.outside[v]):  # participation
-                add(-value, -prob.outside[v], _STRICT if prob.strict_in[v] else _WEAK)
+                add(-value, _STRICT if prob.strict_in[v] else _WEAK, -prob.outside[v])
             for h in range(len(groups)):  # self-selection
                 if h != g:
-                    add(epigraph_sum(v, h) - value, 0.0, _STRICT if h < g else _WEAK)
+                    add(epigraph_sum(v, h) - value, _STRICT if h < g else _WEAK)
         else:
             const += prob.stay[v]
             for h in range(len(groups)):  # non-participation
-                add(epigraph_sum(v, h), prob.outside[v], _STRICT if prob.strict_out[v] else _WEAK)
-    a_eq = np.zeros((len(groups) * n_states, n_var))
-    for g, (start, n_sig) in enumerate(items):
-        a_eq[g * n_states + theta[:, None], start + theta[:, None] * n_sig + np.arange(n_sig)[None]] = 1.0
+                add(epigraph_sum(v, h), _STRICT if prob.strict_out[v] else _WEAK, prob.outside[v])
     bounds = [(0, None)] * n_x + [(None, None)] * (n_var - n_x)
-    return _LP(c, const, np.concatenate(rows), np.concatenate(rhs), np.concatenate(kind), np.concatenate(sig),
-               a_eq, np.tile(prior, len(groups)), bounds, items, n_x)
+    a_ub, b_ub, kind, sig = (np.concatenate(x) for x in zip(*parts))
+    return _LP(a_ub, b_ub, a_eq, np.tile(prior, len(groups)), bounds, n_x, c, const, kind, sig, items)
 
 
 def _closed(lp):
     """The closed LP (strict constraints relaxed to weak): value and optimum x."""
     x = _linprog(-lp.c, lp.a_ub, lp.b_ub, lp.a_eq, lp.b_eq, lp.bounds)
-    if x is None:
-        return None, None
-    return float(lp.c @ x) + lp.const, x[: lp.n_x]
+    return (None, None) if x is None else (float(lp.c @ x) + lp.const, x[: lp.n_x])
 
 
 def _slack(lp, strict, shift=None, extra=None):
@@ -544,19 +496,14 @@ def _slack(lp, strict, shift=None, extra=None):
     rows ``row + δ ≤ 0`` over x.  Returns (δ, x).
     """
     a_ub = np.column_stack([lp.a_ub, strict.astype(float)])
-    b_ub = lp.b_ub.copy()
-    if shift is not None:
-        b_ub = b_ub - shift
+    b_ub = lp.b_ub if shift is None else lp.b_ub - shift
     if extra is not None:
         a_ub = np.vstack([a_ub, np.column_stack([extra, np.ones(len(extra))])])
         b_ub = np.r_[b_ub, np.zeros(len(extra))]
-    c = np.zeros(a_ub.shape[1])
-    c[-1] = -1.0
+    c = np.r_[np.zeros(a_ub.shape[1] - 1), -1.0]  # maximise δ, the last variable
     a_eq = np.column_stack([lp.a_eq, np.zeros(len(lp.a_eq))])
     x = _linprog(c, a_ub, b_ub, a_eq, lp.b_eq, lp.bounds + [(0, 1)])
-    if x is None:
-        return 0.0, None
-    return float(x[-1]), x[: lp.n_x]
+    return (0.0, None) if x is None else (float(x[-1]), x[: lp.n_x])
 
 
 def _support(lp, x):
@@ -590,25 +537,25 @@ def _design_sup(prob, groups, signals, x_closed, value, lp, exact=True):
     and the closed LP is re-solved on them.
     """
     strict = lp.kind == _STRICT
+    users = tuple(sorted(j for g in groups for j in g))
     if not exact:  # the method without its tie care: feasibility of the strict constraints only
         delta0, y = _slack(lp, strict)
-        return _Solution(value, tuple(sorted(j for g in groups for j in g))) if delta0 > _SLACK else None
+        return _Solution(value, users) if delta0 > _SLACK else None
     used = np.isin(lp.sig, _support(lp, x_closed)) & (lp.kind == _LOWER)
     delta, y = _slack(lp, strict | used)
     if delta > _SLACK:
-        return _Solution(value, tuple(sorted(j for g in groups for j in g)), groups, signals,
-                         _split(lp, x_closed), _split(lp, y))
+        return _Solution(value, users, groups, signals, _split(lp, x_closed), _split(lp, y))
     delta0, _ = _slack(lp, strict)
     if delta0 <= _SLACK:
         return None
     while True:  # the signals that some strictly feasible point uses, with their ties resolved
         offsets = np.cumsum([0] + [n for _, n in lp.items])
+        theta = np.arange(len(prob.prior))[:, None]
+        cols = np.hstack([start + theta * n + np.arange(n) for start, n in lp.items])  # [Θ, N]: x[θ, s] columns
         witnesses, keep = [], np.zeros(offsets[-1], dtype=bool)
         for s in range(offsets[-1]):
             mass = np.zeros((1, lp.a_ub.shape[1]))
-            g = np.searchsorted(offsets[1:], s, side="right")
-            start, n_g = lp.items[g]
-            mass[0, start + s - offsets[g] : start + n_g * len(prob.prior) : n_g] = -1.0
+            mass[0, cols[:, s]] = -1.0
             d, x = _slack(lp, (lp.kind == _LOWER) & (lp.sig == s), shift=(lp.kind == _STRICT) * delta0 / 2,
                           extra=mass)
             if d > _SLACK:
@@ -619,8 +566,7 @@ def _design_sup(prob, groups, signals, x_closed, value, lp, exact=True):
             return None
         if keep.all():
             y = np.mean(witnesses, axis=0)
-            return _Solution(value, tuple(sorted(j for g in groups for j in g)), groups, signals,
-                             _split(lp, x_closed), _split(lp, y))
+            return _Solution(value, users, groups, signals, _split(lp, x_closed), _split(lp, y))
         signals = signals_new
         lp = _build(prob, groups, signals)
         value, x_closed = _closed(lp)
@@ -668,8 +614,7 @@ def _designs(prob, menus):
             bound = first_best[list(members)].sum() + prob.stay[outside].sum()
             partitions = [tuple(sorted(p)) for p in _set_partitions(members)] if menus else [(members,)]
             out.extend((bound, groups) for groups in partitions)
-    out.sort(key=lambda d: -d[0])
-    return out
+    return sorted(out, key=lambda d: -d[0])
 
 
 def _sup(prob, menus, tie_filter=True, strict_ties=True):
@@ -770,34 +715,20 @@ def _construct_anonymous(market, policy, provider, sol, value, menus):
 
 
 def _construct_personalized(market, policy, provider, problems, solutions):
-    """One experiment per user; the game is separable, so users are handled one at a time."""
-    new = policy.copy()
+    """One experiment per user; the game is separable, so each is found against the current profile."""
     chosen = []
     for prob, sol in zip(problems, solutions):
         (j,) = prob.users
-        rest = play(market, new, "personalized").provider_values[provider] - _contribution(market, new, provider, j)
 
-        def replay(items, j=j, new=new):
-            trial = _personal_policy(new, provider, j, items[0])
-            return play(market, trial, "personalized").provider_values[provider]
+        def replay(items, j=j):  # the deviator's mass-weighted payoff from user j
+            trial = pad_signals(policy, max(policy.shape[-1], items[0].shape[1]))
+            trial[provider, j] = pad_signals(items[0], trial.shape[-1])
+            values, _, payoffs, _, _, _ = _offers(market, trial, "personalized")
+            return market.masses[j] * payoffs[provider, choose(values[:, j]), j]
 
-        items = _search(sol, market.prior, rest + sol.value, replay)
-        new = _personal_policy(new, provider, j, items[0])
-        chosen.append(items[0])
+        chosen.append(_search(sol, market.prior, sol.value, replay)[0])
     width = max(e.shape[1] for e in chosen)
-    return np.stack([pad_signals(e, width) for e in chosen]), new
-
-
-def _personal_policy(policy, provider, user, experiment):
-    width = max(policy.shape[-1], experiment.shape[1])
-    new = pad_signals(policy, width)
-    new[provider, user] = pad_signals(experiment, width)
-    return new
-
-
-def _contribution(market, policy, provider, user):
-    """Provider's mass-weighted payoff from one user in a personalized profile."""
-    out = play(market, policy, "personalized")
-    probs = out.action_probabilities[user]  # [Θ, A]
-    return float(market.masses[user] * np.einsum("t,ta,at->", market.prior, probs,
-                                                  market.provider_utility[provider, user]))
+    experiment = np.stack([pad_signals(e, width) for e in chosen])
+    new = pad_signals(policy, max(width, policy.shape[-1]))
+    new[provider] = pad_signals(experiment, new.shape[-1])
+    return experiment, new

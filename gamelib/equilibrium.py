@@ -164,22 +164,20 @@ class Outcome:
 
 
 def _check_policy(market, policy, mode):
+    """The checked ``(market, policy, mode)``; anonymous single experiments become menus of one item."""
+    market = _check_market(market)
     mode = as_mode(mode)
     policy = as_experiments(policy, "policy", n_states=market.n_states)
     k, n = market.n_providers, market.n_users
-    if mode == "personalized":
-        if policy.ndim != 4 or policy.shape[:2] != (k, n):
-            raise ValueError(
-                f"policy: personalized policies have shape [k={k}, n={n}, Θ, S], got {policy.shape}"
-            )
-        return policy, mode
-    if policy.ndim == 3:
+    if mode == "anonymous" and policy.ndim == 3:
         policy = policy[:, None]  # single experiments are menus of one item
-    if policy.ndim != 4 or policy.shape[0] != k:
-        raise ValueError(
-            f"policy: anonymous policies have shape [k={k}, Θ, S] or menus [k={k}, M, Θ, S], got {policy.shape}"
-        )
-    return policy, mode
+    if mode == "personalized":
+        lead, want = (k, n), f"[k={k}, n={n}, Θ, S]"
+    else:
+        lead, want = (k,), f"[k={k}, Θ, S] or menus [k={k}, M, Θ, S]"
+    if policy.ndim != 4 or policy.shape[: len(lead)] != lead:
+        raise ValueError(f"policy: {mode} policies have shape {want}, got {policy.shape}")
+    return market, policy, mode
 
 
 def _offers(market, policy, mode):
@@ -190,22 +188,15 @@ def _offers(market, policy, mode):
     action table ``actions [k, n, S]`` of the consumed items.
     """
     k, n = market.n_providers, market.n_users
-    flat = policy.reshape((-1,) + policy.shape[-2:])
+    flat = policy.reshape((-1,) + policy.shape[-2:])  # row i * M + m is policy[i, m]
     values, payoffs, actions = _tables(market, flat)
-    if mode == "personalized":  # policy [k, n, Θ, S]; item (i, j) is row i * n + j
-        rows = np.arange(k)[:, None] * n + np.arange(n)[None, :]
-        cols = np.arange(n)[None, :]
-        items = np.zeros((k, n), dtype=int)
-    else:  # menus [k, M, Θ, S]
-        m = policy.shape[1]
-        menu_values = values.reshape(k, m, n)
-        items = choose(menu_values, axis=1)  # [k, n]
-        rows = np.arange(k)[:, None] * m + items
-        cols = np.arange(n)[None, :]
-    offer_values = values[rows, cols]
-    offer_payoffs = payoffs[:, rows, cols]
-    offer_actions = actions[rows, cols]
-    return offer_values, items, offer_payoffs, offer_actions, flat, rows
+    cols = np.arange(n)
+    if mode == "personalized":  # policy [k, n, Θ, S]: provider i's offer to user j is row i * n + j
+        items, chosen = np.zeros((k, n), dtype=int), cols
+    else:  # menus [k, M, Θ, S]: each user picks her best item of each menu
+        items = chosen = choose(values.reshape(k, policy.shape[1], n), axis=1)  # [k, n]
+    rows = np.arange(k)[:, None] * policy.shape[1] + chosen
+    return values[rows, cols], items, payoffs[:, rows, cols], actions[rows, cols], flat, rows
 
 
 def play(market, policy, mode):
@@ -235,17 +226,14 @@ def play(market, policy, mode):
     >>> out.choice, out.user_values, out.provider_values
     (array([0, 0]), array([0.25, 0.25]), array([0.375, 0.375]))
     """
-    market = _check_market(market)
-    policy, mode = _check_policy(market, policy, mode)
+    market, policy, mode = _check_policy(market, policy, mode)
     values, items, payoffs, actions, flat, rows = _offers(market, policy, mode)
-    n = market.n_users
     choice = choose(values, axis=0)  # [n]
-    users = np.arange(n)
+    users = np.arange(market.n_users)
     user_values = values[choice, users]
     provider_values = (payoffs[:, choice, users] * market.masses).sum(axis=1)
     consumed = flat[rows[choice, users]]  # [n, Θ, S]
-    acts = actions[choice, users]  # [n, S]
-    onehot = acts[..., None] == np.arange(market.n_actions)  # [n, S, A]
+    onehot = actions[choice, users][..., None] == np.arange(market.n_actions)  # [n, S, A]: the actions taken
     action_probabilities = np.einsum("jts,jsa->jta", consumed, onehot.astype(float))
     return Outcome(choice, items[choice, users], user_values, provider_values, action_probabilities)
 
@@ -376,8 +364,7 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     Uninformative candidates (0, 4, 8) change nothing; an experiment whose
     best guess is right with probability ``q`` loses ``(q − ½)/4``.
     """
-    market = _check_market(market)
-    policy, mode = _check_policy(market, policy, mode)
+    market, policy, mode = _check_policy(market, policy, mode)
     k, n = market.n_providers, market.n_users
     provider = as_index(provider, "provider", k, "providers")
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
@@ -396,20 +383,16 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     values, _, payoffs, _, _, _ = _offers(market, policy, mode)  # [k, n], [k, k, n]
     cand_values, cand_payoffs, _ = _tables(market, experiments)  # [E, n], [k, E, n]
     candidates = np.array(list(itertools.combinations(range(experiments.shape[0]), menu_size)))
-    item = choose(cand_values[candidates], axis=1)  # [C, n]: the item each user picks from each menu
-    chosen = np.take_along_axis(candidates, item, axis=1)  # [C, n] experiment index per user
+    # [C, n]: the experiment each user picks from each candidate menu
+    chosen = np.take_along_axis(candidates, choose(cand_values[candidates], axis=1), axis=1)
     users = np.arange(n)
-    new_values = cand_values[chosen, users]  # [C, n]
-    new_payoff_own = cand_payoffs[provider][chosen, users]  # [C, n] payoff to deviator if j consumes its offer
-
     current = (payoffs[provider, choose(values, axis=0), users] * market.masses).sum()
 
-    n_cand = len(candidates)
-    all_values = np.broadcast_to(values, (n_cand, k, n)).copy()  # offers after the deviation
-    own_payoffs = np.broadcast_to(payoffs[provider], (n_cand, k, n)).copy()  # deviator's payoff per offer
+    all_values = np.repeat(values[None], len(candidates), axis=0)  # [C, k, n]: offers after the deviation
+    own_payoffs = np.repeat(payoffs[provider][None], len(candidates), axis=0)  # deviator's payoff per offer
     changed = [user] if mode == "personalized" else slice(None)
-    all_values[:, provider, changed] = new_values[:, changed]
-    own_payoffs[:, provider, changed] = new_payoff_own[:, changed]
+    all_values[:, provider, changed] = cand_values[chosen, users][:, changed]
+    own_payoffs[:, provider, changed] = cand_payoffs[provider][chosen, users][:, changed]  # if j consumes its offer
     choice = choose(all_values, axis=1)  # [C, n]
     own = np.take_along_axis(own_payoffs, choice[:, None, :], axis=1)[:, 0, :]  # [C, n]
     return (own * market.masses).sum(axis=1) - current, candidates
@@ -458,8 +441,7 @@ def profitable_deviation(market, policy, mode, experiments=None):
     >>> profitable_deviation(m, silent[:, 0], "anonymous") is None
     True
     """
-    market = _check_market(market)
-    policy, mode = _check_policy(market, policy, mode)
+    market, policy, mode = _check_policy(market, policy, mode)
     cands = reveal_everything(market.n_states)[None]
     if experiments is not None:
         extra = as_experiment_set(experiments, "experiments", n_states=market.n_states)
@@ -472,12 +454,9 @@ def profitable_deviation(market, policy, mode, experiments=None):
     gain, i, j, idx = best
     experiment = cands[idx[0]]
     new = policy.copy()
-    if mode == "personalized":
-        new[i, j] = experiment
-    else:
-        new[i] = experiment  # every menu item becomes the deviating experiment
-        if new.shape[1] == 1:
-            new = new[:, 0]
+    new[(i, j) if mode == "personalized" else i] = experiment  # anonymous: every menu item becomes it
+    if mode == "anonymous" and new.shape[1] == 1:
+        new = new[:, 0]
     return Deviation(provider=i, user=j, gain=gain, experiment=experiment, policy=new)
 
 
@@ -589,10 +568,8 @@ def _stable_profiles(values, payoffs):
     cand_flat, cand_u0 = [], []
     for start in range(0, n_exp, step):
         stop = min(n_exp, start + step)
-        wins0 = []  # user j consults provider 0, shape (block, E, ..., E) by broadcasting
-        for j in range(n_users):
-            head = v0[j][start:stop]
-            wins0.append(functools.reduce(np.logical_and, [head >= t for t in thresholds[j]]))
+        # user j consults provider 0, shape (block, E, ..., E) by broadcasting
+        wins0 = [functools.reduce(np.logical_and, [v[start:stop] >= t for t in ts]) for v, ts in zip(v0, thresholds)]
         util = []
         for l in range(k):
             u = np.where(wins0[0], p0[l][0][start:stop], sub[l][0])
@@ -603,25 +580,12 @@ def _stable_profiles(values, payoffs):
         for l in range(2, k):
             stable &= util[l] >= util[l].max(axis=l, keepdims=True) - tol
         np.maximum(best0, util[0].max(axis=0), out=best0)
-        _collect_candidates(stable, util[0], start * rest, cand_flat, cand_u0)
-    return _equilibria_among_candidates(cand_flat, cand_u0, best0, n_exp, k)
-
-
-def _collect_candidates(stable, util0, offset, cand_flat, cand_u0):
-    """Record the profiles of a block that providers 1..k-1 cannot improve on."""
-    flat = np.flatnonzero(stable)
-    if flat.size:
-        cand_flat.append(flat + offset)
-        cand_u0.append(util0.reshape(-1)[flat])
-
-
-def _equilibria_among_candidates(cand_flat, cand_u0, best0, n_exp, k):
-    """Keep the candidates where provider 0 is also at a best response; return [N, k] indices."""
-    if not cand_flat:
-        return np.empty((0, k), dtype=np.intp)
+        flat = np.flatnonzero(stable)  # the profiles of the block that providers 1..k-1 cannot improve on
+        cand_flat.append(flat + start * rest)
+        cand_u0.append(util[0].reshape(-1)[flat])
+    # keep the candidates where provider 0 is also at a best response
     flat = np.concatenate(cand_flat)
-    u0 = np.concatenate(cand_u0)
-    keep = u0 >= best0.reshape(-1)[flat % best0.size] - VALUE_ATOL
+    keep = np.concatenate(cand_u0) >= best0.reshape(-1)[flat % best0.size] - tol
     return np.stack(np.unravel_index(flat[keep], (n_exp,) * k), axis=1)
 
 
@@ -749,16 +713,12 @@ class EquilibriumSet:
             return int(np.prod([len(g) for g in self.per_user]))
         return len(self._arrays[0])
 
-    def __bool__(self):
-        return len(self) > 0
-
     def __repr__(self):
         return f"EquilibriumSet(mode={self.mode!r}, count={len(self)}, experiments={len(self.experiments)})"
 
     def __iter__(self):
         if self.per_user is None:
-            for r in range(len(self)):
-                yield Equilibrium(*(a[r] for a in self._arrays))
+            yield from (Equilibrium(*row) for row in zip(*self._arrays))
             return
         parts = [g._columns() for g in self.per_user]
         for rows in itertools.product(*(range(len(g)) for g in self.per_user)):

@@ -126,9 +126,8 @@ def fixed_action_providers(market=None, action=0):
         market = Market([0.5, 0.5], [1.0], np.eye(2)[None], np.zeros((2, 1, 2, 2)))
     market = _check_market(market)
     action = as_index(action, "action", market.n_actions, "actions")
-    want = np.zeros(market.provider_utility.shape)
-    want[:, :, action, :] = 1.0
-    return market.replace(provider_utility=want)
+    want = np.arange(market.n_actions)[:, None] == action  # [A, 1]: 1[a = action], for every provider, user, state
+    return market.replace(provider_utility=np.broadcast_to(want, market.provider_utility.shape))
 
 
 def random_market(
@@ -186,18 +185,10 @@ def random_market(
             users = np.einsum("ji,ijat->jat", w, provider) + offsets[:, None, None]
         if noise > 0:
             users = users + rng.uniform(-noise, noise, size=users.shape)
-        market = Market(prior / prior.sum(), masses / masses.sum(), users, provider)
-        if has_unique_best_actions(market) and _gaps_ok(users):
-            return market
+        # best actions unique by a margin, which keeps tie-breaking irrelevant (none to beat if A = 1)
+        if np.all(np.diff(np.sort(users, axis=1)[:, -2:], axis=1) > 1e-6):
+            return Market(prior / prior.sum(), masses / masses.sum(), users, provider)
     raise RuntimeError("random_market: could not draw a market satisfying (U)")  # pragma: no cover
-
-
-def _gaps_ok(users, gap=1e-6):
-    """Best actions are unique by a margin (keeps tie-breaking irrelevant)."""
-    if users.shape[1] < 2:
-        return True
-    top2 = np.sort(users, axis=1)[:, -2:, :]
-    return bool(np.all(top2[:, 1] - top2[:, 0] > gap))
 
 
 def audience_market(seed, taste_noise=None, max_stake=3.0):
@@ -242,8 +233,7 @@ def audience_market(seed, taste_noise=None, max_stake=3.0):
         masses = 0.1 + 0.8 * rng.dirichlet(np.ones(2))
         noise = rng.uniform(0.0, 0.6) if taste_noise is None else taste_noise
         u1 = rng.uniform(size=(2, 2))
-        u2 = 1.0 - u1 + rng.uniform(-noise, noise, size=(2, 2))
-        users = np.stack([u1, u2])
+        users = np.stack([u1, 1.0 - u1 + rng.uniform(-noise, noise, size=(2, 2))])  # the contrarian: 1 − u1 + noise
         stakes = rng.uniform(0.0, max_stake, size=2)
         scale = np.where(np.eye(2, dtype=bool), 1.0, stakes[:, None])  # [i, j]: 1 for its own audience
         provider = scale[:, :, None, None] * users[:, None]
@@ -339,8 +329,7 @@ def aligned_tie_market():
     (False, 0.0)
     """
     u = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])  # [A, Θ]
-    d = np.zeros((3, 2))
-    d[0, 0], d[1, 0] = 1.0, -1.0
+    d = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0]])  # the tie the providers split, in state 0
     return Market([0.5, 0.5], [1.0], u[None], np.stack([u + d, u - d])[:, None],
                   state_names=("θ=0 (tie)", "θ=1"), action_names=("a=0", "a=1", "a=2"), user_names=("user",),
                   provider_names=_TWO_PROVIDERS)

@@ -27,9 +27,7 @@ def reveal_nothing(n_states, n_signals=1):
     """
     n_states = as_int(n_states, "n_states", 1)
     n_signals = as_int(n_signals, "n_signals", 1)
-    out = np.zeros((n_states, n_signals))
-    out[:, 0] = 1.0
-    return out
+    return np.repeat(np.eye(1, n_signals), n_states, axis=0)
 
 
 def reveal_everything(n_states, n_signals=None):
@@ -46,9 +44,7 @@ def reveal_everything(n_states, n_signals=None):
     """
     n_states = as_int(n_states, "n_states", 1)
     n_signals = n_states if n_signals is None else as_int(n_signals, "n_signals", n_states)
-    out = np.zeros((n_states, n_signals))
-    out[np.arange(n_states), np.arange(n_states)] = 1.0
-    return out
+    return np.eye(n_states, n_signals)
 
 
 def _check_prior_experiment(prior, experiment):
@@ -146,14 +142,11 @@ def user_value(prior, experiment, utility):
     """
     prior, experiment = _check_prior_experiment(prior, experiment)
     utility = as_finite_array(utility, "utility")
-    if utility.ndim == 2:
-        if utility.shape[1] != prior.shape[0]:
-            raise ValueError(f"utility: expected shape [A, {prior.shape[0]}], got {utility.shape}")
-        return _scores(prior, experiment, utility).max(axis=-1).sum(axis=-1)
-    if utility.ndim != 3 or utility.shape[2] != prior.shape[0]:
-        raise ValueError(f"utility: expected shape [A, Θ] or [n, A, Θ], got {utility.shape}")
-    scores = np.einsum("t,...ts,jat->...jsa", prior, experiment, utility)
-    return scores.max(axis=-1).sum(axis=-1)
+    if utility.ndim not in (2, 3) or utility.shape[-1] != prior.shape[0]:
+        raise ValueError(f"utility: expected shape [A, Θ] or [n, A, Θ] with Θ = {prior.shape[0]}, got {utility.shape}")
+    stacked = utility.reshape((-1,) + utility.shape[-2:])  # [n, A, Θ]; n = 1 for one user
+    value = np.einsum("t,...ts,jat->...jsa", prior, experiment, stacked).max(axis=-1).sum(axis=-1)  # [..., n]
+    return value[..., 0] if utility.ndim == 2 else value
 
 
 def is_informative(prior, experiment):
@@ -316,7 +309,4 @@ def symmetric_experiment(q):
     (2, 2, 2)
     """
     q = as_finite_array(q, "q", minimum=0.0, maximum=1.0)
-    out = np.empty(q.shape + (2, 2))
-    out[..., 0, 0] = out[..., 1, 1] = q
-    out[..., 0, 1] = out[..., 1, 0] = 1.0 - q
-    return out
+    return np.stack([np.stack([q, 1.0 - q], axis=-1), np.stack([1.0 - q, q], axis=-1)], axis=-2)

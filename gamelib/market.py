@@ -59,9 +59,7 @@ class Market:
         masses = as_distribution(masses, "masses", full_support=True)
         n_states, n_users = prior.shape[0], masses.shape[0]
         user_utility = as_finite_array(user_utility, "user_utility", shape=(n_users, None, n_states))
-        n_actions = user_utility.shape[1]
-        if n_actions < 1:
-            raise ValueError("user_utility: needs at least one action")
+        n_actions = user_utility.shape[1]  # at least one: as_finite_array refuses empty arrays
         provider_utility = as_finite_array(
             provider_utility, "provider_utility", shape=(None, n_users, n_actions, n_states)
         )

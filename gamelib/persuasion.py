@@ -103,16 +103,14 @@ def optimal_persuasion(prior, sender_utility, receiver_utility):
     n_actions, n_states = u.shape
     c = -(prior[:, None] * v.T).ravel()  # x[θ, a] flattened θ-major
     a_eq = np.kron(np.eye(n_states), np.ones(n_actions))  # each row of x sums to one
-    pairs = [(a, b) for a in range(n_actions) for b in range(n_actions) if a != b]
-    a_ub = b_ub = None
-    if pairs:  # obedience, ≤ 0 form: row (a, b) is −μ(θ)(u(a, θ) − u(b, θ)) in column (θ, a)
-        a_ub = np.zeros((len(pairs), n_states, n_actions))
-        for r, (a, b) in enumerate(pairs):
-            a_ub[r, :, a] = -prior * (u[a] - u[b])
-        a_ub, b_ub = a_ub.reshape(len(pairs), -1), np.zeros(len(pairs))
+    a, b = np.nonzero(~np.eye(n_actions, dtype=bool))  # pairs a ≠ b
+    # obedience, ≤ 0 form: row (a, b) is −μ(θ)(u(a, θ) − u(b, θ)) in column (θ, a)
+    a_ub = np.zeros((len(a), n_states, n_actions))
+    a_ub[np.arange(len(a)), :, a] = -prior * (u[a] - u[b])
     from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
 
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.ones(n_states), bounds=(0, 1), method="highs")
+    res = linprog(c, A_ub=a_ub.reshape(len(a), c.size), b_ub=np.zeros(len(a)), A_eq=a_eq, b_eq=np.ones(n_states),
+                  bounds=(0, 1), method="highs")
     if res.status != 0:  # pragma: no cover - the LP is always feasible (full revelation)
         raise RuntimeError(f"persuasion LP failed: {res.message}")
     x = np.clip(res.x.reshape(n_states, n_actions), 0.0, None)
@@ -142,15 +140,13 @@ def sender_value_curve(beliefs, sender_utility, receiver_utility, ties="sender")
     p = as_finite_array(beliefs, "beliefs", minimum=0.0, maximum=1.0)  # beliefs P(θ = 1)
     v, u = _check_pair(sender_utility, receiver_utility)
     ties = as_tie_rule(ties)
-    scores = np.multiply.outer(1 - p, u[:, 0]) + np.multiply.outer(p, u[:, 1])  # [..., A]
+    # the receiver's and the sender's expected utility of each action at each belief, [..., A]
+    scores, sender = (np.multiply.outer(1 - p, w[:, 0]) + np.multiply.outer(p, w[:, 1]) for w in (u, v))
     best = scores >= scores.max(axis=-1, keepdims=True) - VALUE_ATOL
-    sender = np.multiply.outer(1 - p, v[:, 0]) + np.multiply.outer(p, v[:, 1])
-    if ties == "sender":
-        return np.where(best, sender, -np.inf).max(axis=-1)
-    if ties == "adverse":
-        return np.where(best, sender, np.inf).min(axis=-1)
-    choice = np.argmax(best, axis=-1)
-    return np.take_along_axis(sender, choice[..., None], axis=-1)[..., 0]
+    if ties == "lowest":
+        return np.take_along_axis(sender, np.argmax(best, axis=-1)[..., None], axis=-1)[..., 0]
+    sign = 1.0 if ties == "sender" else -1.0  # the sender's best, or worst, best response
+    return sign * np.where(best, sign * sender, -np.inf).max(axis=-1)
 
 
 def concave_closure(sender_utility, receiver_utility):
@@ -175,29 +171,30 @@ def concave_closure(sender_utility, receiver_utility):
     (array([0. , 0.5, 1. ]), array([0., 1., 1.]))
     """
     v, u = _check_pair(sender_utility, receiver_utility)
-    knots = [0.0, 1.0]
-    n_actions = u.shape[0]
-    for a in range(n_actions):
-        for b in range(a + 1, n_actions):
-            d0, d1 = u[a, 0] - u[b, 0], u[a, 1] - u[b, 1]
-            if d0 != d1:
-                p = d0 / (d0 - d1)
-                if 0.0 < p < 1.0:
-                    knots.append(float(p))
-    xs = np.unique(np.array(knots))
+    xs = _indifference_beliefs(u)
     ys = sender_value_curve(xs, v, u, ties="sender")
-    hull_x, hull_y = [], []
+    hull = []
     for x, y in zip(xs, ys):  # monotone-chain upper hull, x increasing
-        while len(hull_x) >= 2:
-            x1, y1, x2, y2 = hull_x[-2], hull_y[-2], hull_x[-1], hull_y[-1]
-            if (y2 - y1) * (x - x1) <= (y - y1) * (x2 - x1) + 1e-15:
-                hull_x.pop()
-                hull_y.pop()
-            else:
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2:]
+            if (y2 - y1) * (x - x1) > (y - y1) * (x2 - x1) + 1e-15:
                 break
-        hull_x.append(x)
-        hull_y.append(y)
-    return np.array(hull_x), np.array(hull_y)
+            hull.pop()
+        hull.append((x, y))
+    return tuple(np.array(coords) for coords in zip(*hull))
+
+
+def _indifference_beliefs(utility):
+    """Beliefs ``p = P(θ = 1)`` at which two of a receiver's actions tie, with 0 and 1: sorted, unique.
+
+    ``utility [..., A, 2]`` may stack several receivers; every receiver's beliefs are pooled.
+    """
+    a, b = np.triu_indices(utility.shape[-2], 1)
+    gap = utility[..., a, :] - utility[..., b, :]  # [..., P, 2]: u(a, θ) − u(b, θ)
+    slope = gap[..., 0] - gap[..., 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(slope != 0, gap[..., 0] / slope, -1.0)
+    return np.unique(np.r_[0.0, 1.0, p[(p > 0.0) & (p < 1.0)]])
 
 
 def optimal_split(belief, sender_utility, receiver_utility):
