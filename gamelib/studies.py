@@ -22,14 +22,15 @@ Every function here is seeded: the same arguments give the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
 from ._validation import VALUE_ATOL, as_bool, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
 from .alignment import _market_alignment_eps, weak_alignment
-from .deviations import _best_payoff
+from .deviations import best_deviation, is_equilibrium
 from .equilibrium import equilibria, outcome_tables, profitable_deviation
-from .examples import audience_market, random_market
+from .examples import audience_market, opposite_tastes, random_market
 from .experiments import experiment_grid, reveal_everything, reveal_nothing
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
 
@@ -164,21 +165,15 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
     """
     max_providers = as_int(max_providers, "max_providers", 1)
     n_samples = as_int(n_samples, "n_samples", 1)
-    seed = as_int(seed, "seed", 0)
-    n_states = as_int(n_states, "n_states", 1)
-    n_actions = as_int(n_actions, "n_actions", 1)
-    n_users = as_int(n_users, "n_users", 1)
-    seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=n_samples)
+    seeds = np.random.default_rng(as_int(seed, "seed", 0)).integers(0, 2**31 - 1, size=n_samples)
+    # random_market checks n_states, n_actions and n_users
     markets = [random_market(int(s), n_states, n_actions, max_providers, n_users) for s in seeds]
-    weak = np.empty((max_providers, n_samples))
-    strong = np.empty((max_providers, n_samples))
-    for k in range(1, max_providers + 1):  # the market made of the first k providers
-        firsts = [Market(mk.prior, mk.masses, mk.user_utility, mk.provider_utility[:k]) for mk in markets]
-        weak[k - 1], strong[k - 1] = _market_alignment_eps(firsts)
+    ks = np.arange(1, max_providers + 1)  # the markets made of the first k providers:
+    eps = np.array([_market_alignment_eps([Market(m.prior, m.masses, m.user_utility, m.provider_utility[:k])
+                                           for m in markets]) for k in ks])  # [K, 2, N]
     # nestedness holds exactly for the optimum; remove LP round-off
-    weak = np.minimum.accumulate(weak, axis=0)
-    strong = np.minimum.accumulate(strong, axis=0)
-    return AlignmentStudy(np.arange(1, max_providers + 1), weak, strong)
+    weak, strong = np.minimum.accumulate(eps, axis=0).transpose(1, 0, 2)
+    return AlignmentStudy(ks, weak, strong)
 
 
 # ----------------------------------------------------------------------------
@@ -390,48 +385,34 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
         seeds = np.full(len(markets), -1)
     opt = np.array([aligned_value(m) @ m.masses for m in markets])
     noinfo = np.array([uninformed_value(m) @ m.masses for m in markets])
-    rows = np.empty((len(resolutions), len(markets), 5))
-    for a, r in enumerate(resolutions):
-        for b, market in enumerate(markets):
-            rows[a, b] = _judge_grid_equilibria(market, experiment_grid(market.n_states, int(r)), opt[b], menus, tol)
+    rows = np.array([[_judge_grid_equilibria(m, experiment_grid(m.n_states, int(r)), o, menus, tol)
+                      for m, o in zip(markets, opt)] for r in resolutions])  # [R, N, 5]
     counts = rows[..., :3].astype(int)
-    return AnonymityStudy(resolutions, seeds, opt, noinfo, counts[..., 0], counts[..., 1], counts[..., 2],
-                          rows[..., 3], rows[..., 4])
+    return AnonymityStudy(resolutions, seeds, opt, noinfo, *np.moveaxis(counts, -1, 0), rows[..., 3], rows[..., 4])
 
 
 def _judge_grid_equilibria(market, grid, opt, menus, tol):
-    """(equilibria, losing, exact losing, grid worst welfare, exact worst welfare) of one market on one grid."""
+    """(equilibria, losing, exact losing, grid worst welfare, exact worst welfare) of one market on one grid.
+
+    The exact verdicts are :func:`gamelib.is_equilibrium`'s, whose cache computes a provider's
+    supremum once per distinct profile of its opponents.
+    """
     eqs = equilibria(market, grid, "anonymous")
     if not eqs:  # possible without assumption (U)
         return 0, 0, 0, np.nan, np.nan
+
+    def exact(e):
+        return is_equilibrium(market, grid[eqs.profiles[e]], "anonymous", menus=menus, tol=tol)
+
     wel = eqs.user_values @ market.masses
     order = np.argsort(wel, kind="stable")
-    losing = order[wel[order] < opt - tol]
-    tables = outcome_tables(market, grid)[:2]
-    ok = _exact_verdicts(market, eqs, losing, tables, menus, tol)
-    survivors = list(losing[ok])
-    rest, start, size = order[len(losing):], 0, 1
-    while not survivors and start < len(rest):  # nobody loses there: the first survivor is the worst
-        chunk = rest[start : start + size]
-        survivors = list(chunk[_exact_verdicts(market, eqs, chunk, tables, menus, tol)])
-        start, size = start + size, 2 * size
-    exact_worst = wel[survivors].min() if survivors else np.nan
-    return len(wel), len(losing), int(ok.sum()), wel.min(), exact_worst
-
-
-def _exact_verdicts(market, eqs, rows, tables, menus, tol):
-    """:func:`gamelib.is_equilibrium` for the grid equilibria ``rows``, one supremum per distinct opponents."""
-    values, payoffs = tables  # [E, n], [k, E, n]
-    profiles = eqs.profiles[rows]
-    ok = np.ones(len(rows), dtype=bool)
-    for i in range(market.n_providers):
-        others = profiles.copy()
-        others[:, i] = 0  # the deviator's own experiment does not matter
-        distinct, inverse = np.unique(others, axis=0, return_inverse=True)
-        sups = np.array([_best_payoff(market, "anonymous", i, menus, (values[d], payoffs[:, d]))
-                         for d in distinct])
-        ok &= sups[inverse.ravel()] - eqs.provider_values[rows, i] <= tol
-    return ok
+    n_losing = int(np.sum(wel < opt - tol))  # the losing equilibria come first in `order`
+    verdicts = np.array([exact(e) for e in order[:n_losing]], dtype=bool)
+    survivors = order[:n_losing][verdicts]
+    if not survivors.size:  # nobody loses there: the first survivor is the worst
+        survivors = list(islice(filter(exact, order[n_losing:]), 1))
+    exact_worst = wel[survivors].min() if len(survivors) else np.nan
+    return len(wel), n_losing, int(verdicts.sum()), wel.min(), exact_worst
 
 
 # ----------------------------------------------------------------------------
@@ -506,23 +487,15 @@ def bound_ratio(market, experiments):
     >>> r.ratio.round(9), r.gap.round(9), r.eps.round(9), r.mistake
     (array([1.]), array([0.25]), array([0.125]), array([1.]))
     """
-    market = _check_market(market)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
-    pers = equilibria(market, experiments, "personalized")
+    pers = equilibria(market, experiments, "personalized")  # checks market and experiments
     if len(pers) == 0:
         raise ValueError("experiments: no pure personalized equilibrium over these experiments")
     eps = np.array([c.eps for c in weak_alignment(market)])
-    opt = aligned_value(market)
-    _, _, actions = outcome_tables(market, experiments)  # [E, n, S]
-    best = best_actions(market)  # [n, Θ]
-    gap, mistake = np.empty(market.n_users), np.empty(market.n_users)
-    for j, game in enumerate(pers.per_user):
-        r = int(np.argmin(game.user_values))
-        gap[j] = opt[j] - game.user_values[r, 0]
-        e = game.consumed[r, 0]
-        wrong = actions[e, j][None, :] != best[j][:, None]  # [Θ, S]
-        mistake[j] = float(np.sum(market.prior[:, None] * experiments[e] * wrong))
-    gap = np.maximum(gap, 0.0)
+    gap = np.maximum(aligned_value(market) - pers.worst_user_values(), 0.0)
+    users = np.arange(market.n_users)
+    worst = [g.consumed[np.argmin(g.user_values[:, 0]), 0] for g in pers.per_user]  # what each user reads there
+    wrong = outcome_tables(market, pers.experiments)[2][worst, users, None, :] != best_actions(market)[:, :, None]
+    mistake = (market.prior[:, None] * pers.experiments[worst] * wrong).sum(axis=(1, 2))  # [n]
     ratio = np.divide(gap, 2 * eps, out=np.zeros_like(gap), where=eps > VALUE_ATOL)
     return BoundRatio(ratio, gap, eps, mistake)
 
@@ -609,38 +582,31 @@ def tightness_search(
     n_refine = as_int(n_refine, "n_refine", 0)
     n_actions = as_int(n_actions, "n_actions", 2)
     n_providers = as_int(n_providers, "n_providers", 1)
-    resolution = as_int(resolution, "resolution", 1)
     step = as_real(step, "step", minimum=0.0)
     margin = as_real(margin, "margin", minimum=0.0)
     rng = np.random.default_rng(seed)
-    grid = experiment_grid(2, resolution)
-    best = (-np.inf, None, None)
-    history = []
-
-    for _ in range(n_random):
-        user = rng.uniform(size=(n_actions, 2))
-        provider = rng.uniform(size=(n_providers, n_actions, 2))
-        p = rng.uniform(0.05, 0.95)
-        r, market = _search_ratio(user, provider, np.array([p, 1.0 - p]), grid, margin)
-        if r > best[0]:
-            best = (r, market, p)
-        history.append(best[0])
-    fails, sigma = 0, step
-    for _ in range(n_refine):
-        if best[1] is None:  # pragma: no cover - only if every random draw failed (U)
+    grid = experiment_grid(2, resolution)  # checks resolution
+    best, history, fails, sigma = (-np.inf, None, None), [], 0, step
+    for t in range(n_random + n_refine):
+        refine = t >= n_random
+        if refine and best[1] is None:  # pragma: no cover - only if every random draw failed (U)
             history.append(best[0])
             continue
-        m, p = best[1], best[2]
-        user = m.user_utility[0] + rng.normal(0.0, sigma, size=m.user_utility[0].shape)
-        provider = m.provider_utility[:, 0] + rng.normal(0.0, sigma, size=m.provider_utility[:, 0].shape)
-        p_new = float(np.clip(p + rng.normal(0.0, sigma / 3), 0.05, 0.95))
-        r, market = _search_ratio(user, provider, np.array([p_new, 1.0 - p_new]), grid, margin)
-        if r > best[0] + VALUE_ATOL:
-            best, fails = (r, market, p_new), 0
+        if refine:  # Gaussian steps around the best market so far
+            user = best[1].user_utility[0] + rng.normal(0.0, sigma, size=(n_actions, 2))
+            provider = best[1].provider_utility[:, 0] + rng.normal(0.0, sigma, size=(n_providers, n_actions, 2))
+            p = float(np.clip(best[2] + rng.normal(0.0, sigma / 3), 0.05, 0.95))
         else:
+            user = rng.uniform(size=(n_actions, 2))
+            provider = rng.uniform(size=(n_providers, n_actions, 2))
+            p = rng.uniform(0.05, 0.95)
+        r, market = _search_ratio(user, provider, np.array([p, 1.0 - p]), grid, margin)
+        if r > best[0] + (VALUE_ATOL if refine else 0.0):
+            best, fails = (r, market, p), 0
+        elif refine:
             fails += 1
-            if fails >= 20:
-                sigma, fails = sigma / 2, 0
+        if fails >= 20:  # 20 proposals in a row failed: smaller steps
+            sigma, fails = sigma / 2, 0
         history.append(best[0])
     if best[1] is None:  # pragma: no cover
         raise RuntimeError("tightness_search: no market satisfied (U); lower margin")
@@ -798,8 +764,6 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
     >>> bool((ex.item_values.argmax(axis=0) == [0, 1]).all())   # users pick different items
     True
     """
-    from .deviations import best_deviation, is_equilibrium
-
     seeds = [as_int(s, "seeds", 0) for s in seeds]
     if not seeds:
         raise ValueError("seeds: expected at least one seed")
@@ -1168,9 +1132,6 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
     >>> path.silent.tolist(), (2 * path.eps_strong).round(3).tolist()
     ([True, True, False], [0.525, 0.5, 0.495])
     """
-    from .deviations import is_equilibrium
-    from .examples import opposite_tastes
-
     market = opposite_tastes() if market is None else _check_market(market)
     if market.n_states != 2:
         raise ValueError(f"market: the study needs two states, got {market.n_states}")
