@@ -34,21 +34,6 @@ from .examples import audience_market, opposite_tastes, random_market
 from .experiments import experiment_grid, reveal_everything, reveal_nothing
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
 
-__all__ = [
-    "AlignmentStudy",
-    "alignment_study",
-    "AnonymityStudy",
-    "anonymity_study",
-    "BoundRatio",
-    "bound_ratio",
-    "TightnessSearch",
-    "tightness_search",
-    "compare_tie_rules",
-    "MenuExample",
-    "menu_separation_search",
-]
-
-
 # ----------------------------------------------------------------------------
 # Confidence intervals
 # ----------------------------------------------------------------------------
@@ -61,9 +46,9 @@ def _wilson(successes, trials, confidence):
     confidence = as_real(confidence, "confidence")
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence: must lie strictly between 0 and 1, got {confidence}")
-    cis = [binomtest(int(s), int(trials)).proportion_ci(confidence, "wilson") for s in np.ravel(successes)]
-    shape = np.shape(successes)
-    return np.reshape([c.low for c in cis], shape), np.reshape([c.high for c in cis], shape)
+    successes, trials = np.broadcast_arrays(successes, trials)
+    cis = [binomtest(int(s), int(t)).proportion_ci(confidence, "wilson") for s, t in zip(successes.flat, trials.flat)]
+    return np.reshape([c.low for c in cis], successes.shape), np.reshape([c.high for c in cis], successes.shape)
 
 
 # ----------------------------------------------------------------------------
@@ -653,15 +638,13 @@ def compare_tie_rules(market, orders, experiments):
     """
     market = _check_market(market)
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    full = reveal_everything(market.n_states, max(experiments.shape[-1], market.n_states))  # deviations' width
+    policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)
     out = []
     for order in orders:
         relabelled = market.relabel_actions(order)
-        width = max(experiments.shape[-1], market.n_states)
-        full = reveal_everything(market.n_states, width)
-        policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)
-        grid = pad_signals(experiments, width)
-        dev = profitable_deviation(relabelled, policy, "personalized", experiments=grid)
-        pers = equilibria(relabelled, grid, "personalized")
+        dev = profitable_deviation(relabelled, policy, "personalized", experiments=experiments)
+        pers = equilibria(relabelled, experiments, "personalized")
         out.append(
             {
                 "order": np.asarray(order),
@@ -769,15 +752,12 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
         raise ValueError("seeds: expected at least one seed")
     n_states = as_int(n_states, "n_states", 2)
     n_actions = as_int(n_actions, "n_actions", 2)
-    resolution = as_int(resolution, "resolution", 1)
     max_equilibria = as_int(max_equilibria, "max_equilibria", 1)
-    grid = experiment_grid(n_states, resolution)
+    grid = experiment_grid(n_states, resolution)  # checks resolution
     best = None
     for s in seeds:
         market = random_market(s, n_states, n_actions, 2, 2)
         anon = equilibria(market, grid, "anonymous")
-        if not len(anon):
-            continue
         for e in np.unique(np.linspace(0, len(anon) - 1, min(len(anon), max_equilibria)).astype(int)):
             profile = anon.profiles[e]
             policy = grid[profile]
@@ -800,8 +780,6 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
 # ----------------------------------------------------------------------------
 # How robust is the silent equilibrium?
 # ----------------------------------------------------------------------------
-
-__all__ += ["RobustnessStudy", "robustness_study", "silence_margin"]
 
 #: Perturbation directions of :func:`robustness_study`, in the book's words.
 _ROBUSTNESS_DIRECTIONS = ("random", "users", "providers", "masses", "prior", "aligned")
@@ -893,10 +871,9 @@ class RobustnessStudy:
         for d, name in enumerate(self.directions):
             rows = self.direction == d
             sizes = np.unique(self.x[rows])
-            wins = np.array([verdict[rows & (self.x == s)].sum() for s in sizes])
-            trials = np.array([(rows & (self.x == s)).sum() for s in sizes])
-            lo, hi = np.array([_wilson(w, t, 0.95) for w, t in zip(wins, trials)]).T
-            out[name] = (sizes, wins / trials, lo, hi)
+            cells = rows & (self.x == sizes[:, None])  # [sizes, N]
+            wins, trials = (cells & verdict).sum(axis=1), cells.sum(axis=1)
+            out[name] = (sizes, wins / trials, *_wilson(wins, trials, 0.95))
         return out
 
     def grid(self, field="silent"):
@@ -947,87 +924,6 @@ class RobustnessStudy:
                 f"WMA eps of survivors: {self.eps_weak[alive].min():.2g} to {self.eps_weak[alive].max():.2g}"
             )
         return "\n".join(lines)
-
-
-def silence_margin(market):
-    """The change gains of the chapter's proposition, provider by provider (two states).
-
-    For provider ``i``, the largest ``Δ_i(q; a) = Σ_j m_j E_q[U_i^j(a_j, θ) −
-    U_i^j(a⁰_j, θ)]`` over beliefs ``q = P(θ = 1)`` and profiles ``a`` of best
-    responses at ``q`` that change at least one user's no-information action
-    ``a⁰_j`` (``-inf`` if no belief changes anybody).  ``Δ_i`` is linear in
-    ``q`` between indifference beliefs, so the candidates are the beliefs
-    0, 1 and every user's indifference beliefs, with every tied best response.
-
-    Parameters
-    ----------
-    market : Market
-        Two states.
-
-    Returns
-    -------
-    margin : ndarray, shape [k]
-    strict : bool
-        Whether every user has a unique best action at the prior.  Silence is an
-        anonymous equilibrium (single experiments) if ``margin ≤ 0``; only if,
-        when ``strict`` holds, no two users share an indifference belief and
-        every tie is interior (the chapter's proposition, part 2).
-
-    Examples
-    --------
-    Opposite tastes with the users' indifference beliefs moved to 0.55 and
-    0.56, and each provider's indifference belief about its own audience 0.03
-    beyond its user's (a point of the chapter's phase diagram): every belief
-    that moves a user loses for both providers.
-
-    >>> from gamelib import examples
-    >>> from gamelib.studies import silence_margin, robustness_study
-    >>> st = robustness_study(plane=([0.01], [0.03]), menus=False, revealing=False)
-    >>> st.margin.round(6).tolist(), st.strict.tolist(), st.silent.tolist()
-    ([-0.01], [True], [True])
-
-    ``margin ≤ 0`` is sufficient for silence in every two-state market; it is
-    also necessary when ``strict`` holds and no two users share an
-    indifference belief.  When two users share one, the margin counts the
-    profiles in which, at that belief, one user moves and the other does not;
-    deviators can approach them.  With the providers of Proposition 5.1 and
-    both users' indifference beliefs at 0.55, provider 2 gains by moving its
-    own audience alone at 0.55:
-
-    >>> from gamelib import is_equilibrium, reveal_nothing
-    >>> m = examples.opposite_tastes(); u = m.user_utility.copy()
-    >>> u[0, 1] -= 0.05; u[1, 1] += 0.05
-    >>> moved = m.replace(user_utility=u)
-    >>> silence_margin(moved)[0].round(6).tolist(), is_equilibrium(moved, [reveal_nothing(2)] * 2, "anonymous")
-    ([0.025, 0.025], False)
-    """
-    market = _check_market(market)
-    if market.n_states != 2:
-        raise ValueError(f"market: silence_margin needs two states, got {market.n_states}")
-    u, big = market.user_utility, market.provider_utility  # [n, A, 2], [k, n, A, 2]
-    n, n_act, _ = u.shape
-    a_idx, b_idx = np.triu_indices(n_act, 1)
-    slope_gap = (u[:, a_idx, 1] - u[:, a_idx, 0]) - (u[:, b_idx, 1] - u[:, b_idx, 0])  # [n, P]
-    level_gap = u[:, b_idx, 0] - u[:, a_idx, 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cross = np.where(np.abs(slope_gap) > 1e-15, level_gap / slope_gap, -1.0)
-    qs = np.unique(np.r_[0.0, 1.0, cross[(cross >= 0) & (cross <= 1)]])
-    at_prior = u @ market.prior  # [n, A]
-    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
-    top = np.sort(at_prior, axis=1)
-    strict = bool(n_act == 1 or np.all(top[:, -1] - top[:, -2] > VALUE_ATOL))
-    belief = np.stack([1 - qs, qs], axis=1)  # [Q, 2]: Δ_i is linear between candidates
-    value = np.einsum("qt,jat->qja", belief, u)
-    best = value >= value.max(axis=2, keepdims=True) - VALUE_ATOL  # [Q, n, A], every tied best action
-    pay = np.einsum("qt,ijat->qija", belief, big) * market.masses[None, None, :, None]
-    gain = pay - np.take_along_axis(pay, a0[None, None, :, None], axis=3)  # [Q, k, n, A]
-    changed = best & (np.arange(n_act)[None, None, :] != a0[None, :, None])
-    with np.errstate(invalid="ignore"):
-        any_best = np.where(best[:, None], gain, -np.inf).max(axis=3)  # [Q, k, n]
-        any_change = np.where(changed[:, None], gain, -np.inf).max(axis=3)
-        # at least one user changes: the best change of user j plus the best of everyone else
-        total = any_best.sum(axis=2, keepdims=True) - any_best + any_change
-    return total.max(axis=(0, 2)), strict
 
 
 def _plane_markets(market, xs, ys, shift):
@@ -1177,8 +1073,6 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
 
     margins = [silence_margin(m) for m in markets]
     eps_weak, eps_strong = _market_alignment_eps(markets)
-    opt = np.array([aligned_value(m) @ m.masses for m in markets])
-    noinfo = np.array([uninformed_value(m) @ m.masses for m in markets])
     return RobustnessStudy(
         directions=directions,
         direction=np.array([r[0] for r in rows], dtype=int),
@@ -1188,7 +1082,7 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
         silent_menus=verdicts(silent_profile, True) if menus else None,
         revealing=verdicts(reveal_profile, False) if revealing else None,
         revealing_menus=verdicts(reveal_profile, True) if (revealing and menus) else None,
-        loss=opt - noinfo,
+        loss=np.array([aligned_value(m) @ m.masses - uninformed_value(m) @ m.masses for m in markets]),
         eps_weak=eps_weak,
         eps_strong=eps_strong,
         margin=np.array([mg.max() for mg, _ in margins]),
@@ -1196,3 +1090,81 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
         markets=tuple(markets),
     )
 
+
+def silence_margin(market):
+    """The change gains of the chapter's proposition, provider by provider (two states).
+
+    For provider ``i``, the largest ``Δ_i(q; a) = Σ_j m_j E_q[U_i^j(a_j, θ) −
+    U_i^j(a⁰_j, θ)]`` over beliefs ``q = P(θ = 1)`` and profiles ``a`` of best
+    responses at ``q`` that change at least one user's no-information action
+    ``a⁰_j`` (``-inf`` if no belief changes anybody).  ``Δ_i`` is linear in
+    ``q`` between indifference beliefs, so the candidates are the beliefs
+    0, 1 and every user's indifference beliefs, with every tied best response.
+
+    Parameters
+    ----------
+    market : Market
+        Two states.
+
+    Returns
+    -------
+    margin : ndarray, shape [k]
+    strict : bool
+        Whether every user has a unique best action at the prior.  Silence is an
+        anonymous equilibrium (single experiments) if ``margin ≤ 0``; only if,
+        when ``strict`` holds, no two users share an indifference belief and
+        every tie is interior (the chapter's proposition, part 2).
+
+    Examples
+    --------
+    Opposite tastes with the users' indifference beliefs moved to 0.55 and
+    0.56, and each provider's indifference belief about its own audience 0.03
+    beyond its user's (a point of the chapter's phase diagram): every belief
+    that moves a user loses for both providers.
+
+    >>> from gamelib import examples
+    >>> from gamelib.studies import silence_margin, robustness_study
+    >>> st = robustness_study(plane=([0.01], [0.03]), menus=False, revealing=False)
+    >>> st.margin.round(6).tolist(), st.strict.tolist(), st.silent.tolist()
+    ([-0.01], [True], [True])
+
+    ``margin ≤ 0`` is sufficient for silence in every two-state market; it is
+    also necessary when ``strict`` holds and no two users share an
+    indifference belief.  When two users share one, the margin counts the
+    profiles in which, at that belief, one user moves and the other does not;
+    deviators can approach them.  With the providers of Proposition 5.1 and
+    both users' indifference beliefs at 0.55, provider 2 gains by moving its
+    own audience alone at 0.55:
+
+    >>> from gamelib import is_equilibrium, reveal_nothing
+    >>> m = examples.opposite_tastes(); u = m.user_utility.copy()
+    >>> u[0, 1] -= 0.05; u[1, 1] += 0.05
+    >>> moved = m.replace(user_utility=u)
+    >>> silence_margin(moved)[0].round(6).tolist(), is_equilibrium(moved, [reveal_nothing(2)] * 2, "anonymous")
+    ([0.025, 0.025], False)
+    """
+    market = _check_market(market)
+    if market.n_states != 2:
+        raise ValueError(f"market: silence_margin needs two states, got {market.n_states}")
+    u, big = market.user_utility, market.provider_utility  # [n, A, 2], [k, n, A, 2]
+    n, n_act, _ = u.shape
+    slope = u[:, :, 1] - u[:, :, 0]  # [n, A]
+    with np.errstate(divide="ignore", invalid="ignore"):  # where actions a and b tie: [n, A, A]
+        cross = (u[:, None, :, 0] - u[:, :, None, 0]) / (slope[:, :, None] - slope[:, None, :])
+    qs = np.unique(np.r_[0.0, 1.0, cross[(cross >= 0) & (cross <= 1)]])
+    at_prior = u @ market.prior  # [n, A]
+    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
+    top = np.sort(at_prior, axis=1)
+    strict = bool(n_act == 1 or np.all(top[:, -1] - top[:, -2] > VALUE_ATOL))
+    belief = np.stack([1 - qs, qs], axis=1)  # [Q, 2]: Δ_i is linear between candidates
+    value = np.einsum("qt,jat->qja", belief, u)
+    best = value >= value.max(axis=2, keepdims=True) - VALUE_ATOL  # [Q, n, A], every tied best action
+    pay = np.einsum("qt,ijat->qija", belief, big) * market.masses[None, None, :, None]
+    gain = pay - np.take_along_axis(pay, a0[None, None, :, None], axis=3)  # [Q, k, n, A]
+    changed = best & (np.arange(n_act)[None, None, :] != a0[None, :, None])
+    with np.errstate(invalid="ignore"):
+        any_best = np.where(best[:, None], gain, -np.inf).max(axis=3)  # [Q, k, n]
+        any_change = np.where(changed[:, None], gain, -np.inf).max(axis=3)
+        # at least one user changes: the best change of user j plus the best of everyone else
+        total = any_best.sum(axis=2, keepdims=True) - any_best + any_change
+    return total.max(axis=(0, 2)), strict
