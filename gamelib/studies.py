@@ -279,9 +279,8 @@ class AnonymityStudy:
         (array([1, 1]), array([0, 0]), array([0.5 , 0.25]), -1.0)
         """
         tol = as_real(tol, "tol", minimum=0.0)
-        grid, exact = self.grid_loss, self.exact_loss
-        has_exact = ~np.isnan(exact)
-        grid = np.where(np.isnan(grid), 0.0, grid)  # no grid equilibrium at all: nothing measured
+        grid = np.nan_to_num(self.grid_loss)  # no grid equilibrium at all: nothing measured
+        exact = self.exact_loss  # NaN: no grid equilibrium is exact
         mean = grid.mean(axis=1)
         slope = None
         if len(self.resolutions) > 1 and (mean > 0).all():
@@ -293,11 +292,11 @@ class AnonymityStudy:
             "losing": self.losing.sum(axis=1),
             "exact_losing": self.exact_losing.sum(axis=1),
             "grid_markets": (grid > tol).sum(axis=1),
-            "exact_markets": (np.where(has_exact, exact, 0.0) > tol).sum(axis=1),
+            "exact_markets": (np.nan_to_num(exact) > tol).sum(axis=1),
             "mean_grid_loss": mean,
             "max_grid_loss": grid.max(axis=1),
-            "max_exact_loss": np.where(has_exact, exact, 0.0).max(axis=1),
-            "no_exact": (~has_exact).sum(axis=1),
+            "max_exact_loss": np.nan_to_num(exact).max(axis=1),
+            "no_exact": np.isnan(exact).sum(axis=1),
             "slope": slope,
         }
 
@@ -517,17 +516,6 @@ class TightnessSearch:
     n_random: int
 
 
-def _search_ratio(user, provider, prior, grid, margin):
-    """Ratio of a one-user market, or −1 if (U) fails with the given margin."""
-    top2 = np.sort(user, axis=0)[-2:]
-    if np.any(top2[1] - top2[0] < margin):
-        return -1.0, None
-    market = Market(prior, [1.0], user[None], provider[:, None])
-    if not has_unique_best_actions(market):  # pragma: no cover - implied by the margin
-        return -1.0, None
-    return float(bound_ratio(market, grid).ratio[0]), market
-
-
 def tightness_search(
     seed=0, n_random=60, n_refine=120, n_actions=3, n_providers=1, resolution=4, step=0.1, margin=1e-3
 ):
@@ -562,14 +550,13 @@ def tightness_search(
     >>> 0 <= res.ratio <= 1, res.history.shape
     (True, (10,))
     """
-    seed = as_int(seed, "seed", 0)
     n_random = as_int(n_random, "n_random", 1)
     n_refine = as_int(n_refine, "n_refine", 0)
     n_actions = as_int(n_actions, "n_actions", 2)
     n_providers = as_int(n_providers, "n_providers", 1)
     step = as_real(step, "step", minimum=0.0)
     margin = as_real(margin, "margin", minimum=0.0)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_int(seed, "seed", 0))
     grid = experiment_grid(2, resolution)  # checks resolution
     best, history, fails, sigma = (-np.inf, None, None), [], 0, step
     for t in range(n_random + n_refine):
@@ -585,9 +572,12 @@ def tightness_search(
             user = rng.uniform(size=(n_actions, 2))
             provider = rng.uniform(size=(n_providers, n_actions, 2))
             p = rng.uniform(0.05, 0.95)
-        r, market = _search_ratio(user, provider, np.array([p, 1.0 - p]), grid, margin)
+        top2 = np.sort(user, axis=0)[-2:]
+        market = Market(np.array([p, 1.0 - p]), [1.0], user[None], provider[:, None])
+        ok = np.all(top2[1] - top2[0] >= margin) and has_unique_best_actions(market)  # (U), by `margin`
+        r = float(bound_ratio(market, grid).ratio[0]) if ok else -1.0
         if r > best[0] + (VALUE_ATOL if refine else 0.0):
-            best, fails = (r, market, p), 0
+            best, fails = (r, market if ok else None, p), 0
         elif refine:
             fails += 1
         if fails >= 20:  # 20 proposals in a row failed: smaller steps
@@ -759,22 +749,18 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
         market = random_market(s, n_states, n_actions, 2, 2)
         anon = equilibria(market, grid, "anonymous")
         for e in np.unique(np.linspace(0, len(anon) - 1, min(len(anon), max_equilibria)).astype(int)):
-            profile = anon.profiles[e]
-            policy = grid[profile]
+            policy = grid[anon.profiles[e]]
             if not is_equilibrium(market, policy, "anonymous"):
                 continue
             for i in range(market.n_providers):
-                menu = best_deviation(market, policy, "anonymous", i, menus=True)
-                if menu.gain > VALUE_ATOL and (best is None or menu.gain > best[0]):
+                dev = best_deviation(market, policy, "anonymous", i, menus=True)
+                if dev.gain > VALUE_ATOL and (best is None or dev.gain > best.menu_gain):
                     single = best_deviation(market, policy, "anonymous", i).gain
-                    best = (float(menu.gain), s, market, profile, i, float(single), menu.experiment)
-    if best is None:
-        return None
-    gain, s, market, profile, i, single, items = best
-    n_signals = max(item.shape[1] for item in items)
-    menu = np.stack([pad_signals(item, n_signals) for item in items])
-    values, _, _ = outcome_tables(market, menu)
-    return MenuExample(market, s, grid, np.asarray(profile), i, single, gain, menu, values)
+                    n_signals = max(item.shape[1] for item in dev.experiment)
+                    menu = np.stack([pad_signals(item, n_signals) for item in dev.experiment])
+                    best = MenuExample(market, s, grid, np.asarray(anon.profiles[e]), i, float(single),
+                                       float(dev.gain), menu, outcome_tables(market, menu)[0])
+    return best
 
 
 # ----------------------------------------------------------------------------
@@ -913,8 +899,7 @@ class RobustnessStudy:
         ]
         if self.directions != ("plane",):
             for name, (sizes, rate, _, _) in self.survival().items():
-                rows = self.direction == self.directions.index(name)
-                n = rows.sum() // len(sizes)
+                n = (self.direction == self.directions.index(name)).sum() // len(sizes)
                 cells = ", ".join(f"size {s:g}: {round(r * n)}/{n}" for s, r in zip(sizes, rate))
                 lines.append(f"  {name}: {cells}")
         alive = self.silent
@@ -954,11 +939,8 @@ def _perturbed(market, name, size, z):
         users = market.user_utility + (size * z["users"] if name != "providers" else 0.0)
         provs = market.provider_utility + (size * z["providers"] if name != "users" else 0.0)
         return market.replace(user_utility=users, provider_utility=provs)
-    key = "masses" if name == "masses" else "prior"
-    base = getattr(market, key)
-    step = size * (z[key] - z[key].mean())
-    new = np.clip(base + step, 1e-3, None)
-    return market.replace(**{key: new / new.sum()})
+    new = np.clip(getattr(market, name) + size * (z[name] - z[name].mean()), 1e-3, None)  # "masses" or "prior"
+    return market.replace(**{name: new / new.sum()})
 
 
 def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1e-3, 1e-2, 5e-2, 1e-1),
