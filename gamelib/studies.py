@@ -911,25 +911,6 @@ class RobustnessStudy:
         return "\n".join(lines)
 
 
-def _plane_markets(market, xs, ys, shift):
-    """The phase-diagram markets: indifference beliefs moved by bias on action 1."""
-    if market.provider_utility.shape != (2, 2, 2, 2):
-        raise ValueError("market: plane mode needs two providers, two users, two actions and two states")
-    u, big = market.user_utility, market.provider_utility
-    slope_u = (u[:, 1, 1] - u[:, 0, 1]) - (u[:, 1, 0] - u[:, 0, 0])  # [n]
-    own = big[[0, 1], [0, 1]]  # provider i about user i, [2, A, 2]
-    slope_p = (own[:, 1, 1] - own[:, 0, 1]) - (own[:, 1, 0] - own[:, 0, 0])
-    out = []
-    for y in ys:
-        for x in xs:
-            move = np.array([shift, shift + x])  # users' indifference beliefs move by this
-            uu, pp = u.copy(), big.copy()
-            uu[:, 1, :] -= (move * slope_u)[:, None]
-            pp[[0, 1], [0, 1], 1, :] -= ((move + y) * slope_p)[:, None]
-            out.append((x, y, market.replace(user_utility=uu, provider_utility=pp)))
-    return out
-
-
 def _perturbed(market, name, size, z):
     """``market`` moved along one draw ``z`` (a dict of arrays in [-1, 1]) scaled by ``size``."""
     if name == "aligned":  # toward U_i^j = u_j, the strongly aligned market with the same users
@@ -1039,18 +1020,29 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
     else:
         if not isinstance(plane, (tuple, list)) or len(plane) != 2:
             raise ValueError("plane: expected a pair (xs, ys) of sequences of numbers")
-        xs = as_finite_array(plane[0], "plane", ndim=1)
-        ys = as_finite_array(plane[1], "plane", ndim=1)
+        xs, ys = (np.sort(as_finite_array(axis, "plane", ndim=1)) for axis in plane)
         if len(np.unique(xs)) != len(xs) or len(np.unique(ys)) != len(ys):
             raise ValueError("plane: the axes must not repeat values")
         shift = as_real(shift, "shift")
-        directions = ("plane",)
-        rows = [(0, x, y, m) for x, y, m in _plane_markets(market, np.sort(xs), np.sort(ys), shift)]
+        if market.provider_utility.shape != (2, 2, 2, 2):
+            raise ValueError("market: plane mode needs two providers, two users, two actions and two states")
+        # indifference beliefs moved by a state-independent bias on action 1
+        u, big = market.user_utility, market.provider_utility
+        slope_u = (u[:, 1, 1] - u[:, 0, 1]) - (u[:, 1, 0] - u[:, 0, 0])  # [n]
+        own = big[[0, 1], [0, 1]]  # provider i about user i, [2, A, 2]
+        slope_p = (own[:, 1, 1] - own[:, 0, 1]) - (own[:, 1, 0] - own[:, 0, 0])
+        directions, rows = ("plane",), []
+        for y in ys:
+            for x in xs:
+                move = np.array([shift, shift + x])  # users' indifference beliefs move by this
+                uu, pp = u.copy(), big.copy()
+                uu[:, 1, :] -= (move * slope_u)[:, None]
+                pp[[0, 1], [0, 1], 1, :] -= ((move + y) * slope_p)[:, None]
+                rows.append((0, x, y, market.replace(user_utility=uu, provider_utility=pp)))
     markets = [r[3] for r in rows]
-    silent_profile = np.array([reveal_nothing(market.n_states)] * market.n_providers)
-    reveal_profile = np.array([reveal_everything(market.n_states)] * market.n_providers)
 
-    def verdicts(profile, with_menus):
+    def verdicts(experiment, with_menus):  # every provider posts `experiment`
+        profile = np.array([experiment] * market.n_providers)
         return np.array([is_equilibrium(m, profile, "anonymous", menus=with_menus) for m in markets])
 
     margins = [silence_margin(m) for m in markets]
@@ -1060,10 +1052,10 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
         direction=np.array([r[0] for r in rows], dtype=int),
         x=np.array([r[1] for r in rows], dtype=float),
         y=np.array([r[2] for r in rows], dtype=float),
-        silent=verdicts(silent_profile, False),
-        silent_menus=verdicts(silent_profile, True) if menus else None,
-        revealing=verdicts(reveal_profile, False) if revealing else None,
-        revealing_menus=verdicts(reveal_profile, True) if (revealing and menus) else None,
+        silent=verdicts(reveal_nothing(2), False),
+        silent_menus=verdicts(reveal_nothing(2), True) if menus else None,
+        revealing=verdicts(reveal_everything(2), False) if revealing else None,
+        revealing_menus=verdicts(reveal_everything(2), True) if (revealing and menus) else None,
         loss=np.array([aligned_value(m) @ m.masses - uninformed_value(m) @ m.masses for m in markets]),
         eps_weak=eps_weak,
         eps_strong=eps_strong,
