@@ -561,9 +561,8 @@ def tightness_search(
     best, history, fails, sigma = (-np.inf, None, None), [], 0, step
     for t in range(n_random + n_refine):
         refine = t >= n_random
-        if refine and best[1] is None:  # pragma: no cover - only if every random draw failed (U)
-            history.append(best[0])
-            continue
+        if refine and best[1] is None:  # pragma: no cover - every random draw failed (U): raise below
+            break
         if refine:  # Gaussian steps around the best market so far
             user = best[1].user_utility[0] + rng.normal(0.0, sigma, size=(n_actions, 2))
             provider = best[1].provider_utility[:, 0] + rng.normal(0.0, sigma, size=(n_providers, n_actions, 2))
@@ -769,6 +768,8 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
 
 #: Perturbation directions of :func:`robustness_study`, in the book's words.
 _ROBUSTNESS_DIRECTIONS = ("random", "users", "providers", "masses", "prior", "aligned")
+#: The market fields that a random draw moves (drawn in this order).
+_PERTURBED_FIELDS = ("user_utility", "provider_utility", "masses", "prior")
 
 
 @dataclass(frozen=True)
@@ -917,8 +918,8 @@ def _perturbed(market, name, size, z):
         target = np.broadcast_to(market.user_utility, market.provider_utility.shape)
         return market.replace(provider_utility=(1 - size) * market.provider_utility + size * target)
     if name in ("random", "users", "providers"):
-        users = market.user_utility + (size * z["users"] if name != "providers" else 0.0)
-        provs = market.provider_utility + (size * z["providers"] if name != "users" else 0.0)
+        users = market.user_utility + (size * z["user_utility"] if name != "providers" else 0.0)
+        provs = market.provider_utility + (size * z["provider_utility"] if name != "users" else 0.0)
         return market.replace(user_utility=users, provider_utility=provs)
     new = np.clip(getattr(market, name) + size * (z[name] - z[name].mean()), 1e-3, None)  # "masses" or "prior"
     return market.replace(**{name: new / new.sum()})
@@ -1009,12 +1010,10 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
             raise ValueError("sizes: the 'aligned' direction mixes with weight size, which must be at most 1")
         n_samples = as_int(n_samples, "n_samples", 1)
         rng = np.random.default_rng(seed)
-        shapes = {"users": market.user_utility.shape, "providers": market.provider_utility.shape,
-                  "masses": market.masses.shape, "prior": market.prior.shape}
         rows = []
         for d, name in enumerate(directions):
             for sample in range(n_samples):
-                z = {key: rng.uniform(-1.0, 1.0, shape) for key, shape in shapes.items()}
+                z = {key: rng.uniform(-1.0, 1.0, getattr(market, key).shape) for key in _PERTURBED_FIELDS}
                 if name != "aligned" or sample == 0:
                     rows.extend((d, s, 0.0, _perturbed(market, name, s, z)) for s in sizes)
     else:
@@ -1136,9 +1135,8 @@ def silence_margin(market):
     pay = np.einsum("qt,ijat->qija", belief, big) * market.masses[None, None, :, None]
     gain = pay - np.take_along_axis(pay, a0[None, None, :, None], axis=3)  # [Q, k, n, A]
     changed = best & (np.arange(n_act)[None, None, :] != a0[None, :, None])
-    with np.errstate(invalid="ignore"):
-        any_best = np.where(best[:, None], gain, -np.inf).max(axis=3)  # [Q, k, n]
-        any_change = np.where(changed[:, None], gain, -np.inf).max(axis=3)
-        # at least one user changes: the best change of user j plus the best of everyone else
-        total = any_best.sum(axis=2, keepdims=True) - any_best + any_change
+    any_best = np.where(best[:, None], gain, -np.inf).max(axis=3)  # [Q, k, n], finite
+    any_change = np.where(changed[:, None], gain, -np.inf).max(axis=3)
+    # at least one user changes: the best change of user j plus the best of everyone else
+    total = any_best.sum(axis=2, keepdims=True) - any_best + any_change
     return total.max(axis=(0, 2)), strict
