@@ -874,9 +874,8 @@ class RobustnessStudy:
         """
         if self.directions != ("plane",):
             raise ValueError("field: grid() needs a study run with plane=(xs, ys)")
-        values = getattr(self, field, None)
-        if (field not in self.__dataclass_fields__ or not isinstance(values, np.ndarray)
-                or values.shape != self.silent.shape):
+        values = getattr(self, field, None)  # fields only: nothing else of the class is an array
+        if not isinstance(values, np.ndarray) or values.shape != self.silent.shape:
             raise ValueError(f"field: expected the name of a computed per-market array, got {field!r}")
         xs, ys = np.unique(self.x), np.unique(self.y)
         return xs, ys, np.asarray(values).reshape(len(ys), len(xs))
