@@ -561,8 +561,6 @@ def tightness_search(
     best, history, fails, sigma = (-np.inf, None, None), [], 0, step
     for t in range(n_random + n_refine):
         refine = t >= n_random
-        if refine and best[1] is None:  # pragma: no cover - every random draw failed (U): raise below
-            break
         if refine:  # Gaussian steps around the best market so far
             user = best[1].user_utility[0] + rng.normal(0.0, sigma, size=(n_actions, 2))
             provider = best[1].provider_utility[:, 0] + rng.normal(0.0, sigma, size=(n_providers, n_actions, 2))
@@ -582,8 +580,8 @@ def tightness_search(
         if fails >= 20:  # 20 proposals in a row failed: smaller steps
             sigma, fails = sigma / 2, 0
         history.append(best[0])
-    if best[1] is None:  # pragma: no cover
-        raise RuntimeError("tightness_search: no market satisfied (U); lower margin")
+        if t == n_random - 1 and best[1] is None:  # pragma: no cover - no random draw satisfied (U)
+            raise RuntimeError("tightness_search: no market satisfied (U); lower margin")
     return TightnessSearch(best[1], float(best[0]), np.array(history), n_random)
 
 
