@@ -223,9 +223,8 @@ class AnonymityStudy:
 
     def _relative(self, worst):
         voi = self.opt - self.noinfo
-        lost = self.opt - worst
-        loss = np.where((voi > VALUE_ATOL) & (lost > VALUE_ATOL), lost / np.where(voi > VALUE_ATOL, voi, 1.0), 0.0)
-        return np.where(np.isnan(worst), np.nan, loss)
+        lost = self.opt - worst  # NaN (kept) where there is no such equilibrium
+        return np.where(lost <= VALUE_ATOL, 0.0, lost) / np.where(voi > VALUE_ATOL, voi, np.inf)
 
     @property
     def grid_loss(self):
@@ -288,9 +287,7 @@ class AnonymityStudy:
         return {
             "n": int(self.opt.size),
             "resolutions": self.resolutions.copy(),
-            "equilibria": self.equilibria.sum(axis=1),
-            "losing": self.losing.sum(axis=1),
-            "exact_losing": self.exact_losing.sum(axis=1),
+            **{key: getattr(self, key).sum(axis=1) for key in ("equilibria", "losing", "exact_losing")},
             "grid_markets": (grid > tol).sum(axis=1),
             "exact_markets": (np.nan_to_num(exact) > tol).sum(axis=1),
             "mean_grid_loss": mean,
