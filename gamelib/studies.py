@@ -313,11 +313,10 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
     ``exact_worst`` is always the welfare of a grid equilibrium certified in
     the real game.
 
-    A provider's supremum depends only on the others' experiments, so it is
-    computed once per distinct profile of the opponents (and cached by what it
-    depends on, so nested grids such as ``r = 4, 8, 16`` share suprema) and
-    compared with the payoffs of all the equilibria that share those opponents
-    at once.
+    A provider's supremum depends only on the others' experiments, and
+    :func:`gamelib.is_equilibrium` caches it by what it depends on, so it is
+    computed once per distinct profile of the opponents, and nested grids such
+    as ``r = 4, 8, 16`` share suprema.
 
     Parameters
     ----------
@@ -373,11 +372,7 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
 
 
 def _judge_grid_equilibria(market, grid, opt, menus, tol):
-    """(equilibria, losing, exact losing, grid worst welfare, exact worst welfare) of one market on one grid.
-
-    The exact verdicts are :func:`gamelib.is_equilibrium`'s, whose cache computes a provider's
-    supremum once per distinct profile of its opponents.
-    """
+    """(equilibria, losing, exact losing, grid worst welfare, exact worst welfare) of one market on one grid."""
     eqs = equilibria(market, grid, "anonymous")
     if not eqs:  # possible without assumption (U)
         return 0, 0, 0, np.nan, np.nan
