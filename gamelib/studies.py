@@ -22,31 +22,17 @@ Every function here is seeded: the same arguments give the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
 from ._validation import VALUE_ATOL, as_bool, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
 from .alignment import _market_alignment_eps, weak_alignment
-from .deviations import _best_payoff
+from .deviations import best_deviation, is_equilibrium
 from .equilibrium import equilibria, outcome_tables, profitable_deviation
-from .examples import audience_market, random_market
+from .examples import audience_market, opposite_tastes, random_market
 from .experiments import experiment_grid, reveal_everything, reveal_nothing
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
-
-__all__ = [
-    "AlignmentStudy",
-    "alignment_study",
-    "AnonymityStudy",
-    "anonymity_study",
-    "BoundRatio",
-    "bound_ratio",
-    "TightnessSearch",
-    "tightness_search",
-    "compare_tie_rules",
-    "MenuExample",
-    "menu_separation_search",
-]
-
 
 # ----------------------------------------------------------------------------
 # Confidence intervals
@@ -60,9 +46,9 @@ def _wilson(successes, trials, confidence):
     confidence = as_real(confidence, "confidence")
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence: must lie strictly between 0 and 1, got {confidence}")
-    cis = [binomtest(int(s), int(trials)).proportion_ci(confidence, "wilson") for s in np.ravel(successes)]
-    shape = np.shape(successes)
-    return np.reshape([c.low for c in cis], shape), np.reshape([c.high for c in cis], shape)
+    successes, trials = np.broadcast_arrays(successes, trials)
+    cis = [binomtest(int(s), int(t)).proportion_ci(confidence, "wilson") for s, t in zip(successes.flat, trials.flat)]
+    return np.reshape([c.low for c in cis], successes.shape), np.reshape([c.high for c in cis], successes.shape)
 
 
 # ----------------------------------------------------------------------------
@@ -164,21 +150,15 @@ def alignment_study(max_providers=6, n_samples=100, seed=0, n_states=2, n_action
     """
     max_providers = as_int(max_providers, "max_providers", 1)
     n_samples = as_int(n_samples, "n_samples", 1)
-    seed = as_int(seed, "seed", 0)
-    n_states = as_int(n_states, "n_states", 1)
-    n_actions = as_int(n_actions, "n_actions", 1)
-    n_users = as_int(n_users, "n_users", 1)
-    seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=n_samples)
+    seeds = np.random.default_rng(as_int(seed, "seed", 0)).integers(0, 2**31 - 1, size=n_samples)
+    # random_market checks n_states, n_actions and n_users
     markets = [random_market(int(s), n_states, n_actions, max_providers, n_users) for s in seeds]
-    weak = np.empty((max_providers, n_samples))
-    strong = np.empty((max_providers, n_samples))
-    for k in range(1, max_providers + 1):  # the market made of the first k providers
-        firsts = [Market(mk.prior, mk.masses, mk.user_utility, mk.provider_utility[:k]) for mk in markets]
-        weak[k - 1], strong[k - 1] = _market_alignment_eps(firsts)
+    ks = np.arange(1, max_providers + 1)  # the markets made of the first k providers:
+    eps = np.array([_market_alignment_eps([Market(m.prior, m.masses, m.user_utility, m.provider_utility[:k])
+                                           for m in markets]) for k in ks])  # [K, 2, N]
     # nestedness holds exactly for the optimum; remove LP round-off
-    weak = np.minimum.accumulate(weak, axis=0)
-    strong = np.minimum.accumulate(strong, axis=0)
-    return AlignmentStudy(np.arange(1, max_providers + 1), weak, strong)
+    weak, strong = np.minimum.accumulate(eps, axis=0).transpose(1, 0, 2)
+    return AlignmentStudy(ks, weak, strong)
 
 
 # ----------------------------------------------------------------------------
@@ -243,9 +223,8 @@ class AnonymityStudy:
 
     def _relative(self, worst):
         voi = self.opt - self.noinfo
-        lost = self.opt - worst
-        loss = np.where((voi > VALUE_ATOL) & (lost > VALUE_ATOL), lost / np.where(voi > VALUE_ATOL, voi, 1.0), 0.0)
-        return np.where(np.isnan(worst), np.nan, loss)
+        lost = self.opt - worst  # NaN (kept) where there is no such equilibrium
+        return np.where(lost <= VALUE_ATOL, 0.0, lost) / np.where(voi > VALUE_ATOL, voi, np.inf)
 
     @property
     def grid_loss(self):
@@ -299,9 +278,8 @@ class AnonymityStudy:
         (array([1, 1]), array([0, 0]), array([0.5 , 0.25]), -1.0)
         """
         tol = as_real(tol, "tol", minimum=0.0)
-        grid, exact = self.grid_loss, self.exact_loss
-        has_exact = ~np.isnan(exact)
-        grid = np.where(np.isnan(grid), 0.0, grid)  # no grid equilibrium at all: nothing measured
+        grid = np.nan_to_num(self.grid_loss)  # no grid equilibrium at all: nothing measured
+        exact = self.exact_loss  # NaN: no grid equilibrium is exact
         mean = grid.mean(axis=1)
         slope = None
         if len(self.resolutions) > 1 and (mean > 0).all():
@@ -309,15 +287,13 @@ class AnonymityStudy:
         return {
             "n": int(self.opt.size),
             "resolutions": self.resolutions.copy(),
-            "equilibria": self.equilibria.sum(axis=1),
-            "losing": self.losing.sum(axis=1),
-            "exact_losing": self.exact_losing.sum(axis=1),
+            **{key: getattr(self, key).sum(axis=1) for key in ("equilibria", "losing", "exact_losing")},
             "grid_markets": (grid > tol).sum(axis=1),
-            "exact_markets": (np.where(has_exact, exact, 0.0) > tol).sum(axis=1),
+            "exact_markets": (np.nan_to_num(exact) > tol).sum(axis=1),
             "mean_grid_loss": mean,
             "max_grid_loss": grid.max(axis=1),
-            "max_exact_loss": np.where(has_exact, exact, 0.0).max(axis=1),
-            "no_exact": (~has_exact).sum(axis=1),
+            "max_exact_loss": np.nan_to_num(exact).max(axis=1),
+            "no_exact": np.isnan(exact).sum(axis=1),
             "slope": slope,
         }
 
@@ -337,11 +313,10 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
     ``exact_worst`` is always the welfare of a grid equilibrium certified in
     the real game.
 
-    A provider's supremum depends only on the others' experiments, so it is
-    computed once per distinct profile of the opponents (and cached by what it
-    depends on, so nested grids such as ``r = 4, 8, 16`` share suprema) and
-    compared with the payoffs of all the equilibria that share those opponents
-    at once.
+    A provider's supremum depends only on the others' experiments, and
+    :func:`gamelib.is_equilibrium` caches it by what it depends on, so it is
+    computed once per distinct profile of the opponents, and nested grids such
+    as ``r = 4, 8, 16`` share suprema.
 
     Parameters
     ----------
@@ -390,13 +365,10 @@ def anonymity_study(n_markets=100, seed=0, resolutions=(4, 8, 16), *, markets=No
         seeds = np.full(len(markets), -1)
     opt = np.array([aligned_value(m) @ m.masses for m in markets])
     noinfo = np.array([uninformed_value(m) @ m.masses for m in markets])
-    rows = np.empty((len(resolutions), len(markets), 5))
-    for a, r in enumerate(resolutions):
-        for b, market in enumerate(markets):
-            rows[a, b] = _judge_grid_equilibria(market, experiment_grid(market.n_states, int(r)), opt[b], menus, tol)
+    rows = np.array([[_judge_grid_equilibria(m, experiment_grid(m.n_states, int(r)), o, menus, tol)
+                      for m, o in zip(markets, opt)] for r in resolutions])  # [R, N, 5]
     counts = rows[..., :3].astype(int)
-    return AnonymityStudy(resolutions, seeds, opt, noinfo, counts[..., 0], counts[..., 1], counts[..., 2],
-                          rows[..., 3], rows[..., 4])
+    return AnonymityStudy(resolutions, seeds, opt, noinfo, *np.moveaxis(counts, -1, 0), rows[..., 3], rows[..., 4])
 
 
 def _judge_grid_equilibria(market, grid, opt, menus, tol):
@@ -404,34 +376,19 @@ def _judge_grid_equilibria(market, grid, opt, menus, tol):
     eqs = equilibria(market, grid, "anonymous")
     if not eqs:  # possible without assumption (U)
         return 0, 0, 0, np.nan, np.nan
+
+    def exact(e):
+        return is_equilibrium(market, grid[eqs.profiles[e]], "anonymous", menus=menus, tol=tol)
+
     wel = eqs.user_values @ market.masses
     order = np.argsort(wel, kind="stable")
-    losing = order[wel[order] < opt - tol]
-    tables = outcome_tables(market, grid)[:2]
-    ok = _exact_verdicts(market, eqs, losing, tables, menus, tol)
-    survivors = list(losing[ok])
-    rest, start, size = order[len(losing):], 0, 1
-    while not survivors and start < len(rest):  # nobody loses there: the first survivor is the worst
-        chunk = rest[start : start + size]
-        survivors = list(chunk[_exact_verdicts(market, eqs, chunk, tables, menus, tol)])
-        start, size = start + size, 2 * size
-    exact_worst = wel[survivors].min() if survivors else np.nan
-    return len(wel), len(losing), int(ok.sum()), wel.min(), exact_worst
-
-
-def _exact_verdicts(market, eqs, rows, tables, menus, tol):
-    """:func:`gamelib.is_equilibrium` for the grid equilibria ``rows``, one supremum per distinct opponents."""
-    values, payoffs = tables  # [E, n], [k, E, n]
-    profiles = eqs.profiles[rows]
-    ok = np.ones(len(rows), dtype=bool)
-    for i in range(market.n_providers):
-        others = profiles.copy()
-        others[:, i] = 0  # the deviator's own experiment does not matter
-        distinct, inverse = np.unique(others, axis=0, return_inverse=True)
-        sups = np.array([_best_payoff(market, "anonymous", i, menus, (values[d], payoffs[:, d]))
-                         for d in distinct])
-        ok &= sups[inverse.ravel()] - eqs.provider_values[rows, i] <= tol
-    return ok
+    n_losing = int(np.sum(wel < opt - tol))  # the losing equilibria come first in `order`
+    verdicts = np.array([exact(e) for e in order[:n_losing]], dtype=bool)
+    survivors = order[:n_losing][verdicts]
+    if not survivors.size:  # nobody loses there: the first survivor is the worst
+        survivors = list(islice(filter(exact, order[n_losing:]), 1))
+    exact_worst = wel[survivors].min() if len(survivors) else np.nan
+    return len(wel), n_losing, int(verdicts.sum()), wel.min(), exact_worst
 
 
 # ----------------------------------------------------------------------------
@@ -506,23 +463,15 @@ def bound_ratio(market, experiments):
     >>> r.ratio.round(9), r.gap.round(9), r.eps.round(9), r.mistake
     (array([1.]), array([0.25]), array([0.125]), array([1.]))
     """
-    market = _check_market(market)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
-    pers = equilibria(market, experiments, "personalized")
+    pers = equilibria(market, experiments, "personalized")  # checks market and experiments
     if len(pers) == 0:
         raise ValueError("experiments: no pure personalized equilibrium over these experiments")
     eps = np.array([c.eps for c in weak_alignment(market)])
-    opt = aligned_value(market)
-    _, _, actions = outcome_tables(market, experiments)  # [E, n, S]
-    best = best_actions(market)  # [n, Θ]
-    gap, mistake = np.empty(market.n_users), np.empty(market.n_users)
-    for j, game in enumerate(pers.per_user):
-        r = int(np.argmin(game.user_values))
-        gap[j] = opt[j] - game.user_values[r, 0]
-        e = game.consumed[r, 0]
-        wrong = actions[e, j][None, :] != best[j][:, None]  # [Θ, S]
-        mistake[j] = float(np.sum(market.prior[:, None] * experiments[e] * wrong))
-    gap = np.maximum(gap, 0.0)
+    gap = np.maximum(aligned_value(market) - pers.worst_user_values(), 0.0)
+    users = np.arange(market.n_users)
+    worst = [g.consumed[np.argmin(g.user_values[:, 0]), 0] for g in pers.per_user]  # what each user reads there
+    wrong = outcome_tables(market, pers.experiments)[2][worst, users, None, :] != best_actions(market)[:, :, None]
+    mistake = (market.prior[:, None] * pers.experiments[worst] * wrong).sum(axis=(1, 2))  # [n]
     ratio = np.divide(gap, 2 * eps, out=np.zeros_like(gap), where=eps > VALUE_ATOL)
     return BoundRatio(ratio, gap, eps, mistake)
 
@@ -559,17 +508,6 @@ class TightnessSearch:
     n_random: int
 
 
-def _search_ratio(user, provider, prior, grid, margin):
-    """Ratio of a one-user market, or −1 if (U) fails with the given margin."""
-    top2 = np.sort(user, axis=0)[-2:]
-    if np.any(top2[1] - top2[0] < margin):
-        return -1.0, None
-    market = Market(prior, [1.0], user[None], provider[:, None])
-    if not has_unique_best_actions(market):  # pragma: no cover - implied by the margin
-        return -1.0, None
-    return float(bound_ratio(market, grid).ratio[0]), market
-
-
 def tightness_search(
     seed=0, n_random=60, n_refine=120, n_actions=3, n_providers=1, resolution=4, step=0.1, margin=1e-3
 ):
@@ -604,46 +542,38 @@ def tightness_search(
     >>> 0 <= res.ratio <= 1, res.history.shape
     (True, (10,))
     """
-    seed = as_int(seed, "seed", 0)
     n_random = as_int(n_random, "n_random", 1)
     n_refine = as_int(n_refine, "n_refine", 0)
     n_actions = as_int(n_actions, "n_actions", 2)
     n_providers = as_int(n_providers, "n_providers", 1)
-    resolution = as_int(resolution, "resolution", 1)
     step = as_real(step, "step", minimum=0.0)
     margin = as_real(margin, "margin", minimum=0.0)
-    rng = np.random.default_rng(seed)
-    grid = experiment_grid(2, resolution)
-    best = (-np.inf, None, None)
-    history = []
-
-    for _ in range(n_random):
-        user = rng.uniform(size=(n_actions, 2))
-        provider = rng.uniform(size=(n_providers, n_actions, 2))
-        p = rng.uniform(0.05, 0.95)
-        r, market = _search_ratio(user, provider, np.array([p, 1.0 - p]), grid, margin)
-        if r > best[0]:
-            best = (r, market, p)
-        history.append(best[0])
-    fails, sigma = 0, step
-    for _ in range(n_refine):
-        if best[1] is None:  # pragma: no cover - only if every random draw failed (U)
-            history.append(best[0])
-            continue
-        m, p = best[1], best[2]
-        user = m.user_utility[0] + rng.normal(0.0, sigma, size=m.user_utility[0].shape)
-        provider = m.provider_utility[:, 0] + rng.normal(0.0, sigma, size=m.provider_utility[:, 0].shape)
-        p_new = float(np.clip(p + rng.normal(0.0, sigma / 3), 0.05, 0.95))
-        r, market = _search_ratio(user, provider, np.array([p_new, 1.0 - p_new]), grid, margin)
-        if r > best[0] + VALUE_ATOL:
-            best, fails = (r, market, p_new), 0
+    rng = np.random.default_rng(as_int(seed, "seed", 0))
+    grid = experiment_grid(2, resolution)  # checks resolution
+    best, history, fails, sigma = (-np.inf, None, None), [], 0, step
+    for t in range(n_random + n_refine):
+        refine = t >= n_random
+        if refine:  # Gaussian steps around the best market so far
+            user = best[1].user_utility[0] + rng.normal(0.0, sigma, size=(n_actions, 2))
+            provider = best[1].provider_utility[:, 0] + rng.normal(0.0, sigma, size=(n_providers, n_actions, 2))
+            p = float(np.clip(best[2] + rng.normal(0.0, sigma / 3), 0.05, 0.95))
         else:
+            user = rng.uniform(size=(n_actions, 2))
+            provider = rng.uniform(size=(n_providers, n_actions, 2))
+            p = rng.uniform(0.05, 0.95)
+        top2 = np.sort(user, axis=0)[-2:]
+        market = Market(np.array([p, 1.0 - p]), [1.0], user[None], provider[:, None])
+        ok = np.all(top2[1] - top2[0] >= margin) and has_unique_best_actions(market)  # (U), by `margin`
+        r = float(bound_ratio(market, grid).ratio[0]) if ok else -1.0
+        if r > best[0] + (VALUE_ATOL if refine else 0.0):
+            best, fails = (r, market if ok else None, p), 0
+        elif refine:
             fails += 1
-            if fails >= 20:
-                sigma, fails = sigma / 2, 0
+        if fails >= 20:  # 20 proposals in a row failed: smaller steps
+            sigma, fails = sigma / 2, 0
         history.append(best[0])
-    if best[1] is None:  # pragma: no cover
-        raise RuntimeError("tightness_search: no market satisfied (U); lower margin")
+        if t == n_random - 1 and best[1] is None:  # pragma: no cover - no random draw satisfied (U)
+            raise RuntimeError("tightness_search: no market satisfied (U); lower margin")
     return TightnessSearch(best[1], float(best[0]), np.array(history), n_random)
 
 
@@ -687,15 +617,13 @@ def compare_tie_rules(market, orders, experiments):
     """
     market = _check_market(market)
     experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    full = reveal_everything(market.n_states, max(experiments.shape[-1], market.n_states))  # deviations' width
+    policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)
     out = []
     for order in orders:
         relabelled = market.relabel_actions(order)
-        width = max(experiments.shape[-1], market.n_states)
-        full = reveal_everything(market.n_states, width)
-        policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)
-        grid = pad_signals(experiments, width)
-        dev = profitable_deviation(relabelled, policy, "personalized", experiments=grid)
-        pers = equilibria(relabelled, grid, "personalized")
+        dev = profitable_deviation(relabelled, policy, "personalized", experiments=experiments)
+        pers = equilibria(relabelled, experiments, "personalized")
         out.append(
             {
                 "order": np.asarray(order),
@@ -798,49 +726,40 @@ def menu_separation_search(seeds=range(40), n_states=3, n_actions=3, resolution=
     >>> bool((ex.item_values.argmax(axis=0) == [0, 1]).all())   # users pick different items
     True
     """
-    from .deviations import best_deviation, is_equilibrium
-
     seeds = [as_int(s, "seeds", 0) for s in seeds]
     if not seeds:
         raise ValueError("seeds: expected at least one seed")
     n_states = as_int(n_states, "n_states", 2)
     n_actions = as_int(n_actions, "n_actions", 2)
-    resolution = as_int(resolution, "resolution", 1)
     max_equilibria = as_int(max_equilibria, "max_equilibria", 1)
-    grid = experiment_grid(n_states, resolution)
+    grid = experiment_grid(n_states, resolution)  # checks resolution
     best = None
     for s in seeds:
         market = random_market(s, n_states, n_actions, 2, 2)
         anon = equilibria(market, grid, "anonymous")
-        if not len(anon):
-            continue
         for e in np.unique(np.linspace(0, len(anon) - 1, min(len(anon), max_equilibria)).astype(int)):
-            profile = anon.profiles[e]
-            policy = grid[profile]
+            policy = grid[anon.profiles[e]]
             if not is_equilibrium(market, policy, "anonymous"):
                 continue
             for i in range(market.n_providers):
-                menu = best_deviation(market, policy, "anonymous", i, menus=True)
-                if menu.gain > VALUE_ATOL and (best is None or menu.gain > best[0]):
+                dev = best_deviation(market, policy, "anonymous", i, menus=True)
+                if dev.gain > VALUE_ATOL and (best is None or dev.gain > best.menu_gain):
                     single = best_deviation(market, policy, "anonymous", i).gain
-                    best = (float(menu.gain), s, market, profile, i, float(single), menu.experiment)
-    if best is None:
-        return None
-    gain, s, market, profile, i, single, items = best
-    n_signals = max(item.shape[1] for item in items)
-    menu = np.stack([pad_signals(item, n_signals) for item in items])
-    values, _, _ = outcome_tables(market, menu)
-    return MenuExample(market, s, grid, np.asarray(profile), i, single, gain, menu, values)
+                    n_signals = max(item.shape[1] for item in dev.experiment)
+                    menu = np.stack([pad_signals(item, n_signals) for item in dev.experiment])
+                    best = MenuExample(market, s, grid, np.asarray(anon.profiles[e]), i, float(single),
+                                       float(dev.gain), menu, outcome_tables(market, menu)[0])
+    return best
 
 
 # ----------------------------------------------------------------------------
 # How robust is the silent equilibrium?
 # ----------------------------------------------------------------------------
 
-__all__ += ["RobustnessStudy", "robustness_study", "silence_margin"]
-
 #: Perturbation directions of :func:`robustness_study`, in the book's words.
 _ROBUSTNESS_DIRECTIONS = ("random", "users", "providers", "masses", "prior", "aligned")
+#: The market fields that a random draw moves (drawn in this order).
+_PERTURBED_FIELDS = ("user_utility", "provider_utility", "masses", "prior")
 
 
 @dataclass(frozen=True)
@@ -929,10 +848,9 @@ class RobustnessStudy:
         for d, name in enumerate(self.directions):
             rows = self.direction == d
             sizes = np.unique(self.x[rows])
-            wins = np.array([verdict[rows & (self.x == s)].sum() for s in sizes])
-            trials = np.array([(rows & (self.x == s)).sum() for s in sizes])
-            lo, hi = np.array([_wilson(w, t, 0.95) for w, t in zip(wins, trials)]).T
-            out[name] = (sizes, wins / trials, lo, hi)
+            cells = rows & (self.x == sizes[:, None])  # [sizes, N]
+            wins, trials = (cells & verdict).sum(axis=1), cells.sum(axis=1)
+            out[name] = (sizes, wins / trials, *_wilson(wins, trials, 0.95))
         return out
 
     def grid(self, field="silent"):
@@ -946,9 +864,8 @@ class RobustnessStudy:
         """
         if self.directions != ("plane",):
             raise ValueError("field: grid() needs a study run with plane=(xs, ys)")
-        values = getattr(self, field, None)
-        if (field not in self.__dataclass_fields__ or not isinstance(values, np.ndarray)
-                or values.shape != self.silent.shape):
+        values = getattr(self, field, None)  # fields only: nothing else of the class is an array
+        if not isinstance(values, np.ndarray) or values.shape != self.silent.shape:
             raise ValueError(f"field: expected the name of a computed per-market array, got {field!r}")
         xs, ys = np.unique(self.x), np.unique(self.y)
         return xs, ys, np.asarray(values).reshape(len(ys), len(xs))
@@ -972,8 +889,7 @@ class RobustnessStudy:
         ]
         if self.directions != ("plane",):
             for name, (sizes, rate, _, _) in self.survival().items():
-                rows = self.direction == self.directions.index(name)
-                n = rows.sum() // len(sizes)
+                n = (self.direction == self.directions.index(name)).sum() // len(sizes)
                 cells = ", ".join(f"size {s:g}: {round(r * n)}/{n}" for s, r in zip(sizes, rate))
                 lines.append(f"  {name}: {cells}")
         alive = self.silent
@@ -985,120 +901,17 @@ class RobustnessStudy:
         return "\n".join(lines)
 
 
-def silence_margin(market):
-    """The change gains of the chapter's proposition, provider by provider (two states).
-
-    For provider ``i``, the largest ``Δ_i(q; a) = Σ_j m_j E_q[U_i^j(a_j, θ) −
-    U_i^j(a⁰_j, θ)]`` over beliefs ``q = P(θ = 1)`` and profiles ``a`` of best
-    responses at ``q`` that change at least one user's no-information action
-    ``a⁰_j`` (``-inf`` if no belief changes anybody).  ``Δ_i`` is linear in
-    ``q`` between indifference beliefs, so the candidates are the beliefs
-    0, 1 and every user's indifference beliefs, with every tied best response.
-
-    Parameters
-    ----------
-    market : Market
-        Two states.
-
-    Returns
-    -------
-    margin : ndarray, shape [k]
-    strict : bool
-        Whether every user has a unique best action at the prior.  Silence is an
-        anonymous equilibrium (single experiments) if ``margin ≤ 0``; only if,
-        when ``strict`` holds, no two users share an indifference belief and
-        every tie is interior (the chapter's proposition, part 2).
-
-    Examples
-    --------
-    Opposite tastes with the users' indifference beliefs moved to 0.55 and
-    0.56, and each provider's indifference belief about its own audience 0.03
-    beyond its user's (a point of the chapter's phase diagram): every belief
-    that moves a user loses for both providers.
-
-    >>> from gamelib import examples
-    >>> from gamelib.studies import silence_margin, robustness_study
-    >>> st = robustness_study(plane=([0.01], [0.03]), menus=False, revealing=False)
-    >>> st.margin.round(6).tolist(), st.strict.tolist(), st.silent.tolist()
-    ([-0.01], [True], [True])
-
-    ``margin ≤ 0`` is sufficient for silence in every two-state market; it is
-    also necessary when ``strict`` holds and no two users share an
-    indifference belief.  When two users share one, the margin counts the
-    profiles in which, at that belief, one user moves and the other does not;
-    deviators can approach them.  With the providers of Proposition 5.1 and
-    both users' indifference beliefs at 0.55, provider 2 gains by moving its
-    own audience alone at 0.55:
-
-    >>> from gamelib import is_equilibrium, reveal_nothing
-    >>> m = examples.opposite_tastes(); u = m.user_utility.copy()
-    >>> u[0, 1] -= 0.05; u[1, 1] += 0.05
-    >>> moved = m.replace(user_utility=u)
-    >>> silence_margin(moved)[0].round(6).tolist(), is_equilibrium(moved, [reveal_nothing(2)] * 2, "anonymous")
-    ([0.025, 0.025], False)
-    """
-    market = _check_market(market)
-    if market.n_states != 2:
-        raise ValueError(f"market: silence_margin needs two states, got {market.n_states}")
-    u, big = market.user_utility, market.provider_utility  # [n, A, 2], [k, n, A, 2]
-    n, n_act, _ = u.shape
-    a_idx, b_idx = np.triu_indices(n_act, 1)
-    slope_gap = (u[:, a_idx, 1] - u[:, a_idx, 0]) - (u[:, b_idx, 1] - u[:, b_idx, 0])  # [n, P]
-    level_gap = u[:, b_idx, 0] - u[:, a_idx, 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cross = np.where(np.abs(slope_gap) > 1e-15, level_gap / slope_gap, -1.0)
-    qs = np.unique(np.r_[0.0, 1.0, cross[(cross >= 0) & (cross <= 1)]])
-    at_prior = u @ market.prior  # [n, A]
-    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
-    top = np.sort(at_prior, axis=1)
-    strict = bool(n_act == 1 or np.all(top[:, -1] - top[:, -2] > VALUE_ATOL))
-    belief = np.stack([1 - qs, qs], axis=1)  # [Q, 2]: Δ_i is linear between candidates
-    value = np.einsum("qt,jat->qja", belief, u)
-    best = value >= value.max(axis=2, keepdims=True) - VALUE_ATOL  # [Q, n, A], every tied best action
-    pay = np.einsum("qt,ijat->qija", belief, big) * market.masses[None, None, :, None]
-    gain = pay - np.take_along_axis(pay, a0[None, None, :, None], axis=3)  # [Q, k, n, A]
-    changed = best & (np.arange(n_act)[None, None, :] != a0[None, :, None])
-    with np.errstate(invalid="ignore"):
-        any_best = np.where(best[:, None], gain, -np.inf).max(axis=3)  # [Q, k, n]
-        any_change = np.where(changed[:, None], gain, -np.inf).max(axis=3)
-        # at least one user changes: the best change of user j plus the best of everyone else
-        total = any_best.sum(axis=2, keepdims=True) - any_best + any_change
-    return total.max(axis=(0, 2)), strict
-
-
-def _plane_markets(market, xs, ys, shift):
-    """The phase-diagram markets: indifference beliefs moved by bias on action 1."""
-    if market.provider_utility.shape != (2, 2, 2, 2):
-        raise ValueError("market: plane mode needs two providers, two users, two actions and two states")
-    u, big = market.user_utility, market.provider_utility
-    slope_u = (u[:, 1, 1] - u[:, 0, 1]) - (u[:, 1, 0] - u[:, 0, 0])  # [n]
-    own = big[[0, 1], [0, 1]]  # provider i about user i, [2, A, 2]
-    slope_p = (own[:, 1, 1] - own[:, 0, 1]) - (own[:, 1, 0] - own[:, 0, 0])
-    out = []
-    for y in ys:
-        for x in xs:
-            move = np.array([shift, shift + x])  # users' indifference beliefs move by this
-            uu, pp = u.copy(), big.copy()
-            uu[:, 1, :] -= (move * slope_u)[:, None]
-            pp[[0, 1], [0, 1], 1, :] -= ((move + y) * slope_p)[:, None]
-            out.append((x, y, market.replace(user_utility=uu, provider_utility=pp)))
-    return out
-
-
 def _perturbed(market, name, size, z):
     """``market`` moved along one draw ``z`` (a dict of arrays in [-1, 1]) scaled by ``size``."""
     if name == "aligned":  # toward U_i^j = u_j, the strongly aligned market with the same users
         target = np.broadcast_to(market.user_utility, market.provider_utility.shape)
         return market.replace(provider_utility=(1 - size) * market.provider_utility + size * target)
     if name in ("random", "users", "providers"):
-        users = market.user_utility + (size * z["users"] if name != "providers" else 0.0)
-        provs = market.provider_utility + (size * z["providers"] if name != "users" else 0.0)
+        users = market.user_utility + (size * z["user_utility"] if name != "providers" else 0.0)
+        provs = market.provider_utility + (size * z["provider_utility"] if name != "users" else 0.0)
         return market.replace(user_utility=users, provider_utility=provs)
-    key = "masses" if name == "masses" else "prior"
-    base = getattr(market, key)
-    step = size * (z[key] - z[key].mean())
-    new = np.clip(base + step, 1e-3, None)
-    return market.replace(**{key: new / new.sum()})
+    new = np.clip(getattr(market, name) + size * (z[name] - z[name].mean()), 1e-3, None)  # "masses" or "prior"
+    return market.replace(**{name: new / new.sum()})
 
 
 def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1e-3, 1e-2, 5e-2, 1e-1),
@@ -1168,9 +981,6 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
     >>> path.silent.tolist(), (2 * path.eps_strong).round(3).tolist()
     ([True, True, False], [0.525, 0.5, 0.495])
     """
-    from .deviations import is_equilibrium
-    from .examples import opposite_tastes
-
     market = opposite_tastes() if market is None else _check_market(market)
     if market.n_states != 2:
         raise ValueError(f"market: the study needs two states, got {market.n_states}")
@@ -1189,45 +999,52 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
             raise ValueError("sizes: the 'aligned' direction mixes with weight size, which must be at most 1")
         n_samples = as_int(n_samples, "n_samples", 1)
         rng = np.random.default_rng(seed)
-        shapes = {"users": market.user_utility.shape, "providers": market.provider_utility.shape,
-                  "masses": market.masses.shape, "prior": market.prior.shape}
         rows = []
         for d, name in enumerate(directions):
             for sample in range(n_samples):
-                z = {key: rng.uniform(-1.0, 1.0, shape) for key, shape in shapes.items()}
+                z = {key: rng.uniform(-1.0, 1.0, getattr(market, key).shape) for key in _PERTURBED_FIELDS}
                 if name != "aligned" or sample == 0:
                     rows.extend((d, s, 0.0, _perturbed(market, name, s, z)) for s in sizes)
     else:
         if not isinstance(plane, (tuple, list)) or len(plane) != 2:
             raise ValueError("plane: expected a pair (xs, ys) of sequences of numbers")
-        xs = as_finite_array(plane[0], "plane", ndim=1)
-        ys = as_finite_array(plane[1], "plane", ndim=1)
+        xs, ys = (np.sort(as_finite_array(axis, "plane", ndim=1)) for axis in plane)
         if len(np.unique(xs)) != len(xs) or len(np.unique(ys)) != len(ys):
             raise ValueError("plane: the axes must not repeat values")
         shift = as_real(shift, "shift")
-        directions = ("plane",)
-        rows = [(0, x, y, m) for x, y, m in _plane_markets(market, np.sort(xs), np.sort(ys), shift)]
+        if market.provider_utility.shape != (2, 2, 2, 2):
+            raise ValueError("market: plane mode needs two providers, two users, two actions and two states")
+        # indifference beliefs moved by a state-independent bias on action 1
+        u, big = market.user_utility, market.provider_utility
+        slope_u = (u[:, 1, 1] - u[:, 0, 1]) - (u[:, 1, 0] - u[:, 0, 0])  # [n]
+        own = big[[0, 1], [0, 1]]  # provider i about user i, [2, A, 2]
+        slope_p = (own[:, 1, 1] - own[:, 0, 1]) - (own[:, 1, 0] - own[:, 0, 0])
+        directions, rows = ("plane",), []
+        for y in ys:
+            for x in xs:
+                move = np.array([shift, shift + x])  # users' indifference beliefs move by this
+                uu, pp = u.copy(), big.copy()
+                uu[:, 1, :] -= (move * slope_u)[:, None]
+                pp[[0, 1], [0, 1], 1, :] -= ((move + y) * slope_p)[:, None]
+                rows.append((0, x, y, market.replace(user_utility=uu, provider_utility=pp)))
     markets = [r[3] for r in rows]
-    silent_profile = np.array([reveal_nothing(market.n_states)] * market.n_providers)
-    reveal_profile = np.array([reveal_everything(market.n_states)] * market.n_providers)
 
-    def verdicts(profile, with_menus):
+    def verdicts(experiment, with_menus):  # every provider posts `experiment`
+        profile = np.array([experiment] * market.n_providers)
         return np.array([is_equilibrium(m, profile, "anonymous", menus=with_menus) for m in markets])
 
     margins = [silence_margin(m) for m in markets]
     eps_weak, eps_strong = _market_alignment_eps(markets)
-    opt = np.array([aligned_value(m) @ m.masses for m in markets])
-    noinfo = np.array([uninformed_value(m) @ m.masses for m in markets])
     return RobustnessStudy(
         directions=directions,
         direction=np.array([r[0] for r in rows], dtype=int),
         x=np.array([r[1] for r in rows], dtype=float),
         y=np.array([r[2] for r in rows], dtype=float),
-        silent=verdicts(silent_profile, False),
-        silent_menus=verdicts(silent_profile, True) if menus else None,
-        revealing=verdicts(reveal_profile, False) if revealing else None,
-        revealing_menus=verdicts(reveal_profile, True) if (revealing and menus) else None,
-        loss=opt - noinfo,
+        silent=verdicts(reveal_nothing(2), False),
+        silent_menus=verdicts(reveal_nothing(2), True) if menus else None,
+        revealing=verdicts(reveal_everything(2), False) if revealing else None,
+        revealing_menus=verdicts(reveal_everything(2), True) if (revealing and menus) else None,
+        loss=np.array([aligned_value(m) @ m.masses - uninformed_value(m) @ m.masses for m in markets]),
         eps_weak=eps_weak,
         eps_strong=eps_strong,
         margin=np.array([mg.max() for mg, _ in margins]),
@@ -1235,3 +1052,80 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
         markets=tuple(markets),
     )
 
+
+def silence_margin(market):
+    """The change gains of the chapter's proposition, provider by provider (two states).
+
+    For provider ``i``, the largest ``Δ_i(q; a) = Σ_j m_j E_q[U_i^j(a_j, θ) −
+    U_i^j(a⁰_j, θ)]`` over beliefs ``q = P(θ = 1)`` and profiles ``a`` of best
+    responses at ``q`` that change at least one user's no-information action
+    ``a⁰_j`` (``-inf`` if no belief changes anybody).  ``Δ_i`` is linear in
+    ``q`` between indifference beliefs, so the candidates are the beliefs
+    0, 1 and every user's indifference beliefs, with every tied best response.
+
+    Parameters
+    ----------
+    market : Market
+        Two states.
+
+    Returns
+    -------
+    margin : ndarray, shape [k]
+    strict : bool
+        Whether every user has a unique best action at the prior.  Silence is an
+        anonymous equilibrium (single experiments) if ``margin ≤ 0``; only if,
+        when ``strict`` holds, no two users share an indifference belief and
+        every tie is interior (the chapter's proposition, part 2).
+
+    Examples
+    --------
+    Opposite tastes with the users' indifference beliefs moved to 0.55 and
+    0.56, and each provider's indifference belief about its own audience 0.03
+    beyond its user's (a point of the chapter's phase diagram): every belief
+    that moves a user loses for both providers.
+
+    >>> from gamelib import examples
+    >>> from gamelib.studies import silence_margin, robustness_study
+    >>> st = robustness_study(plane=([0.01], [0.03]), menus=False, revealing=False)
+    >>> st.margin.round(6).tolist(), st.strict.tolist(), st.silent.tolist()
+    ([-0.01], [True], [True])
+
+    ``margin ≤ 0`` is sufficient for silence in every two-state market; it is
+    also necessary when ``strict`` holds and no two users share an
+    indifference belief.  When two users share one, the margin counts the
+    profiles in which, at that belief, one user moves and the other does not;
+    deviators can approach them.  With the providers of Proposition 5.1 and
+    both users' indifference beliefs at 0.55, provider 2 gains by moving its
+    own audience alone at 0.55:
+
+    >>> from gamelib import is_equilibrium, reveal_nothing
+    >>> m = examples.opposite_tastes(); u = m.user_utility.copy()
+    >>> u[0, 1] -= 0.05; u[1, 1] += 0.05
+    >>> moved = m.replace(user_utility=u)
+    >>> silence_margin(moved)[0].round(6).tolist(), is_equilibrium(moved, [reveal_nothing(2)] * 2, "anonymous")
+    ([0.025, 0.025], False)
+    """
+    market = _check_market(market)
+    if market.n_states != 2:
+        raise ValueError(f"market: silence_margin needs two states, got {market.n_states}")
+    u, big = market.user_utility, market.provider_utility  # [n, A, 2], [k, n, A, 2]
+    n, n_act, _ = u.shape
+    slope = u[:, :, 1] - u[:, :, 0]  # [n, A]
+    with np.errstate(divide="ignore", invalid="ignore"):  # where actions a and b tie: [n, A, A]
+        cross = (u[:, None, :, 0] - u[:, :, None, 0]) / (slope[:, :, None] - slope[:, None, :])
+    qs = np.unique(np.r_[0.0, 1.0, cross[(cross >= 0) & (cross <= 1)]])
+    at_prior = u @ market.prior  # [n, A]
+    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
+    top = np.sort(at_prior, axis=1)
+    strict = bool(n_act == 1 or np.all(top[:, -1] - top[:, -2] > VALUE_ATOL))
+    belief = np.stack([1 - qs, qs], axis=1)  # [Q, 2]: Δ_i is linear between candidates
+    value = np.einsum("qt,jat->qja", belief, u)
+    best = value >= value.max(axis=2, keepdims=True) - VALUE_ATOL  # [Q, n, A], every tied best action
+    pay = np.einsum("qt,ijat->qija", belief, big) * market.masses[None, None, :, None]
+    gain = pay - np.take_along_axis(pay, a0[None, None, :, None], axis=3)  # [Q, k, n, A]
+    changed = best & (np.arange(n_act)[None, None, :] != a0[None, :, None])
+    any_best = np.where(best[:, None], gain, -np.inf).max(axis=3)  # [Q, k, n], finite
+    any_change = np.where(changed[:, None], gain, -np.inf).max(axis=3)
+    # at least one user changes: the best change of user j plus the best of everyone else
+    total = any_best.sum(axis=2, keepdims=True) - any_best + any_change
+    return total.max(axis=(0, 2)), strict
