@@ -60,6 +60,7 @@ import itertools
 import json
 import os
 import pickle
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,10 +226,6 @@ def static_figure(
 # --- control declarations --------------------------------------------------------------
 
 
-def _fmt(value: Any, fmt: str) -> str:
-    return format(value, fmt)
-
-
 @dataclass(frozen=True)
 class Slider:
     """A numeric control, declared once: its live slider, its static lattice, its sampler.
@@ -293,7 +290,7 @@ class Slider:
 
     def options(self) -> list[tuple[str, Any]]:
         """(readout, value) of every lattice position."""
-        return [(_fmt(v, self.fmt), float(v)) for v in self.lattice()]
+        return [(format(v, self.fmt), float(v)) for v in self.lattice()]
 
     def sample(self, rng: np.random.Generator) -> float:
         """A random position of the live slider."""
@@ -449,12 +446,9 @@ def set_band(collection: Any, x: Any, lower: Any, upper: Any, where: Any = None)
     except ValueError:
         raise ValueError(f"lower, upper, where: must broadcast to x's shape {x.shape}") from None
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
-    polys = []
-    for a, b in zip(edges[::2], edges[1::2]):
-        xs = x[a:b]
-        polys.append(np.column_stack([np.concatenate([xs, xs[::-1]]),
-                                      np.concatenate([upper[a:b], lower[a:b][::-1]])]))
-    collection.set_verts(polys)
+    collection.set_verts([np.column_stack([np.concatenate([x[a:b], x[a:b][::-1]]),
+                                           np.concatenate([upper[a:b], lower[a:b][::-1]])])
+                          for a, b in zip(edges[::2], edges[1::2])])
 
 
 _BELIEFS = np.linspace(0.0, 1.0, 401)
@@ -489,29 +483,18 @@ def value_line(sender_utility, receiver_utility, ties="sender"):
 
 
 def _flatten_artists(artists: Any) -> list:
-    if artists is None:
-        return []
     if isinstance(artists, Mapping):
         artists = list(artists.values())
     if isinstance(artists, (list, tuple)):
-        out = []
-        for a in artists:
-            out.extend(_flatten_artists(a))
-        return out
-    return [artists]
+        return [a for item in artists for a in _flatten_artists(item)]
+    return [] if artists is None else [artists]
 
 
 # --- the widget ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Prepared:
-    """One laid-out figure, its background and its moving artists."""
-
-    figure: Figure
-    canvas: Any
-    background: Any
-    artists: Any
+#: One laid-out figure, its canvas, its background and its moving artists.
+_Prepared = namedtuple("_Prepared", "figure canvas background artists")
 
 
 @functools.cache
@@ -794,11 +777,7 @@ class Widget:
         return h.hexdigest()[:20]
 
     def _index_key(self, values: Mapping[str, Any]) -> str:
-        out = []
-        for k, c in self.controls.items():
-            opts = [v for _, v in c.options()]
-            out.append(str(next(i for i, v in enumerate(opts) if _same(v, values[k]))))
-        return "_".join(out)
+        return "_".join(str(_option_index(c, values[k])) for k, c in self.controls.items())
 
     def write_frames(self, directory: str | os.PathLike) -> dict[str, Any]:
         """Render every lattice position into ``directory/<name>/`` (cached); return the index.
@@ -878,7 +857,7 @@ class Widget:
         rows = []
         for k, c in self.controls.items():
             opts = c.options()
-            cur = next(i for i, (_, v) in enumerate(opts) if _same(v, c.value))
+            cur = _option_index(c, c.value)
             label = html.escape(c.label)
             ident = f"gp-{self.name}-{k}-{index['key'][:6]}"
             tip = "needs JavaScript: the picture cannot follow this control"
@@ -940,6 +919,11 @@ def _data_uri(png: bytes) -> str:
 def _py(value: Any) -> Any:
     """NumPy scalars as plain Python values (JSON, dict keys)."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _option_index(control: Control, value: Any) -> int:
+    """Index of ``value`` among the precomputed options of ``control``."""
+    return next(i for i, (_, v) in enumerate(control.options()) if _same(v, value))
 
 
 def _same(a: Any, b: Any) -> bool:

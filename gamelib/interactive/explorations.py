@@ -13,7 +13,8 @@ from ..experiments import split_experiment, user_value
 from ..persuasion import sender_value_curve
 from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget, set_band, value_line
 
-__all__ = ["draw_anonymity", "draw_tightness", "draw_tie_rules", "draw_menu"]
+__all__ = ["draw_anonymity", "draw_tightness", "draw_tie_rules", "draw_menu", "draw_robust_survival",
+           "draw_robust_plane", "draw_robust_bound", "ROBUST_PLANE"]
 
 
 _SERIES = (
@@ -243,6 +244,7 @@ _TIE_RULES = {
     "lowest index": "lowest",
     "in favour of the consulted provider": "sender",
 }
+_TIE_LABELS = {v: k for k, v in _TIE_RULES.items()}
 
 _TIE_MARKET = examples.aligned_tie_market()
 
@@ -272,8 +274,6 @@ def _tie_split(ties="adverse", q=0.75):
     >>> round(_tie_split("lowest", 0.75)["split"], 6), _tie_split("lowest", 0.75)["full"]
     (1.166667, 1.5)
     """
-    if ties not in _TIE_RULES.values():
-        raise ValueError(f"ties: must be one of {tuple(_TIE_RULES.values())}, got {ties!r}")
     q = float(q)
     if not 0.5 < q <= 1.0:
         raise ValueError(f"q: must satisfy 1/2 < q <= 1, got {q}")
@@ -310,8 +310,7 @@ def _setup_ties(fig, ties="adverse", q=0.75):
     ax.set_ylim(-0.05 * top, 1.08 * top)  # this rule's range (one background per rule)
     ax.set_xlabel("belief p = P(θ = 1)")
     ax.set_ylabel("provider 1's expected utility")
-    label = next(k for k, v in _TIE_RULES.items() if v == ties)
-    ax.set_title(f"Provider 1's persuasion problem, ties {label}", fontsize="medium")
+    ax.set_title(f"Provider 1's persuasion problem, ties {_TIE_LABELS[ties]}", fontsize="medium")
     ax.legend(handles=[curve, dots, prior_dot, full], loc="upper center", bbox_to_anchor=(0.5, -0.16),
               ncols=2, fontsize="small")
     return {"curve": curve, "chord": chord, "dots": dots, "prior_dot": prior_dot, "full": full}
@@ -337,8 +336,7 @@ def _refresh_ties(artists, ties="adverse", q=0.75):
     artists["dots"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["prior_dot"].set_data([0.5], [out["split"]])
     artists["full"].set_data([0.5], [out["full"]])
-    label = next(k for k, v in _TIE_RULES.items() if v == ties)
-    return (f"ties {label}, split into beliefs 0 and {q:.2f}: provider 1 earns {out['split']:.3f}\n"
+    return (f"ties {_TIE_LABELS[ties]}, split into beliefs 0 and {q:.2f}: provider 1 earns {out['split']:.3f}\n"
             f"(full revelation: {out['full']:.3f}); the user gets {out['user']:.3f} (OPT 1, NOINFO 0.5)")
 
 
@@ -351,8 +349,7 @@ def _ties_alt(ties="adverse", q=0.75):
     True
     """
     out = _tie_split(ties, q)
-    label = next(k for k, v in _TIE_RULES.items() if v == ties)
-    return (f"Provider 1's expected utility against the user's belief p, with ties broken {label}; "
+    return (f"Provider 1's expected utility against the user's belief p, with ties broken {_TIE_LABELS[ties]}; "
             f"a dotted chord joins its payoff at beliefs 0 and {q:.2f}, and at the prior 1/2 the split "
             f"earns it {out['split']:.3f} against {out['full']:.3f} for full revelation, while the user "
             f"gets {out['user']:.3f}.")
@@ -421,8 +418,6 @@ def draw_menu(fig, example):
 # How robust is the silent equilibrium?
 # ----------------------------------------------------------------------------
 
-__all__ += ["draw_robust_survival", "draw_robust_plane", "draw_robust_bound"]
-
 _ROBUST_STYLE = {
     "random": ("all utilities", PALETTE[6], "o"),
     "users": ("users' utilities", PALETTE[3], "v"),
@@ -461,6 +456,7 @@ def draw_robust_survival(fig, study):
 def _robust_map(ax, plane):
     """The verdict map of a plane study on ``ax``; return the legend handles."""
     from matplotlib.colors import ListedColormap
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     xs, ys, verdict = plane.grid("silent")
@@ -472,7 +468,7 @@ def _robust_map(ax, plane):
                Patch(color=colours[0], label="a provider gains by informing")]
     if len(xs) > 1 and len(ys) > 1 and np.nanmin(margin) < 0 < np.nanmax(margin):
         ax.contour(xs, ys, margin, levels=[0.0], colors=PALETTE[6], linestyles="--", linewidths=1)
-        handles.append(_dashed("margin = 0 (proposition)"))
+        handles.append(Line2D([], [], color=PALETTE[6], linestyle="--", label="margin = 0 (proposition)"))
     ax.set_xlabel("gap x between the users' indifference beliefs")
     ax.set_ylabel("providers' misalignment y")
     return handles
@@ -511,13 +507,6 @@ def draw_robust_plane(fig, plane, x=None, y=None):
         caption = f"at x = {xs[col]:.2f}, y = {ys[row]:.2f}: silence is {state}"
     ax.legend(handles=handles, loc="lower right", fontsize="small")
     return caption
-
-
-def _dashed(label):
-    """A dashed legend handle (helper of :func:`draw_robust_plane`)."""
-    from matplotlib.lines import Line2D
-
-    return Line2D([], [], color=PALETTE[6], linestyle="--", label=label)
 
 
 def draw_robust_bound(fig, study, path):
@@ -563,8 +552,6 @@ def draw_robust_bound(fig, study, path):
 
 
 # The widget over the phase diagram ------------------------------------------------
-
-__all__ += ["ROBUST_PLANE"]
 
 #: The phase diagram of the chapter (and the widget's lattice).
 ROBUST_PLANE = (np.linspace(-0.06, 0.06, 21), np.linspace(-0.02, 0.06, 17))
@@ -711,12 +698,8 @@ def _robust_widget(plane=None, x=0.012, y=0.03):
     dx, dy = np.diff(xs), np.diff(ys)
     if not (np.allclose(dx, dx[0]) and np.allclose(dy, dy[0])):
         raise ValueError("plane: the axes must be evenly spaced (the sliders step along them)")
-    every_other = (lambda v: v[::2]) if len(xs) > 6 else (lambda v: v)
-    controls = {
-        "x": Slider("gap x", float(xs[0]), float(xs[-1]), float(dx[0]), float(x),
-                    frames=every_other(xs), fmt=".3f"),
-        "y": Slider("misalignment y", float(ys[0]), float(ys[-1]), float(dy[0]), float(y),
-                    frames=every_other(ys), fmt=".3f"),
-    }
+    every = 2 if len(xs) > 6 else 1  # the static page: every other grid value
+    controls = {k: Slider(label, float(v[0]), float(v[-1]), float(d[0]), float(at), frames=v[::every], fmt=".3f")
+                for k, label, v, d, at in (("x", "gap x", xs, dx, x), ("y", "misalignment y", ys, dy, y))}
     return Widget("robust", _setup_robust, _refresh_robust, controls, alt=_robust_alt,
                   fixed={"plane": plane}, figsize=(8.0, 4.2))

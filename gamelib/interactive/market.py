@@ -85,6 +85,13 @@ def _audience_policy(experiments, audience, n_users):
 _MARKET = opposite_tastes()
 
 
+def _outcome(audience, p1_0, p1_1, p2_0, p2_1):
+    """Play :data:`_MARKET` with both providers' binary experiments offered to ``audience``."""
+    experiments = np.stack([_binary_experiment(p1_0, p1_1), _binary_experiment(p2_0, p2_1)])
+    policy, mode = _audience_policy(experiments, audience, _MARKET.n_users)
+    return play(_MARKET, policy, mode), mode
+
+
 def _provider_ceiling(market):
     """The largest payoff any provider can get: ``Σ_j m_j max U_i^j`` (fixes the y-axis)."""
     best = np.asarray(market.provider_utility).reshape(market.n_providers, market.n_users, -1)
@@ -163,9 +170,7 @@ def _refresh_market(artists, audience="anonymous: one experiment for everybody",
     True
     """
     market = _MARKET
-    experiments = np.stack([_binary_experiment(p1_0, p1_1), _binary_experiment(p2_0, p2_1)])
-    policy, mode = _audience_policy(experiments, audience, market.n_users)
-    outcome = play(market, policy, mode)
+    outcome, mode = _outcome(audience, p1_0, p1_1, p2_0, p2_1)
     for j, (bar, note) in enumerate(zip(artists["users"], artists["notes"])):
         value, chosen = float(outcome.user_values[j]), int(outcome.choice[j])
         bar.set_height(value)
@@ -203,8 +208,7 @@ def _market_alt(audience="anonymous: one experiment for everybody",
     True
     """
     market = _MARKET
-    experiments = np.stack([_binary_experiment(p1_0, p1_1), _binary_experiment(p2_0, p2_1)])
-    outcome = play(market, *_audience_policy(experiments, audience, market.n_users))
+    outcome = _outcome(audience, p1_0, p1_1, p2_0, p2_1)[0]
     users = "; ".join(f"user {j + 1} consults {market.provider_names[outcome.choice[j]]} and gets "
                       f"{outcome.user_values[j]:.2f}" for j in range(market.n_users))
     pay = " and ".join(f"{v:.2f}" for v in outcome.provider_values)
@@ -268,10 +272,6 @@ def _guess_benchmarks():
             float(user_value(_GUESS_PRIOR, reveal_nothing(2), _GUESS)))
 
 
-def _accuracy_title():
-    return "What a model of accuracy q is worth to a user who guesses the state"
-
-
 def _setup_accuracy(fig, q=0.75):
     """Draw the value curve and the benchmarks once; return the marker of the current ``q``.
 
@@ -290,7 +290,7 @@ def _setup_accuracy(fig, q=0.75):
     ax.axhline(opt, color=PALETTE[2], linestyle="--", label="perfectly aligned, OPT")
     ax.axhline(noinfo, color=PALETTE[1], linestyle=":", label="no information")
     point = ax.plot([q], [0.5], "o", color=PALETTE[3])[0]
-    ax.set_title(_accuracy_title())
+    ax.set_title("What a model of accuracy q is worth to a user who guesses the state")
     ax.set_xlabel("probability $q$ that the model reports the state correctly")
     ax.set_ylabel("user's expected utility")
     ax.set_xlim(-0.05, 1.05)
