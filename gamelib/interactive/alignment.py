@@ -263,8 +263,7 @@ def _draw_picture(ax, market, prov, user, reach, labels):
     parts["star"] = ax.plot([], [], "*", color=PALETTE[6], ms=14,
                             label=f"$u_{{{user + 1}}}$: {market.user_names[user]}")[0]
     ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("direction 1: spanned by the providers' vectors")
-    ax.set_ylabel("direction 2: taste no provider shares")
+    ax.set(xlabel="direction 1: spanned by the providers' vectors", ylabel="direction 2: taste no provider shares")
     return parts, vectors
 
 
@@ -317,8 +316,7 @@ def _plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
     labels = ({"cone": "cone of the providers' vectors"} if cone
               else {"hull": "convex hull of the providers' vectors"})
     _place_certificates(_draw_picture(ax, market, prov, user, 3.0 * span, labels)[0], pic)
-    ax.set_xlim(lo[0], hi[0])
-    ax.set_ylim(lo[1], hi[1])
+    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]))
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize="small")
     return pic
 
@@ -343,8 +341,7 @@ def draw_users(fig, market=None, cone=False):
         ax.set_title(f"user {j + 1} ({market.user_names[j]}): ε_WMA = {pic.eps_weak:.3f}, "
                      f"ε_SMA = {pic.eps_strong:.3f}", fontsize="medium")
         ax.get_legend().remove()
-        ax.set_xlabel("direction 1 (providers)" if j == len(axes) - 1 else "")
-        ax.set_ylabel("direction 2")
+        ax.set(xlabel="direction 1 (providers)" if j == len(axes) - 1 else "", ylabel="direction 2")
     # one legend for all panels (the users' stars differ only in their label)
     handles, labels = axes[0].get_legend_handles_labels()
     labels = [lab.replace("$u_{1}$: " + market.user_names[0], "user's own vector $u_j$")
@@ -384,8 +381,7 @@ def _setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     prov = _tilted_picture(float(taste), float(bias), False).providers
     (x0, x1), (y0, y1) = _WINDOW
     ax = fig.add_subplot()
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
+    ax.set(xlim=(x0, x1), ylim=(y0, y1))
     ax.set_autoscale_on(False)
     labels = {"cone": "cone of the providers' vectors (cone)", "hull": "hull of the providers' vectors (simplex)"}
     parts, vectors = _draw_picture(ax, market, prov, 0, 10.0 * max(x1 - x0, y1 - y0), labels)

@@ -43,11 +43,8 @@ def _setup_epsilon(fig, study, eps=0.25):
                                       alpha=0.2, linewidth=0)
         lines[name] = ax.plot(k, p[name], marker=marker, color=colour, label=label)[0]
     ax.set_xlim(k[0] - 0.25, k[-1] + 0.25)  # fixed: nothing moves the axes
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xticks(k)
-    ax.set_xlabel("number of providers k")
-    ax.set_ylabel("share of markets aligned within ε")
-    ax.set_title(f"Diversity helps alignment ({study.n_samples} random markets, 95% Wilson bands)")
+    ax.set(ylim=(-0.02, 1.02), xticks=k, xlabel="number of providers k", ylabel="share of markets aligned within ε",
+           title=f"Diversity helps alignment ({study.n_samples} random markets, 95% Wilson bands)")
     legend = ax.legend(loc="upper left")
     label = ax.text(1.0, -0.1, f"tolerance ε = {eps:.2f}", transform=ax.transAxes, ha="right",
                     va="top")  # the moving number sits beside the x label, not in the data
@@ -151,9 +148,8 @@ def draw_anonymity(fig, study):
     left.set_xscale("log", base=2)
     left.set_yscale("log")
     left.set_xticks(r, [str(v) for v in r])
-    left.set_xlabel("grid resolution r")
-    left.set_ylabel("loss in worst grid equilibrium / value of information")
-    left.set_title("Grid-only losses shrink as r grows")
+    left.set(xlabel="grid resolution r", ylabel="loss in worst grid equilibrium / value of information",
+             title="Grid-only losses shrink as r grows")
     left.legend(loc="lower left", fontsize="small")
     width = 0.38
     x = np.arange(len(r))
@@ -164,9 +160,8 @@ def draw_anonymity(fig, study):
         for xi, c in zip(x + shift, counts):
             right.text(xi, c, str(int(c)), ha="center", va="bottom", fontsize="small")
     right.set_xticks(x, [f"r = {v}" for v in r])
-    right.set_ylabel(f"markets (of {out['n']})")
-    right.set_ylim(0, max(1, int(out["grid_markets"].max())) * 1.25)
-    right.set_title("Markets where users lose")
+    right.set(ylabel=f"markets (of {out['n']})", ylim=(0, max(1, int(out["grid_markets"].max())) * 1.25),
+              title="Markets where users lose")
     right.legend(loc="upper right", fontsize="small")
     rs = ", ".join(str(v) for v in r)
     return (f"users lose in {', '.join(str(int(c)) for c in out['grid_markets'])} markets on the grid (r = {rs}); "
@@ -188,17 +183,12 @@ def draw_tightness(fig, search, safe_values, safe_ratios):
     left.plot(steps, np.maximum(search.history, 0), color=PALETTE[0])
     left.axvline(search.n_random + 0.5, color=PALETTE[6], linestyle=":", label="start of refinement")
     left.axhline(1.0, color=PALETTE[3], linestyle="--", label="Theorem 4.1 bound")
-    left.set_xlabel("markets evaluated")
-    left.set_ylabel("best (OPT − V) / 2ε so far")
-    left.set_ylim(0, 1.05)
-    left.set_title("Random search + refinement")
+    left.set(xlabel="markets evaluated", ylabel="best (OPT − V) / 2ε so far", ylim=(0, 1.05),
+             title="Random search + refinement")
     left.legend(loc="lower right", fontsize="small")
     right.plot(safe_values, safe_ratios, marker="o", color=PALETTE[2])
     right.axhline(1.0, color=PALETTE[3], linestyle="--")
-    right.set_ylim(0, 1.05)
-    right.set_xlabel("payoff of the safe action")
-    right.set_ylabel("(OPT − V) / 2ε")
-    right.set_title("The tight market")
+    right.set(ylim=(0, 1.05), xlabel="payoff of the safe action", ylabel="(OPT − V) / 2ε", title="The tight market")
     return f"search: {search.ratio:.3f}; tight family: {min(safe_ratios):.3f}"
 
 
@@ -231,9 +221,7 @@ def draw_tie_rules(fig, market, rows):
         labels.append(f"priority {order}\n(full revelation: {tag})")
     ax.set_xticks(range(market.n_states), market.state_names)
     ax.set_yticks(range(len(rows)), labels)
-    ax.set_xlabel("state")
-    ax.set_ylabel("tie rule")
-    ax.set_title("Action under full revelation, by tie rule")
+    ax.set(xlabel="state", ylabel="tie rule", title="Action under full revelation, by tie rule")
     eq = [str(tuple(int(a) for a in row["order"])) for row in rows if row["full_revelation_equilibrium"]]
     return "full revelation is an equilibrium under: order " + (", ".join(eq) if eq else "none")
 
@@ -308,8 +296,7 @@ def _setup_ties(fig, ties="adverse", q=0.75):
     m = _TIE_MARKET
     top = float(np.nanmax(value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties)[1]))
     ax.set_ylim(-0.05 * top, 1.08 * top)  # this rule's range (one background per rule)
-    ax.set_xlabel("belief p = P(θ = 1)")
-    ax.set_ylabel("provider 1's expected utility")
+    ax.set(xlabel="belief p = P(θ = 1)", ylabel="provider 1's expected utility")
     ax.set_title(f"Provider 1's persuasion problem, ties {_TIE_LABELS[ties]}", fontsize="medium")
     ax.legend(handles=[curve, dots, prior_dot, full], loc="upper center", bbox_to_anchor=(0.5, -0.16),
               ncols=2, fontsize="small")
@@ -406,9 +393,7 @@ def draw_menu(fig, example):
     ax.set_xticks(users, example.market.user_names)
     ax.set_ylabel("value V_j of the item")
     lo = values.min()
-    ax.set_ylim(max(0.0, lo - 0.1), values.max() + 0.08)
-    ax.set_xlabel("user")
-    ax.set_title("A two-item menu separates the users")
+    ax.set(ylim=(max(0.0, lo - 0.1), values.max() + 0.08), xlabel="user", title="A two-item menu separates the users")
     ax.legend(loc="upper right")
     picks = (values >= values.max(axis=0) - 1e-9).argmax(axis=0) + 1  # ties: the first item
     return ", ".join(f"{name} picks item {p}" for name, p in zip(example.market.user_names, picks))
@@ -444,11 +429,8 @@ def draw_robust_survival(fig, study):
         label, colour, marker = _ROBUST_STYLE[name]
         ax.fill_between(sizes, lo, hi, color=colour, alpha=0.15, linewidth=0)
         ax.plot(sizes, rate, marker=marker, color=colour, label=label)
-    ax.set_xscale("log")
-    ax.set_ylim(-0.03, 1.03)
-    ax.set_xlabel("perturbation size (log scale)")
-    ax.set_ylabel("share where silence is an equilibrium")
-    ax.set_title("Silence under random perturbations (exact verdicts)")
+    ax.set(xscale="log", ylim=(-0.03, 1.03), xlabel="perturbation size (log scale)",
+           ylabel="share where silence is an equilibrium", title="Silence under random perturbations (exact verdicts)")
     ax.legend(loc="center right", title="perturbed", fontsize="small")
     return f"silence survives in {int(study.silent.sum())} of {len(study.silent)} perturbed markets"
 
@@ -469,8 +451,7 @@ def _robust_map(ax, plane):
     if len(xs) > 1 and len(ys) > 1 and np.nanmin(margin) < 0 < np.nanmax(margin):
         ax.contour(xs, ys, margin, levels=[0.0], colors=PALETTE[6], linestyles="--", linewidths=1)
         handles.append(Line2D([], [], color=PALETTE[6], linestyle="--", label="margin = 0 (proposition)"))
-    ax.set_xlabel("gap x between the users' indifference beliefs")
-    ax.set_ylabel("providers' misalignment y")
+    ax.set(xlabel="gap x between the users' indifference beliefs", ylabel="providers' misalignment y")
     return handles
 
 
@@ -539,11 +520,9 @@ def draw_robust_bound(fig, study, path):
     ax.scatter(x[ok], loss[ok], color=PALETTE[4], marker="P", s=40, label="toward SMA: silence survives")
     ax.scatter(x[~ok], loss[~ok], facecolors="white", edgecolors=PALETTE[4], marker="o", s=30,
                label="toward SMA: silence fails")
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, max(0.35, float(study.loss.max()) + 0.05))
-    ax.set_xlabel("2ε, twice the Strong Market Alignment tolerance")
-    ax.set_ylabel("users' loss under silence")
-    ax.set_title("Silence against the bound of Theorem 6.1")
+    ax.set(xlim=(0, top), ylim=(0, max(0.35, float(study.loss.max()) + 0.05)),
+           xlabel="2ε, twice the Strong Market Alignment tolerance", ylabel="users' loss under silence",
+           title="Silence against the bound of Theorem 6.1")
     ax.legend(loc="lower right", fontsize="small")
     if ok.all() or not ok.any():
         return "silence survives on the whole path" if ok.all() else "silence fails on the whole path"
@@ -613,10 +592,8 @@ def _setup_robust(fig, plane, x=0.012, y=0.03):
     gains = [right.plot([], [], color=PALETTE[i], lw=2, label=f"provider {i + 1}")[0] for i in range(2)]
     users = [right.axvline(0.5, color=PALETTE[2 + j], lw=1, ls=":", label=f"user {j + 1} switches")
              for j in range(2)]
-    right.set_xlim(_BELIEFS[0], _BELIEFS[-1])
-    right.set_ylim(-0.06, 0.03)
-    right.set_xlabel("posterior belief q = P(θ = 1)")
-    right.set_ylabel("change gain Δ_i(q)")
+    right.set(xlim=(_BELIEFS[0], _BELIEFS[-1]), ylim=(-0.06, 0.03), xlabel="posterior belief q = P(θ = 1)",
+              ylabel="change gain Δ_i(q)")
     right.set_title("Who gains from moving the users", fontsize="medium")
     right.legend(handles=gains + users, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2,
                  fontsize="small")

@@ -132,17 +132,15 @@ def _setup_market(fig, audience="anonymous: one experiment for everybody",
                            fontsize="small", xytext=(0, 2), textcoords="offset points")
              for j in range(n)]
     ax_u.set_xticks(x, [f"user {j + 1}\n({market.user_names[j]})" for j in range(n)])
-    ax_u.set_ylabel("user's expected utility $V_j$")
-    ax_u.set_ylim(0, 1.25 * float(opt.max()))
-    ax_u.set_title("Users (bar colour = provider consulted)")
+    ax_u.set(ylabel="user's expected utility $V_j$", ylim=(0, 1.25 * float(opt.max())),
+             title="Users (bar colour = provider consulted)")
     ax_u.legend(loc="upper right", fontsize="small", ncols=2)
     y = np.arange(k)
     provider_bars = ax_p.bar(y, np.zeros(k), color=[PALETTE[i] for i in range(k)], width=0.6)
     ax_p.set_xticks(y, list(market.provider_names))
     ax_p.set_ylabel("provider's payoff $\\sum_j m_j\\,E[U_i^j]$")
     top = 1.25 * max(0.5, _provider_ceiling(market))
-    ax_p.set_ylim(0, top)
-    ax_p.set_title("Providers")
+    ax_p.set(ylim=(0, top), title="Providers")
     # each provider's experiment, (P(signal 1 | θ = 0), P(signal 1 | θ = 1)), over its bar
     experiments = [ax_p.text(i, 0.97 * top, "", ha="center", va="top", fontsize="small")
                    for i in range(k)]
@@ -290,11 +288,9 @@ def _setup_accuracy(fig, q=0.75):
     ax.axhline(opt, color=PALETTE[2], linestyle="--", label="perfectly aligned, OPT")
     ax.axhline(noinfo, color=PALETTE[1], linestyle=":", label="no information")
     point = ax.plot([q], [0.5], "o", color=PALETTE[3])[0]
-    ax.set_title("What a model of accuracy q is worth to a user who guesses the state")
-    ax.set_xlabel("probability $q$ that the model reports the state correctly")
-    ax.set_ylabel("user's expected utility")
-    ax.set_xlim(-0.05, 1.05)
-    ax.set_ylim(0.4, 1.25)
+    ax.set(title="What a model of accuracy q is worth to a user who guesses the state",
+           xlabel="probability $q$ that the model reports the state correctly", ylabel="user's expected utility",
+           xlim=(-0.05, 1.05), ylim=(0.4, 1.25))
     ax.legend(loc="upper center", ncol=3, fontsize="small")
     return {"point": point}
 
