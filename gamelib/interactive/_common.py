@@ -298,13 +298,8 @@ class Slider:
 
     def make(self, width: str) -> Any:
         """The live ipywidgets slider (redraws on release)."""
-        import ipywidgets as widgets
-
-        return widgets.FloatSlider(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            description=self.label, continuous_update=False, readout_format=self.fmt,
-            style={"description_width": width}, layout=widgets.Layout(width="100%", max_width="44em"),
-        )
+        return _live_control("FloatSlider", self.label, width, value=self.value, min=self.min, max=self.max,
+                             step=self.step, continuous_update=False, readout_format=self.fmt)
 
 
 @dataclass(frozen=True)
@@ -361,20 +356,24 @@ class Choice:
 
     def sample(self, rng: np.random.Generator) -> Any:
         """A random option."""
-        values = [v for _, v in self.options(all_values=True)]
-        return values[int(rng.integers(len(values)))]
+        options = self.options(all_values=True)
+        return options[int(rng.integers(len(options)))][1]
 
     def make(self, width: str) -> Any:
         """The live ipywidgets dropdown."""
-        import ipywidgets as widgets
-
-        return widgets.Dropdown(
-            options=self.options(all_values=True), value=self.value, description=self.label,
-            style={"description_width": width}, layout=widgets.Layout(width="100%", max_width="44em"),
-        )
+        return _live_control("Dropdown", self.label, width, options=self.options(all_values=True),
+                             value=self.value)
 
 
 Control = Slider | Choice
+
+
+def _live_control(kind: str, label: str, width: str, **kwargs: Any) -> Any:
+    """The ipywidgets control ``kind`` with the book's label and layout."""
+    import ipywidgets as widgets
+
+    return getattr(widgets, kind)(description=label, style={"description_width": width},
+                                  layout=widgets.Layout(width="100%", max_width="44em"), **kwargs)
 
 
 # --- drawing helpers shared by the chapters ----------------------------------------------
@@ -480,6 +479,15 @@ def value_line(sender_utility, receiver_utility, ties="sender"):
         xs = np.insert(xs, jumps + 1, np.nan)
         ys = np.insert(ys, jumps + 1, np.nan)
     return xs, ys
+
+
+def title_number(ax: Any, title: str, text: str) -> Any:
+    """Set the title's words (drawn once); return a text beside them for its numbers (redrawn: text is slow)."""
+    title = ax.set_title(title)
+    number = ax.annotate(text, xy=(1.0, 0.0), xycoords=title, xytext=(0.3, 0.0), textcoords="offset fontsize",
+                         ha="left", va="bottom", fontsize=title.get_fontsize())
+    number.set_in_layout(False)  # it sits on the title's line, which the layout counts
+    return number
 
 
 def _flatten_artists(artists: Any) -> list:
@@ -718,8 +726,7 @@ class Widget:
             self._image = widgets.HTML()
             self._caption = widgets.HTML()
             self._output = widgets.Output()
-            for k, ctrl in self._controls.items():
-                ctrl.value = self.current[k]
+            for ctrl in self._controls.values():  # update() below sets their values
                 ctrl.observe(self._on_change, names="value")
             self._live = widgets.VBox(
                 [widgets.VBox(list(self._controls.values())), self._image, self._caption,

@@ -20,7 +20,7 @@ from .._validation import as_bool, as_index, as_real
 from ..alignment import hull_distance, remove_constants, strong_alignment, weak_alignment
 from ..examples import opposite_tastes
 from ..market import _check_market
-from ._common import PALETTE, Choice, Slider, Widget
+from ._common import PALETTE, Choice, Slider, Widget, title_number
 
 __all__ = ["tilted_market", "draw_users"]
 
@@ -386,11 +386,7 @@ def _setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     labels = {"cone": "cone of the providers' vectors (cone)", "hull": "hull of the providers' vectors (simplex)"}
     parts, vectors = _draw_picture(ax, market, prov, 0, 10.0 * max(x1 - x0, y1 - y0), labels)
     # The words of the title are drawn once, its numbers on every change (text is slow).
-    title = ax.set_title("User 1, constants removed:")
-    numbers = ax.annotate(_alignment_numbers(taste, bias), xy=(1.0, 0.0), xycoords=title,
-                          xytext=(0.3, 0.0), textcoords="offset fontsize", ha="left",
-                          va="bottom", fontsize=title.get_fontsize())
-    numbers.set_in_layout(False)  # it sits on the title's line, which the layout counts
+    numbers = title_number(ax, "User 1, constants removed:", _alignment_numbers(taste, bias))
     # One legend, drawn once, names both the hull (simplex weights) and the cone.
     handles = [parts["hull"][-1], *parts["cone"][-1:], *vectors, parts["weak_dot"], parts["strong_dot"],
                parts["star"]]

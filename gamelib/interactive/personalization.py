@@ -46,11 +46,9 @@ def _drift_paths(resolution=10):
     (array([0.5, 0.5]), array([0.25, 0.25]))
     """
     grid = experiment_grid(2, resolution)
-    out = {}
-    for name, make in _MARKETS.items():
-        base = make()
-        out[name] = interpolation_path(base, fixed_action_providers(base), _TS, grid, "personalized")
-    return out
+    bases = {name: make() for name, make in _MARKETS.items()}
+    return {name: interpolation_path(m, fixed_action_providers(m), _TS, grid, "personalized")
+            for name, m in bases.items()}
 
 
 def _setup_drift(fig, t=0.3, market="opposite tastes", paths=None):
