@@ -649,10 +649,8 @@ class Widget:
         axes = [list(self.controls[k].lattice()) for k in names]
         default = self.default()
         if self.slices:
-            points = [default]
-            for k, values in zip(names, axes):
-                points += [{**default, k: _py(v)} for v in values if not _same(v, default[k])]
-            return points
+            return [default] + [{**default, k: _py(v)} for k, values in zip(names, axes)
+                                for v in values if not _same(v, default[k])]
         points = [dict(zip(names, map(_py, combo))) for combo in itertools.product(*axes)]
         points.sort(key=lambda p: not all(_same(p[k], default[k]) for k in names))
         return points
@@ -865,7 +863,6 @@ class Widget:
         for k, c in self.controls.items():
             opts = c.options()
             cur = _option_index(c, c.value)
-            label = html.escape(c.label)
             ident = f"gp-{self.name}-{k}-{index['key'][:6]}"
             tip = "needs JavaScript: the picture cannot follow this control"
             if isinstance(c, Slider):
@@ -879,10 +876,10 @@ class Widget:
                                 f"{html.escape(r)}</option>" for i, (r, _) in enumerate(opts))
                 field = (f'<select id="{ident}" data-control="{k}" disabled title="{tip}">'
                          f"{items}</select><output hidden></output>")
-            rows.append(f'<div class="gamelib-control"><label for="{ident}">{label}</label>'
+            rows.append(f'<div class="gamelib-control"><label for="{ident}">{html.escape(c.label)}</label>'
                         f"{field}</div>")
-        data = json.dumps({"base": base, "frames": index["frames"]}, ensure_ascii=False)
-        data = data.replace("</", "<\\/")  # safe inside <script>
+        # the index, safe inside <script>
+        data = json.dumps({"base": base, "frames": index["frames"]}, ensure_ascii=False).replace("</", "<\\/")
         return (
             f'<div class="gamelib-player" data-widget="{self.name}" '
             f'style="max-width:{self.width}px">'

@@ -12,7 +12,7 @@ a bias for action 0 that no provider shares (``b``).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections import namedtuple
 
 import numpy as np
 
@@ -64,8 +64,8 @@ def _tilted_picture(taste, bias, cone):
     return _alignment_picture(tilted_market(taste, bias), user=0, cone=cone)
 
 
-@dataclass(frozen=True)
-class _AlignmentPicture:
+class _AlignmentPicture(namedtuple("_AlignmentPicture", "user basis providers point weak_point strong_point "
+                                                       "eps_weak eps_strong distance captured cone")):
     """A two-dimensional view of one user's alignment (constants removed).
 
     Attributes
@@ -107,17 +107,7 @@ class _AlignmentPicture:
     (0.0, 0.0, 1.0, True)
     """
 
-    user: int
-    basis: np.ndarray
-    providers: np.ndarray
-    point: np.ndarray
-    weak_point: np.ndarray
-    strong_point: np.ndarray
-    eps_weak: float
-    eps_strong: float
-    distance: float
-    captured: float
-    cone: bool
+    __slots__ = ()
 
 
 def _plane(providers, point, tol=1e-10):
@@ -145,11 +135,6 @@ def _plane(providers, point, tol=1e-10):
     if basis[1] @ point < -tol:
         basis[1] = -basis[1]
     return basis
-
-
-def _clean(coords, tol=1e-12):
-    """Coordinates with round-off below ``tol`` set to exactly zero."""
-    return np.where(np.abs(coords) < tol, 0.0, coords)
 
 
 def _alignment_picture(market, user=0, cone=False):
@@ -198,8 +183,8 @@ def _alignment_picture(market, user=0, cone=False):
     total = float((prov**2).sum() + x @ x)
     shown = float(((prov @ basis.T) ** 2).sum() + ((basis @ x) ** 2).sum())
     captured = 1.0 if total <= 1e-15 else min(1.0, shown / total)
-    points = [_clean(p) for p in (prov @ basis.T, basis @ x, basis @ (weak.weights @ prov),
-                                  basis @ (strong.weights @ prov))]
+    points = [np.where(np.abs(p) < 1e-12, 0.0, p)  # round-off set to exactly zero
+              for p in (prov @ basis.T, basis @ x, basis @ (weak.weights @ prov), basis @ (strong.weights @ prov))]
     return _AlignmentPicture(user, basis, *points, weak.eps, strong.eps, float(dist), float(round(captured, 12)), cone)
 
 

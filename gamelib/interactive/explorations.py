@@ -214,15 +214,14 @@ def draw_tie_rules(fig, market, rows):
         for t in range(table.shape[1]):
             ax.text(t, r, market.action_names[table[r, t]], ha="center", va="center",
                     color="white", fontsize=13, fontweight="bold")
-    labels = []
-    for row in rows:
-        order = tuple(int(a) for a in row["order"])
-        tag = "equilibrium" if row["full_revelation_equilibrium"] else "not an equilibrium"
-        labels.append(f"priority {order}\n(full revelation: {tag})")
+    orders = [str(tuple(int(a) for a in row["order"])) for row in rows]
+    holds = [row["full_revelation_equilibrium"] for row in rows]
+    labels = [f"priority {order}\n(full revelation: {'equilibrium' if ok else 'not an equilibrium'})"
+              for order, ok in zip(orders, holds)]
     ax.set_xticks(range(market.n_states), market.state_names)
     ax.set_yticks(range(len(rows)), labels)
     ax.set(xlabel="state", ylabel="tie rule", title="Action under full revelation, by tie rule")
-    eq = [str(tuple(int(a) for a in row["order"])) for row in rows if row["full_revelation_equilibrium"]]
+    eq = [order for order, ok in zip(orders, holds) if ok]
     return "full revelation is an equilibrium under: order " + (", ".join(eq) if eq else "none")
 
 

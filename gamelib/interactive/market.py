@@ -179,11 +179,10 @@ def _refresh_market(artists, audience="anonymous: one experiment for everybody",
         bar.set_height(float(value))
     for text, (q0, q1) in zip(artists["experiments"], ((p1_0, p1_1), (p2_0, p2_1))):
         text.set_text(f"P(signal 1 | θ):\n{q0:.2f}, {q1:.2f}")
-    parts = []
-    for j in range(market.n_users):
-        right = float(market.prior @ outcome.action_probabilities[j, [0, 1], [0, 1]])
-        parts.append(f"user {j + 1} consults {market.provider_names[outcome.choice[j]]}, gets "
-                     f"{outcome.user_values[j]:.3f} and plays a = θ with probability {right:.2f}")
+    right = outcome.action_probabilities[:, [0, 1], [0, 1]] @ market.prior  # P(a = θ), per user
+    parts = [f"user {j + 1} consults {market.provider_names[outcome.choice[j]]}, gets "
+             f"{outcome.user_values[j]:.3f} and plays a = θ with probability {right[j]:.2f}"
+             for j in range(market.n_users)]
     pay = ", ".join(f"{name} earns {v:.3f}"
                     for name, v in zip(market.provider_names, outcome.provider_values))
     shown = (f"experiments P(signal 1 | θ = 0, 1): provider 1 ({p1_0:.2f}, {p1_1:.2f}), "
