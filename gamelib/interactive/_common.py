@@ -342,10 +342,8 @@ class Choice:
 
     def options(self, all_values: bool = False) -> list[tuple[str, Any]]:
         """(label, value) of every option (of the static lattice unless ``all_values``)."""
-        if isinstance(self.choices, Mapping):
-            pairs = [(str(k), v) for k, v in self.choices.items()]
-        else:
-            pairs = [(str(v), v) for v in self.choices]
+        items = self.choices.items() if isinstance(self.choices, Mapping) else zip(self.choices, self.choices)
+        pairs = [(str(k), v) for k, v in items]
         if self.frames is None or all_values:
             return pairs
         return [(k, v) for k, v in pairs if v in self.frames or v == self.value]
@@ -473,12 +471,8 @@ def value_line(sender_utility, receiver_utility, ties="sender"):
     # so a step larger than the steepest such slope times the grid step is a jump.
     v = np.asarray(sender_utility, dtype=float)
     steepest = float(np.abs(v[:, 1] - v[:, 0]).max()) * (_BELIEFS[1] - _BELIEFS[0])
-    jumps = np.flatnonzero(np.abs(np.diff(curve)) > steepest + 1e-9)
-    xs, ys = _BELIEFS, curve
-    if jumps.size:  # break the line where the receiver switches action
-        xs = np.insert(xs, jumps + 1, np.nan)
-        ys = np.insert(ys, jumps + 1, np.nan)
-    return xs, ys
+    breaks = np.flatnonzero(np.abs(np.diff(curve)) > steepest + 1e-9) + 1  # where the receiver switches
+    return np.insert(_BELIEFS, breaks, np.nan), np.insert(curve, breaks, np.nan)
 
 
 def title_number(ax: Any, title: str, text: str) -> Any:
@@ -665,8 +659,7 @@ class Widget:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         key = (scale, *(_py(vals[k]) for k in self.layout))
-        prepared = self._prepared.get(key)
-        if prepared is None:
+        if key not in self._prepared:
             fig = _new_figure(self.figsize, scale)
             artists = self.setup(fig, **vals)
             for artist in _flatten_artists(artists):
@@ -674,9 +667,8 @@ class Widget:
             canvas = FigureCanvasAgg(fig)
             canvas.draw()  # layout and the fixed parts, once
             fig.set_layout_engine("none")  # freeze the layout found above
-            prepared = _Prepared(fig, canvas, canvas.copy_from_bbox(fig.bbox), artists)
-            self._prepared[key] = prepared
-        return prepared
+            self._prepared[key] = _Prepared(fig, canvas, canvas.copy_from_bbox(fig.bbox), artists)
+        return self._prepared[key]
 
     def _pixels(self, scale: int = SCALE, **values: Any) -> tuple[np.ndarray, str]:
         vals = {**self.fixed, **self.values(**values)}
@@ -816,17 +808,13 @@ class Widget:
         index_file = folder / f"{key}.json"
         if index_file.is_file():
             return json.loads(index_file.read_text())
-        saved = dict(self.current)
         frames = {}
-        try:
-            for point in self.lattice():
-                png, caption = self.render(**point)
-                name = hashlib.sha256(png).hexdigest()[:16] + ".png"  # equal pictures: one file
-                if not (folder / name).is_file():
-                    (folder / name).write_bytes(png)
-                frames[self._index_key(point)] = [name, caption, self.describe(**point)]
-        finally:
-            self.current = saved
+        for point in self.lattice():  # rendering a point does not move the widget (self.current)
+            png, caption = self.render(**point)
+            name = hashlib.sha256(png).hexdigest()[:16] + ".png"  # equal pictures: one file
+            if not (folder / name).is_file():
+                (folder / name).write_bytes(png)
+            frames[self._index_key(point)] = [name, caption, self.describe(**point)]
         index = {"key": key, "widget": self.name, "frames": frames,
                  "default": self._index_key(self.default())}
         index_file.write_text(json.dumps(index, ensure_ascii=False))
