@@ -234,10 +234,8 @@ def _draw_picture(ax, market, prov, user, reach, labels):
             parts["hull"] += ax.fill(poly[:, 0], poly[:, 1], color=PALETTE[5], alpha=0.25, lw=0)
         parts["hull"] += ax.plot(poly[:, 0], poly[:, 1], color=PALETTE[5], lw=4, alpha=0.6,
                                  label=labels["hull"])
-    vectors = []
-    for i, p in enumerate(prov):
-        vectors += ax.plot(*p, "s", color=PALETTE[i], ms=10, label=f"$U_{{{i + 1}}}^{{{user + 1}}}$: "
-                           f"{market.provider_names[i]}")
+    vectors = [ax.plot(*p, "s", color=PALETTE[i], ms=10, label=f"$U_{{{i + 1}}}^{{{user + 1}}}$: "
+                       f"{market.provider_names[i]}")[0] for i, p in enumerate(prov)]
     vectors += ax.plot(0, 0, "+", color=PALETTE[6], ms=10, label="constant utilities")
     parts["weak_line"] = ax.plot([], [], color=PALETTE[2], ls="--", lw=1)[0]
     parts["strong_line"] = ax.plot([], [], color=PALETTE[3], ls=":", lw=1)[0]
@@ -366,8 +364,7 @@ def _setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     prov = _tilted_picture(float(taste), float(bias), False).providers
     (x0, x1), (y0, y1) = _WINDOW
     ax = fig.add_subplot()
-    ax.set(xlim=(x0, x1), ylim=(y0, y1))
-    ax.set_autoscale_on(False)
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), autoscale_on=False)
     labels = {"cone": "cone of the providers' vectors (cone)", "hull": "hull of the providers' vectors (simplex)"}
     parts, vectors = _draw_picture(ax, market, prov, 0, 10.0 * max(x1 - x0, y1 - y0), labels)
     # The words of the title are drawn once, its numbers on every change (text is slow).
@@ -397,10 +394,9 @@ def _refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
     """
     cone = weights == "cone"
     pic = _tilted_picture(float(taste), float(bias), cone)
-    for a in artists["hull"]:
-        a.set_visible(not cone)
-    for a in artists["cone"]:
-        a.set_visible(cone)
+    for shape in ("hull", "cone"):  # the chosen weights' shape only
+        for a in artists[shape]:
+            a.set_visible((shape == "cone") == cone)
     _place_certificates(artists, pic)
     artists["numbers"].set_text(_alignment_numbers(taste, bias))
     shape = "cone" if pic.cone else "hull"

@@ -73,9 +73,9 @@ def _setup_strong(fig, t=0.5, path=None):
     right.plot(p.ts, p.n_silent, color=PALETTE[3], drawstyle="steps-mid", linewidth=2)
     marker = right.plot([p.ts[0]], [p.n_silent[0]], "o", color=PALETTE[3])[0]
     top = max(float(p.n_silent.max()), 1.0)
-    right.set(xlim=(-0.05, 1.05), ylim=(-0.05 * top, 1.1 * top), xticks=[0.0, 0.5, 1.0])
+    right.set(xlim=(-0.05, 1.05), ylim=(-0.05 * top, 1.1 * top), xticks=[0.0, 0.5, 1.0], xlabel="t",
+              ylabel="number of silent equilibria")
     right.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, steps=[1, 2, 2.5, 5, 10]))
-    right.set(xlabel="t", ylabel="number of silent equilibria")
     right.set_title("Silent equilibria", fontsize=10)
     return {"vline": vline, "marker": marker, "legend": KeepOnTop(legend)}
 
