@@ -13,7 +13,8 @@ import importlib
 from . import _common
 from ._common import *  # noqa: F403  (the public names: _common.__all__)
 
-__all__ = [*_common.__all__, "WIDGETS", "widget"]
+# the API page's order: the constants and classes of _common, the registry, _common's functions
+__all__ = [*_common.__all__[:7], "WIDGETS", "widget", *_common.__all__[7:]]
 
 #: Every widget of the book: name → ``module:factory`` (``factory()`` returns a :class:`Widget`);
 #: :func:`widget` builds one by name.

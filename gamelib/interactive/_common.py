@@ -84,16 +84,16 @@ from matplotlib.figure import Figure
 from ..persuasion import sender_value_curve
 
 __all__ = [
+    "DEFAULT_FIGSIZE",
     "OKABE_ITO",
     "PALETTE",
-    "DEFAULT_FIGSIZE",
-    "Slider",
     "Choice",
-    "Widget",
     "KeepOnTop",
+    "Slider",
+    "Widget",
+    "figure_to_png",
     "set_band",
     "static_figure",
-    "figure_to_png",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette (2008), by name.
