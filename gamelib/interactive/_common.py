@@ -510,14 +510,6 @@ def _source_digest() -> str:
     return h.hexdigest()
 
 
-def _digest(obj: Any) -> str:
-    try:
-        data = pickle.dumps(obj, protocol=4)
-    except Exception:  # pragma: no cover - unpicklable fixed data: fall back on its repr
-        data = repr(obj).encode()
-    return hashlib.sha256(data).hexdigest()
-
-
 class Widget:
     """A figure with controls: live in Jupyter, a frame player in the HTML book.
 
@@ -770,7 +762,10 @@ class Widget:
                 "layout": self.layout, "slices": self.slices}
         h = hashlib.sha256(json.dumps(spec, sort_keys=True, default=repr).encode())
         h.update(_source_digest().encode())
-        h.update(_digest(self.fixed).encode())
+        try:
+            h.update(pickle.dumps(self.fixed, protocol=4))
+        except Exception:  # pragma: no cover - unpicklable fixed data: fall back on its repr
+            h.update(repr(self.fixed).encode())
         return h.hexdigest()[:20]
 
     def _index_key(self, values: Mapping[str, Any]) -> str:
@@ -824,19 +819,17 @@ class Widget:
         """One sentence: what the static page precomputes."""
         if self.note:
             return self.note
-        n = len(self.lattice())
         sparse = [f"“{c.label}” at {len(c.lattice())} of its {len(c.steps())} positions"
                   for c in self.controls.values()
                   if isinstance(c, Slider) and len(c.lattice()) < len(c.steps())]
         if self.slices:
-            text = (f"This static page shows {n} precomputed pictures, one control at a time (the "
-                    f"others at their defaults: press reset to move another).")
+            which = ", one control at a time (the others at their defaults: press reset to move another)."
         elif sparse:
-            text = (f"This static page shows {n} precomputed pictures, every combination of the "
-                    f"controls with {', '.join(sparse)}.")
+            which = f", every combination of the controls with {', '.join(sparse)}."
         else:
-            text = f"This static page shows {n} precomputed pictures: every position of the controls."
-        return text + " A live notebook gives every value."
+            which = ": every position of the controls."
+        return (f"This static page shows {len(self.lattice())} precomputed pictures{which} A live notebook "
+                "gives every value.")
 
     def player_html(self, directory: str | os.PathLike) -> str:
         """The frame player: HTML controls over the frames written to ``directory``.

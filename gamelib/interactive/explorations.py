@@ -560,15 +560,13 @@ def _change_gains(market, beliefs):
         raise ValueError("beliefs: expected a one-dimensional array of numbers in [0, 1]")
     if market.n_states != 2:
         raise ValueError(f"market: two states needed, got {market.n_states}")
-    b = np.stack([1 - beliefs, beliefs], axis=1)  # [Q, 2]
     u, big = market.user_utility, market.provider_utility
     at_prior = u @ market.prior
     a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - 1e-9, axis=1)  # [n]
-    value = np.einsum("qt,jat->qja", b, u)
-    act = np.argmax(value >= value.max(axis=2, keepdims=True) - 1e-9, axis=2)  # [Q, n]
-    n = u.shape[0]
-    diff = big[:, np.arange(n)[None, :], act] - big[:, np.arange(n), a0][:, None]  # [k, Q, n, 2]
-    return np.einsum("qt,kqjt,j->kq", b, diff, market.masses)
+    b = np.stack([1 - beliefs, beliefs], axis=1)  # [Q, 2]
+    # provider i's expected utility from user j at belief q (her lowest-index best action) minus at a0_j
+    return np.array([sum(m * (sender_value_curve(beliefs, big[i, j], u[j], ties="lowest") - b @ big[i, j, a0[j]])
+                         for j, m in enumerate(market.masses)) for i in range(market.n_providers)])
 
 
 def _setup_robust(fig, plane, x=0.012, y=0.03):
