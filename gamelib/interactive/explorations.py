@@ -42,8 +42,9 @@ def _setup_epsilon(fig, study, eps=0.25):
         bands[name] = ax.fill_between(k, p[name + "_low"], p[name + "_high"], color=colour,
                                       alpha=0.2, linewidth=0)
         lines[name] = ax.plot(k, p[name], marker=marker, color=colour, label=label)[0]
-    ax.set_xlim(k[0] - 0.25, k[-1] + 0.25)  # fixed: nothing moves the axes
-    ax.set(ylim=(-0.02, 1.02), xticks=k, xlabel="number of providers k", ylabel="share of markets aligned within ε",
+    # fixed limits: nothing moves the axes
+    ax.set(xlim=(k[0] - 0.25, k[-1] + 0.25), ylim=(-0.02, 1.02), xticks=k, xlabel="number of providers k",
+           ylabel="share of markets aligned within ε",
            title=f"Diversity helps alignment ({study.n_samples} random markets, 95% Wilson bands)")
     legend = ax.legend(loc="upper left")
     label = ax.text(1.0, -0.1, f"tolerance ε = {eps:.2f}", transform=ax.transAxes, ha="right",
@@ -291,11 +292,11 @@ def _setup_ties(fig, ties="adverse", q=0.75):
     full = ax.plot([], [], "s", color=PALETTE[1], ms=8, mfc="none", mew=2,
                    label="its payoff from full revelation")[0]
     ax.axvline(0.5, color=PALETTE[6], lw=0.8, alpha=0.5)
-    ax.set_xlim(0, 1)
     m = _TIE_MARKET
     top = float(np.nanmax(value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties)[1]))
-    ax.set_ylim(-0.05 * top, 1.08 * top)  # this rule's range (one background per rule)
-    ax.set(xlabel="belief p = P(θ = 1)", ylabel="provider 1's expected utility")
+    # the vertical range is this rule's (one background per rule)
+    ax.set(xlim=(0, 1), ylim=(-0.05 * top, 1.08 * top), xlabel="belief p = P(θ = 1)",
+           ylabel="provider 1's expected utility")
     ax.set_title(f"Provider 1's persuasion problem, ties {_TIE_LABELS[ties]}", fontsize="medium")
     ax.legend(handles=[curve, dots, prior_dot, full], loc="upper center", bbox_to_anchor=(0.5, -0.16),
               ncols=2, fontsize="small")
@@ -390,9 +391,8 @@ def draw_menu(fig, example):
         ax.bar(users + (item - 0.5) * 0.38, values[item], 0.38, color=PALETTE[item],
                label=f"menu item {item + 1}", hatch="//" if item else None)
     ax.set_xticks(users, example.market.user_names)
-    ax.set_ylabel("value V_j of the item")
-    lo = values.min()
-    ax.set(ylim=(max(0.0, lo - 0.1), values.max() + 0.08), xlabel="user", title="A two-item menu separates the users")
+    ax.set(ylabel="value V_j of the item", ylim=(max(0.0, values.min() - 0.1), values.max() + 0.08), xlabel="user",
+           title="A two-item menu separates the users")
     ax.legend(loc="upper right")
     picks = (values >= values.max(axis=0) - 1e-9).argmax(axis=0) + 1  # ties: the first item
     return ", ".join(f"{name} picks item {p}" for name, p in zip(example.market.user_names, picks))

@@ -138,9 +138,8 @@ def _setup_market(fig, audience="anonymous: one experiment for everybody",
     y = np.arange(k)
     provider_bars = ax_p.bar(y, np.zeros(k), color=[PALETTE[i] for i in range(k)], width=0.6)
     ax_p.set_xticks(y, list(market.provider_names))
-    ax_p.set_ylabel("provider's payoff $\\sum_j m_j\\,E[U_i^j]$")
     top = 1.25 * max(0.5, _provider_ceiling(market))
-    ax_p.set(ylim=(0, top), title="Providers")
+    ax_p.set(ylabel="provider's payoff $\\sum_j m_j\\,E[U_i^j]$", ylim=(0, top), title="Providers")
     # each provider's experiment, (P(signal 1 | θ = 0), P(signal 1 | θ = 1)), over its bar
     experiments = [ax_p.text(i, 0.97 * top, "", ha="center", va="top", fontsize="small")
                    for i in range(k)]

@@ -81,8 +81,8 @@ def _setup_drift(fig, t=0.3, market="opposite tastes", paths=None):
                 label=f"worst equilibrium value, user {j + 1}")
         markers.append(ax.plot([p.ts[0]], [p.worst[0, j]], "o", color=c)[0])
     vline = ax.axvline(p.ts[0], color=PALETTE[6], linewidth=0.8)
-    ax.set_xlim(-0.05, 1.05)  # fixed: the line and markers never rescale the axes
-    ax.set(ylim=(lo, hi), xticks=[0.0, 0.25, 0.5, 0.75, 1.0],
+    # fixed limits: the line and markers never rescale the axes
+    ax.set(xlim=(-0.05, 1.05), ylim=(lo, hi), xticks=[0.0, 0.25, 0.5, 0.75, 1.0],
            xlabel="drift t towards providers who always want action 0", ylabel="user's expected utility",
            title=f"Personalized equilibria, {market}")
     legend = ax.legend(fontsize=7, loc="center right")

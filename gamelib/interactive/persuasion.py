@@ -43,10 +43,10 @@ def _setup_concavification(fig, prior=0.3, threshold=0.5):
                          label="optimal split: posteriors")[0]
     value_dot = ax.plot([], [], "D", color=PALETTE[3], ms=8, label="value at the prior")[0]
     prior_line = ax.axvline(prior, color=PALETTE[6], lw=0.8, alpha=0.5)
-    ax.set(xlabel="belief $p = P(guilty)$", ylabel="sender's expected utility", xlim=(0, 1))
     lo, hi = float(_PROSECUTOR.min()), float(_PROSECUTOR.max())
     pad = 0.08 * max(hi - lo, 1e-9)
-    ax.set_ylim(lo - pad, hi + 3 * pad)
+    ax.set(xlabel="belief $p = P(guilty)$", ylabel="sender's expected utility", xlim=(0, 1),
+           ylim=(lo - pad, hi + 3 * pad))
     # The title's words are drawn once; only its number is redrawn (text is slow to render).
     number = title_number(ax, "Persuading a judge with standard of proof", f"{threshold:.2f}")
     # Below the axes, where no moving artist can cross it (it is drawn once).

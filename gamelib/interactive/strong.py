@@ -65,9 +65,10 @@ def _setup_strong(fig, t=0.5, path=None):
     left.axhline(p.opt[0, 0], color=PALETTE[2], linestyle="--", linewidth=1, label="OPT")
     left.axhline(p.noinfo[0, 0], color=PALETTE[6], linestyle="-.", linewidth=1, label="NOINFO")
     vline = left.axvline(p.ts[0], color=PALETTE[6], linewidth=0.8)
-    left.set_xlim(-0.05, 1.05)  # fixed: the moving line never rescales the axes
-    left.set(ylim=(0.0, 0.6), xticks=[0.0, 0.25, 0.5, 0.75, 1.0], yticks=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
-             xlabel="t (0: opposite tastes, 1: aligned)", ylabel="user's expected utility")
+    # fixed limits: the moving line never rescales the axes
+    left.set(xlim=(-0.05, 1.05), ylim=(0.0, 0.6), xticks=[0.0, 0.25, 0.5, 0.75, 1.0],
+             yticks=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], xlabel="t (0: opposite tastes, 1: aligned)",
+             ylabel="user's expected utility")
     left.set_title("Worst anonymous equilibrium", fontsize=10)
     legend = left.legend(fontsize=6.5, loc="lower right")
     right.plot(p.ts, p.n_silent, color=PALETTE[3], drawstyle="steps-mid", linewidth=2)
