@@ -239,8 +239,7 @@ def _market_widget(**defaults):
     83
     """
     vals = {"audience": "anonymous: one experiment for everybody",
-            "p1_0": 0.0, "p1_1": 1.0, "p2_0": 0.0, "p2_1": 0.0}
-    vals.update(defaults)
+            "p1_0": 0.0, "p1_1": 1.0, "p2_0": 0.0, "p2_1": 0.0, **defaults}
     sliders = {
         f"p{i}_{s}": Slider(f"provider {i}: P(signal 1 | θ={s})", 0.0, 1.0, 0.05, vals[f"p{i}_{s}"])
         for i in (1, 2) for s in (0, 1)
