@@ -10,8 +10,6 @@ benchmarks and each provider's payoff, computed with :func:`gamelib.play`.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from ..equilibrium import play
@@ -258,13 +256,9 @@ def _market_widget(**defaults):
 _GUESS_PRIOR = np.array([0.5, 0.5])
 _GUESS = np.eye(2)  # guess the state: 1 for a right guess
 _QS = np.linspace(0.0, 1.0, 101)
-
-
-@functools.lru_cache(maxsize=1)
-def _guess_benchmarks():
-    """OPT and NOINFO of the guessing user (full revelation, no information)."""
-    return (float(user_value(_GUESS_PRIOR, reveal_everything(2), _GUESS)),
-            float(user_value(_GUESS_PRIOR, reveal_nothing(2), _GUESS)))
+#: OPT and NOINFO of the guessing user (full revelation, no information).
+_OPT = float(user_value(_GUESS_PRIOR, reveal_everything(2), _GUESS))
+_NOINFO = float(user_value(_GUESS_PRIOR, reveal_nothing(2), _GUESS))
 
 
 def _setup_accuracy(fig, q=0.75):
@@ -279,11 +273,10 @@ def _setup_accuracy(fig, q=0.75):
     (4, (0.4, 1.25))
     """
     values = user_value(_GUESS_PRIOR, symmetric_experiment(_QS), _GUESS)
-    opt, noinfo = _guess_benchmarks()
     ax = fig.add_subplot()
     ax.plot(_QS, values, color=PALETTE[0], label="value of the model, $V(\\pi_q)$")
-    ax.axhline(opt, color=PALETTE[2], linestyle="--", label="perfectly aligned, OPT")
-    ax.axhline(noinfo, color=PALETTE[1], linestyle=":", label="no information")
+    ax.axhline(_OPT, color=PALETTE[2], linestyle="--", label="perfectly aligned, OPT")
+    ax.axhline(_NOINFO, color=PALETTE[1], linestyle=":", label="no information")
     point = ax.plot([q], [0.5], "o", color=PALETTE[3])[0]
     ax.set(title="What a model of accuracy q is worth to a user who guesses the state",
            xlabel="probability $q$ that the model reports the state correctly", ylabel="user's expected utility",
@@ -306,8 +299,7 @@ def _refresh_accuracy(artists, q=0.75):
     """
     here = float(user_value(_GUESS_PRIOR, symmetric_experiment(q), _GUESS))
     artists["point"].set_data([q], [here])
-    opt, noinfo = _guess_benchmarks()
-    return f"q = {q:.2f}: the user gets {here:.2f} (no information {noinfo:.2f}, OPT {opt:.2f})"
+    return f"q = {q:.2f}: the user gets {here:.2f} (no information {_NOINFO:.2f}, OPT {_OPT:.2f})"
 
 
 def _accuracy_alt(q=0.75):
