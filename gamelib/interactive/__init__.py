@@ -10,33 +10,11 @@ factory of every widget of the book.
 
 import importlib
 
-from ._common import (
-    DEFAULT_FIGSIZE,
-    OKABE_ITO,
-    PALETTE,
-    Choice,
-    KeepOnTop,
-    Slider,
-    Widget,
-    figure_to_png,
-    set_band,
-    static_figure,
-)
+from . import _common
+from ._common import *  # noqa: F403  (the public names: _common.__all__)
 
-__all__ = [
-    "DEFAULT_FIGSIZE",
-    "OKABE_ITO",
-    "PALETTE",
-    "Choice",
-    "KeepOnTop",
-    "Slider",
-    "Widget",
-    "WIDGETS",
-    "widget",
-    "figure_to_png",
-    "set_band",
-    "static_figure",
-]
+# the API page's order: the constants and classes of _common, the registry, _common's functions
+__all__ = [*_common.__all__[:7], "WIDGETS", "widget", *_common.__all__[7:]]
 
 #: Every widget of the book: name → ``module:factory`` (``factory()`` returns a :class:`Widget`);
 #: :func:`widget` builds one by name.

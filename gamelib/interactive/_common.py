@@ -60,6 +60,7 @@ import itertools
 import json
 import os
 import pickle
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,16 +84,16 @@ from matplotlib.figure import Figure
 from ..persuasion import sender_value_curve
 
 __all__ = [
+    "DEFAULT_FIGSIZE",
     "OKABE_ITO",
     "PALETTE",
-    "DEFAULT_FIGSIZE",
-    "Slider",
     "Choice",
-    "Widget",
     "KeepOnTop",
+    "Slider",
+    "Widget",
+    "figure_to_png",
     "set_band",
     "static_figure",
-    "figure_to_png",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette (2008), by name.
@@ -225,10 +226,6 @@ def static_figure(
 # --- control declarations --------------------------------------------------------------
 
 
-def _fmt(value: Any, fmt: str) -> str:
-    return format(value, fmt)
-
-
 @dataclass(frozen=True)
 class Slider:
     """A numeric control, declared once: its live slider, its static lattice, its sampler.
@@ -293,7 +290,7 @@ class Slider:
 
     def options(self) -> list[tuple[str, Any]]:
         """(readout, value) of every lattice position."""
-        return [(_fmt(v, self.fmt), float(v)) for v in self.lattice()]
+        return [(format(v, self.fmt), float(v)) for v in self.lattice()]
 
     def sample(self, rng: np.random.Generator) -> float:
         """A random position of the live slider."""
@@ -301,13 +298,8 @@ class Slider:
 
     def make(self, width: str) -> Any:
         """The live ipywidgets slider (redraws on release)."""
-        import ipywidgets as widgets
-
-        return widgets.FloatSlider(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            description=self.label, continuous_update=False, readout_format=self.fmt,
-            style={"description_width": width}, layout=widgets.Layout(width="100%", max_width="44em"),
-        )
+        return _live_control("FloatSlider", self.label, width, value=self.value, min=self.min, max=self.max,
+                             step=self.step, continuous_update=False, readout_format=self.fmt)
 
 
 @dataclass(frozen=True)
@@ -350,10 +342,8 @@ class Choice:
 
     def options(self, all_values: bool = False) -> list[tuple[str, Any]]:
         """(label, value) of every option (of the static lattice unless ``all_values``)."""
-        if isinstance(self.choices, Mapping):
-            pairs = [(str(k), v) for k, v in self.choices.items()]
-        else:
-            pairs = [(str(v), v) for v in self.choices]
+        items = self.choices.items() if isinstance(self.choices, Mapping) else zip(self.choices, self.choices)
+        pairs = [(str(k), v) for k, v in items]
         if self.frames is None or all_values:
             return pairs
         return [(k, v) for k, v in pairs if v in self.frames or v == self.value]
@@ -364,20 +354,24 @@ class Choice:
 
     def sample(self, rng: np.random.Generator) -> Any:
         """A random option."""
-        values = [v for _, v in self.options(all_values=True)]
-        return values[int(rng.integers(len(values)))]
+        options = self.options(all_values=True)
+        return options[int(rng.integers(len(options)))][1]
 
     def make(self, width: str) -> Any:
         """The live ipywidgets dropdown."""
-        import ipywidgets as widgets
-
-        return widgets.Dropdown(
-            options=self.options(all_values=True), value=self.value, description=self.label,
-            style={"description_width": width}, layout=widgets.Layout(width="100%", max_width="44em"),
-        )
+        return _live_control("Dropdown", self.label, width, options=self.options(all_values=True),
+                             value=self.value)
 
 
 Control = Slider | Choice
+
+
+def _live_control(kind: str, label: str, width: str, **kwargs: Any) -> Any:
+    """The ipywidgets control ``kind`` with the book's label and layout."""
+    import ipywidgets as widgets
+
+    return getattr(widgets, kind)(description=label, style={"description_width": width},
+                                  layout=widgets.Layout(width="100%", max_width="44em"), **kwargs)
 
 
 # --- drawing helpers shared by the chapters ----------------------------------------------
@@ -449,12 +443,9 @@ def set_band(collection: Any, x: Any, lower: Any, upper: Any, where: Any = None)
     except ValueError:
         raise ValueError(f"lower, upper, where: must broadcast to x's shape {x.shape}") from None
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
-    polys = []
-    for a, b in zip(edges[::2], edges[1::2]):
-        xs = x[a:b]
-        polys.append(np.column_stack([np.concatenate([xs, xs[::-1]]),
-                                      np.concatenate([upper[a:b], lower[a:b][::-1]])]))
-    collection.set_verts(polys)
+    collection.set_verts([np.column_stack([np.concatenate([x[a:b], x[a:b][::-1]]),
+                                           np.concatenate([upper[a:b], lower[a:b][::-1]])])
+                          for a, b in zip(edges[::2], edges[1::2])])
 
 
 _BELIEFS = np.linspace(0.0, 1.0, 401)
@@ -480,38 +471,32 @@ def value_line(sender_utility, receiver_utility, ties="sender"):
     # so a step larger than the steepest such slope times the grid step is a jump.
     v = np.asarray(sender_utility, dtype=float)
     steepest = float(np.abs(v[:, 1] - v[:, 0]).max()) * (_BELIEFS[1] - _BELIEFS[0])
-    jumps = np.flatnonzero(np.abs(np.diff(curve)) > steepest + 1e-9)
-    xs, ys = _BELIEFS, curve
-    if jumps.size:  # break the line where the receiver switches action
-        xs = np.insert(xs, jumps + 1, np.nan)
-        ys = np.insert(ys, jumps + 1, np.nan)
-    return xs, ys
+    breaks = np.flatnonzero(np.abs(np.diff(curve)) > steepest + 1e-9) + 1  # where the receiver switches
+    return np.insert(_BELIEFS, breaks, np.nan), np.insert(curve, breaks, np.nan)
+
+
+def title_number(ax: Any, title: str, text: str) -> Any:
+    """Set the title's words (drawn once); return a text beside them for its numbers (redrawn: text is slow)."""
+    title = ax.set_title(title)
+    number = ax.annotate(text, xy=(1.0, 0.0), xycoords=title, xytext=(0.3, 0.0), textcoords="offset fontsize",
+                         ha="left", va="bottom", fontsize=title.get_fontsize())
+    number.set_in_layout(False)  # it sits on the title's line, which the layout counts
+    return number
 
 
 def _flatten_artists(artists: Any) -> list:
-    if artists is None:
-        return []
     if isinstance(artists, Mapping):
         artists = list(artists.values())
     if isinstance(artists, (list, tuple)):
-        out = []
-        for a in artists:
-            out.extend(_flatten_artists(a))
-        return out
-    return [artists]
+        return [a for item in artists for a in _flatten_artists(item)]
+    return [] if artists is None else [artists]
 
 
 # --- the widget ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Prepared:
-    """One laid-out figure, its background and its moving artists."""
-
-    figure: Figure
-    canvas: Any
-    background: Any
-    artists: Any
+#: One laid-out figure, its canvas, its background and its moving artists.
+_Prepared = namedtuple("_Prepared", "figure canvas background artists")
 
 
 @functools.cache
@@ -523,14 +508,6 @@ def _source_digest() -> str:
         h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()
-
-
-def _digest(obj: Any) -> str:
-    try:
-        data = pickle.dumps(obj, protocol=4)
-    except Exception:  # pragma: no cover - unpicklable fixed data: fall back on its repr
-        data = repr(obj).encode()
-    return hashlib.sha256(data).hexdigest()
 
 
 class Widget:
@@ -658,10 +635,8 @@ class Widget:
         axes = [list(self.controls[k].lattice()) for k in names]
         default = self.default()
         if self.slices:
-            points = [default]
-            for k, values in zip(names, axes):
-                points += [{**default, k: _py(v)} for v in values if not _same(v, default[k])]
-            return points
+            return [default] + [{**default, k: _py(v)} for k, values in zip(names, axes)
+                                for v in values if not _same(v, default[k])]
         points = [dict(zip(names, map(_py, combo))) for combo in itertools.product(*axes)]
         points.sort(key=lambda p: not all(_same(p[k], default[k]) for k in names))
         return points
@@ -676,8 +651,7 @@ class Widget:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         key = (scale, *(_py(vals[k]) for k in self.layout))
-        prepared = self._prepared.get(key)
-        if prepared is None:
+        if key not in self._prepared:
             fig = _new_figure(self.figsize, scale)
             artists = self.setup(fig, **vals)
             for artist in _flatten_artists(artists):
@@ -685,9 +659,8 @@ class Widget:
             canvas = FigureCanvasAgg(fig)
             canvas.draw()  # layout and the fixed parts, once
             fig.set_layout_engine("none")  # freeze the layout found above
-            prepared = _Prepared(fig, canvas, canvas.copy_from_bbox(fig.bbox), artists)
-            self._prepared[key] = prepared
-        return prepared
+            self._prepared[key] = _Prepared(fig, canvas, canvas.copy_from_bbox(fig.bbox), artists)
+        return self._prepared[key]
 
     def _pixels(self, scale: int = SCALE, **values: Any) -> tuple[np.ndarray, str]:
         vals = {**self.fixed, **self.values(**values)}
@@ -735,8 +708,7 @@ class Widget:
             self._image = widgets.HTML()
             self._caption = widgets.HTML()
             self._output = widgets.Output()
-            for k, ctrl in self._controls.items():
-                ctrl.value = self.current[k]
+            for ctrl in self._controls.values():  # update() below sets their values
                 ctrl.observe(self._on_change, names="value")
             self._live = widgets.VBox(
                 [widgets.VBox(list(self._controls.values())), self._image, self._caption,
@@ -790,15 +762,14 @@ class Widget:
                 "layout": self.layout, "slices": self.slices}
         h = hashlib.sha256(json.dumps(spec, sort_keys=True, default=repr).encode())
         h.update(_source_digest().encode())
-        h.update(_digest(self.fixed).encode())
+        try:
+            h.update(pickle.dumps(self.fixed, protocol=4))
+        except Exception:  # pragma: no cover - unpicklable fixed data: fall back on its repr
+            h.update(repr(self.fixed).encode())
         return h.hexdigest()[:20]
 
     def _index_key(self, values: Mapping[str, Any]) -> str:
-        out = []
-        for k, c in self.controls.items():
-            opts = [v for _, v in c.options()]
-            out.append(str(next(i for i, v in enumerate(opts) if _same(v, values[k]))))
-        return "_".join(out)
+        return "_".join(str(_option_index(c, values[k])) for k, c in self.controls.items())
 
     def write_frames(self, directory: str | os.PathLike) -> dict[str, Any]:
         """Render every lattice position into ``directory/<name>/`` (cached); return the index.
@@ -832,17 +803,13 @@ class Widget:
         index_file = folder / f"{key}.json"
         if index_file.is_file():
             return json.loads(index_file.read_text())
-        saved = dict(self.current)
         frames = {}
-        try:
-            for point in self.lattice():
-                png, caption = self.render(**point)
-                name = hashlib.sha256(png).hexdigest()[:16] + ".png"  # equal pictures: one file
-                if not (folder / name).is_file():
-                    (folder / name).write_bytes(png)
-                frames[self._index_key(point)] = [name, caption, self.describe(**point)]
-        finally:
-            self.current = saved
+        for point in self.lattice():  # rendering a point does not move the widget (self.current)
+            png, caption = self.render(**point)
+            name = hashlib.sha256(png).hexdigest()[:16] + ".png"  # equal pictures: one file
+            if not (folder / name).is_file():
+                (folder / name).write_bytes(png)
+            frames[self._index_key(point)] = [name, caption, self.describe(**point)]
         index = {"key": key, "widget": self.name, "frames": frames,
                  "default": self._index_key(self.default())}
         index_file.write_text(json.dumps(index, ensure_ascii=False))
@@ -852,19 +819,17 @@ class Widget:
         """One sentence: what the static page precomputes."""
         if self.note:
             return self.note
-        n = len(self.lattice())
         sparse = [f"“{c.label}” at {len(c.lattice())} of its {len(c.steps())} positions"
                   for c in self.controls.values()
                   if isinstance(c, Slider) and len(c.lattice()) < len(c.steps())]
         if self.slices:
-            text = (f"This static page shows {n} precomputed pictures, one control at a time (the "
-                    f"others at their defaults: press reset to move another).")
+            which = ", one control at a time (the others at their defaults: press reset to move another)."
         elif sparse:
-            text = (f"This static page shows {n} precomputed pictures, every combination of the "
-                    f"controls with {', '.join(sparse)}.")
+            which = f", every combination of the controls with {', '.join(sparse)}."
         else:
-            text = f"This static page shows {n} precomputed pictures: every position of the controls."
-        return text + " A live notebook gives every value."
+            which = ": every position of the controls."
+        return (f"This static page shows {len(self.lattice())} precomputed pictures{which} A live notebook "
+                "gives every value.")
 
     def player_html(self, directory: str | os.PathLike) -> str:
         """The frame player: HTML controls over the frames written to ``directory``.
@@ -878,8 +843,7 @@ class Widget:
         rows = []
         for k, c in self.controls.items():
             opts = c.options()
-            cur = next(i for i, (_, v) in enumerate(opts) if _same(v, c.value))
-            label = html.escape(c.label)
+            cur = _option_index(c, c.value)
             ident = f"gp-{self.name}-{k}-{index['key'][:6]}"
             tip = "needs JavaScript: the picture cannot follow this control"
             if isinstance(c, Slider):
@@ -893,10 +857,10 @@ class Widget:
                                 f"{html.escape(r)}</option>" for i, (r, _) in enumerate(opts))
                 field = (f'<select id="{ident}" data-control="{k}" disabled title="{tip}">'
                          f"{items}</select><output hidden></output>")
-            rows.append(f'<div class="gamelib-control"><label for="{ident}">{label}</label>'
+            rows.append(f'<div class="gamelib-control"><label for="{ident}">{html.escape(c.label)}</label>'
                         f"{field}</div>")
-        data = json.dumps({"base": base, "frames": index["frames"]}, ensure_ascii=False)
-        data = data.replace("</", "<\\/")  # safe inside <script>
+        # the index, safe inside <script>
+        data = json.dumps({"base": base, "frames": index["frames"]}, ensure_ascii=False).replace("</", "<\\/")
         return (
             f'<div class="gamelib-player" data-widget="{self.name}" '
             f'style="max-width:{self.width}px">'
@@ -940,6 +904,11 @@ def _data_uri(png: bytes) -> str:
 def _py(value: Any) -> Any:
     """NumPy scalars as plain Python values (JSON, dict keys)."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _option_index(control: Control, value: Any) -> int:
+    """Index of ``value`` among the precomputed options of ``control``."""
+    return next(i for i, (_, v) in enumerate(control.options()) if _same(v, value))
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -12,7 +12,7 @@ a bias for action 0 that no provider shares (``b``).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections import namedtuple
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from .._validation import as_bool, as_index, as_real
 from ..alignment import hull_distance, remove_constants, strong_alignment, weak_alignment
 from ..examples import opposite_tastes
 from ..market import _check_market
-from ._common import PALETTE, Choice, Slider, Widget
+from ._common import PALETTE, Choice, Slider, Widget, title_number
 
 __all__ = ["tilted_market", "draw_users"]
 
@@ -64,8 +64,8 @@ def _tilted_picture(taste, bias, cone):
     return _alignment_picture(tilted_market(taste, bias), user=0, cone=cone)
 
 
-@dataclass(frozen=True)
-class _AlignmentPicture:
+class _AlignmentPicture(namedtuple("_AlignmentPicture", "user basis providers point weak_point strong_point "
+                                                       "eps_weak eps_strong distance captured cone")):
     """A two-dimensional view of one user's alignment (constants removed).
 
     Attributes
@@ -107,17 +107,7 @@ class _AlignmentPicture:
     (0.0, 0.0, 1.0, True)
     """
 
-    user: int
-    basis: np.ndarray
-    providers: np.ndarray
-    point: np.ndarray
-    weak_point: np.ndarray
-    strong_point: np.ndarray
-    eps_weak: float
-    eps_strong: float
-    distance: float
-    captured: float
-    cone: bool
+    __slots__ = ()
 
 
 def _plane(providers, point, tol=1e-10):
@@ -145,11 +135,6 @@ def _plane(providers, point, tol=1e-10):
     if basis[1] @ point < -tol:
         basis[1] = -basis[1]
     return basis
-
-
-def _clean(coords, tol=1e-12):
-    """Coordinates with round-off below ``tol`` set to exactly zero."""
-    return np.where(np.abs(coords) < tol, 0.0, coords)
 
 
 def _alignment_picture(market, user=0, cone=False):
@@ -198,8 +183,8 @@ def _alignment_picture(market, user=0, cone=False):
     total = float((prov**2).sum() + x @ x)
     shown = float(((prov @ basis.T) ** 2).sum() + ((basis @ x) ** 2).sum())
     captured = 1.0 if total <= 1e-15 else min(1.0, shown / total)
-    points = [_clean(p) for p in (prov @ basis.T, basis @ x, basis @ (weak.weights @ prov),
-                                  basis @ (strong.weights @ prov))]
+    points = [np.where(np.abs(p) < 1e-12, 0.0, p)  # round-off set to exactly zero
+              for p in (prov @ basis.T, basis @ x, basis @ (weak.weights @ prov), basis @ (strong.weights @ prov))]
     return _AlignmentPicture(user, basis, *points, weak.eps, strong.eps, float(dist), float(round(captured, 12)), cone)
 
 
@@ -214,6 +199,65 @@ def _hull_outline(prov):
         return prov[np.append(order, order[0])]
     except QhullError:  # collinear points: the hull is a segment
         return prov[np.argsort(prov[:, 0] + 1e-9 * prov[:, 1])][[0, -1]]
+
+
+def _draw_picture(ax, market, prov, user, reach, labels):
+    """Draw the fixed parts of a hull picture on ``ax``; return the moving ones, with no data yet.
+
+    ``labels`` names the shapes to draw, ``"cone"`` (rays of length ``reach``; for two
+    providers, the shaded cone) and/or ``"hull"`` (the shaded hull and its outline), with
+    their legend labels; then the providers' vectors and the origin (fixed) and the
+    certificates and the user's star (moved by :func:`_place_certificates`).
+
+    Returns
+    -------
+    parts : dict
+        ``"hull"`` and ``"cone"`` (lists of artists), ``"weak_line"``, ``"strong_line"``,
+        ``"weak_dot"``, ``"strong_dot"``, ``"star"``.
+    vectors : list
+        The providers' squares and the origin (legend handles).
+    """
+    parts = {"hull": [], "cone": []}
+    if "cone" in labels:
+        for i, p in enumerate(prov):
+            norm = float(np.linalg.norm(p))
+            if norm > 1e-12:
+                parts["cone"] += ax.plot([0, reach * p[0] / norm], [0, reach * p[1] / norm],
+                                         color=PALETTE[i], lw=1.5, alpha=0.6)
+        if len(prov) == 2:
+            tri = np.vstack([[0.0, 0.0], *(reach * p / max(np.linalg.norm(p), 1e-12) for p in prov)])
+            parts["cone"] += ax.fill(tri[:, 0], tri[:, 1], color=PALETTE[5], alpha=0.15, lw=0,
+                                     label=labels["cone"])
+    if "hull" in labels:
+        poly = _hull_outline(prov)
+        if len(poly) > 2:
+            parts["hull"] += ax.fill(poly[:, 0], poly[:, 1], color=PALETTE[5], alpha=0.25, lw=0)
+        parts["hull"] += ax.plot(poly[:, 0], poly[:, 1], color=PALETTE[5], lw=4, alpha=0.6,
+                                 label=labels["hull"])
+    vectors = [ax.plot(*p, "s", color=PALETTE[i], ms=10, label=f"$U_{{{i + 1}}}^{{{user + 1}}}$: "
+                       f"{market.provider_names[i]}")[0] for i, p in enumerate(prov)]
+    vectors += ax.plot(0, 0, "+", color=PALETTE[6], ms=10, label="constant utilities")
+    parts["weak_line"] = ax.plot([], [], color=PALETTE[2], ls="--", lw=1)[0]
+    parts["strong_line"] = ax.plot([], [], color=PALETTE[3], ls=":", lw=1)[0]
+    parts["weak_dot"] = ax.plot([], [], "o", color=PALETTE[2], ms=8, mfc="none", mew=2,
+                                label="WMA certificate $\\sum_i w^j_i U_i^j$")[0]
+    parts["strong_dot"] = ax.plot([], [], "D", color=PALETTE[3], ms=8, mfc="none", mew=2,
+                                  label="SMA certificate $\\sum_i w_i U_i^j$")[0]
+    parts["star"] = ax.plot([], [], "*", color=PALETTE[6], ms=14,
+                            label=f"$u_{{{user + 1}}}$: {market.user_names[user]}")[0]
+    ax.set_aspect("equal", adjustable="box")
+    ax.set(xlabel="direction 1: spanned by the providers' vectors", ylabel="direction 2: taste no provider shares")
+    return parts, vectors
+
+
+def _place_certificates(parts, pic):
+    """Move the certificates and the star of :func:`_draw_picture` to the numbers of ``pic``."""
+    x, weak, strong = pic.point, pic.weak_point, pic.strong_point
+    parts["weak_line"].set_data([x[0], weak[0]], [x[1], weak[1]])
+    parts["strong_line"].set_data([x[0], strong[0]], [x[1], strong[1]])
+    parts["weak_dot"].set_data([weak[0]], [weak[1]])
+    parts["strong_dot"].set_data([strong[0]], [strong[1]])
+    parts["star"].set_data([x[0]], [x[1]])
 
 
 def _plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
@@ -252,38 +296,10 @@ def _plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
     # equal scales; each direction as wide as its points need (collinear points: a flat band)
     half = np.maximum(0.5 * np.ptp(pts, axis=0) + 0.15 * span, 0.2 * span)
     lo, hi = centre - half, centre + half
-    if cone:
-        reach = 3.0 * span
-        for i, p in enumerate(prov):
-            norm = float(np.linalg.norm(p))
-            if norm > 1e-12:
-                ax.plot([0, reach * p[0] / norm], [0, reach * p[1] / norm], color=PALETTE[i],
-                        lw=1.5, alpha=0.6)
-        if len(prov) == 2:
-            tri = np.vstack([[0.0, 0.0], *(reach * p / max(np.linalg.norm(p), 1e-12) for p in prov)])
-            ax.fill(tri[:, 0], tri[:, 1], color=PALETTE[5], alpha=0.15, lw=0,
-                    label="cone of the providers' vectors")
-    else:
-        poly = _hull_outline(prov)
-        ax.fill(poly[:, 0], poly[:, 1], color=PALETTE[5], alpha=0.25, lw=0) if len(poly) > 2 else None
-        ax.plot(poly[:, 0], poly[:, 1], color=PALETTE[5], lw=4, alpha=0.6,
-                label="convex hull of the providers' vectors")
-    for i, p in enumerate(prov):
-        ax.plot(*p, "s", color=PALETTE[i], ms=10, label=f"$U_{{{i + 1}}}^{{{user + 1}}}$: "
-                f"{market.provider_names[i]}")
-    ax.plot(0, 0, "+", color=PALETTE[6], ms=10, label="constant utilities")
-    ax.plot([x[0], pic.weak_point[0]], [x[1], pic.weak_point[1]], color=PALETTE[2], ls="--", lw=1)
-    ax.plot([x[0], pic.strong_point[0]], [x[1], pic.strong_point[1]], color=PALETTE[3], ls=":", lw=1)
-    ax.plot(*pic.weak_point, "o", color=PALETTE[2], ms=8, mfc="none", mew=2,
-            label="WMA certificate $\\sum_i w^j_i U_i^j$")
-    ax.plot(*pic.strong_point, "D", color=PALETTE[3], ms=8, mfc="none", mew=2,
-            label="SMA certificate $\\sum_i w_i U_i^j$")
-    ax.plot(*x, "*", color=PALETTE[6], ms=14, label=f"$u_{{{user + 1}}}$: {market.user_names[user]}")
-    ax.set_xlim(lo[0], hi[0])
-    ax.set_ylim(lo[1], hi[1])
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("direction 1: spanned by the providers' vectors")
-    ax.set_ylabel("direction 2: taste no provider shares")
+    labels = ({"cone": "cone of the providers' vectors"} if cone
+              else {"hull": "convex hull of the providers' vectors"})
+    _place_certificates(_draw_picture(ax, market, prov, user, 3.0 * span, labels)[0], pic)
+    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]))
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize="small")
     return pic
 
@@ -308,8 +324,7 @@ def draw_users(fig, market=None, cone=False):
         ax.set_title(f"user {j + 1} ({market.user_names[j]}): ε_WMA = {pic.eps_weak:.3f}, "
                      f"ε_SMA = {pic.eps_strong:.3f}", fontsize="medium")
         ax.get_legend().remove()
-        ax.set_xlabel("direction 1 (providers)" if j == len(axes) - 1 else "")
-        ax.set_ylabel("direction 2")
+        ax.set(xlabel="direction 1 (providers)" if j == len(axes) - 1 else "", ylabel="direction 2")
     # one legend for all panels (the users' stars differ only in their label)
     handles, labels = axes[0].get_legend_handles_labels()
     labels = [lab.replace("$u_{1}$: " + market.user_names[0], "user's own vector $u_j$")
@@ -349,56 +364,16 @@ def _setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     prov = _tilted_picture(float(taste), float(bias), False).providers
     (x0, x1), (y0, y1) = _WINDOW
     ax = fig.add_subplot()
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_autoscale_on(False)
-    reach = 10.0 * max(x1 - x0, y1 - y0)
-    cone_parts = []
-    for i, p in enumerate(prov):
-        norm = float(np.linalg.norm(p))
-        if norm > 1e-12:
-            cone_parts += ax.plot([0, reach * p[0] / norm], [0, reach * p[1] / norm],
-                                  color=PALETTE[i], lw=1.5, alpha=0.6)
-    cone_label = "cone of the providers' vectors (cone)"
-    hull_label = "hull of the providers' vectors (simplex)"
-    if len(prov) == 2:
-        tri = np.vstack([[0.0, 0.0], *(reach * p / max(np.linalg.norm(p), 1e-12) for p in prov)])
-        cone_parts += ax.fill(tri[:, 0], tri[:, 1], color=PALETTE[5], alpha=0.15, lw=0,
-                              label=cone_label)
-    hull_parts = []
-    poly = _hull_outline(prov)
-    if len(poly) > 2:
-        hull_parts += ax.fill(poly[:, 0], poly[:, 1], color=PALETTE[5], alpha=0.25, lw=0)
-    hull_parts += ax.plot(poly[:, 0], poly[:, 1], color=PALETTE[5], lw=4, alpha=0.6,
-                          label=hull_label)
-    handles = [hull_parts[-1]] + cone_parts[-1:]
-    for i, p in enumerate(prov):
-        handles += ax.plot(*p, "s", color=PALETTE[i], ms=10, label=f"$U_{{{i + 1}}}^{{1}}$: "
-                           f"{market.provider_names[i]}")
-    handles += ax.plot(0, 0, "+", color=PALETTE[6], ms=10, label="constant utilities")
-    weak_line = ax.plot([], [], color=PALETTE[2], ls="--", lw=1)[0]
-    strong_line = ax.plot([], [], color=PALETTE[3], ls=":", lw=1)[0]
-    weak_dot = ax.plot([], [], "o", color=PALETTE[2], ms=8, mfc="none", mew=2,
-                       label="WMA certificate $\\sum_i w^j_i U_i^j$")[0]
-    strong_dot = ax.plot([], [], "D", color=PALETTE[3], ms=8, mfc="none", mew=2,
-                         label="SMA certificate $\\sum_i w_i U_i^j$")[0]
-    star = ax.plot([], [], "*", color=PALETTE[6], ms=14,
-                   label=f"$u_{{1}}$: {market.user_names[0]}")[0]
-    handles += [weak_dot, strong_dot, star]
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("direction 1: spanned by the providers' vectors")
-    ax.set_ylabel("direction 2: taste no provider shares")
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), autoscale_on=False)
+    labels = {"cone": "cone of the providers' vectors (cone)", "hull": "hull of the providers' vectors (simplex)"}
+    parts, vectors = _draw_picture(ax, market, prov, 0, 10.0 * max(x1 - x0, y1 - y0), labels)
     # The words of the title are drawn once, its numbers on every change (text is slow).
-    title = ax.set_title("User 1, constants removed:")
-    numbers = ax.annotate(_alignment_numbers(taste, bias), xy=(1.0, 0.0), xycoords=title,
-                          xytext=(0.3, 0.0), textcoords="offset fontsize", ha="left",
-                          va="bottom", fontsize=title.get_fontsize())
-    numbers.set_in_layout(False)  # it sits on the title's line, which the layout counts
+    numbers = title_number(ax, "User 1, constants removed:", _alignment_numbers(taste, bias))
     # One legend, drawn once, names both the hull (simplex weights) and the cone.
+    handles = [parts["hull"][-1], *parts["cone"][-1:], *vectors, parts["weak_dot"], parts["strong_dot"],
+               parts["star"]]
     ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize="small")
-    return {"hull": hull_parts, "cone": cone_parts, "weak_line": weak_line,
-            "strong_line": strong_line, "weak_dot": weak_dot, "strong_dot": strong_dot,
-            "star": star, "numbers": numbers}
+    return {**parts, "numbers": numbers}
 
 
 def _refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
@@ -419,16 +394,10 @@ def _refresh_alignment(artists, taste=0.0, bias=0.0, weights="simplex"):
     """
     cone = weights == "cone"
     pic = _tilted_picture(float(taste), float(bias), cone)
-    x, weak, strong = pic.point, pic.weak_point, pic.strong_point
-    for a in artists["hull"]:
-        a.set_visible(not cone)
-    for a in artists["cone"]:
-        a.set_visible(cone)
-    artists["weak_line"].set_data([x[0], weak[0]], [x[1], weak[1]])
-    artists["strong_line"].set_data([x[0], strong[0]], [x[1], strong[1]])
-    artists["weak_dot"].set_data([weak[0]], [weak[1]])
-    artists["strong_dot"].set_data([strong[0]], [strong[1]])
-    artists["star"].set_data([x[0]], [x[1]])
+    for shape in ("hull", "cone"):  # the chosen weights' shape only
+        for a in artists[shape]:
+            a.set_visible((shape == "cone") == cone)
+    _place_certificates(artists, pic)
     artists["numbers"].set_text(_alignment_numbers(taste, bias))
     shape = "cone" if pic.cone else "hull"
     exact = "exact picture" if pic.captured > 1 - 1e-9 else f"picture shows {pic.captured:.0%}"

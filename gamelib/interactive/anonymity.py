@@ -87,12 +87,8 @@ def _setup_phase(fig, mass1=0.5, stake1=1.0, stake2=1.0):
                        label="provider 2 indifferent")
     marker = ax.plot([mass1], [stake1], marker="o", markersize=10, color=PALETTE[3],
                      linestyle="none", label="marked market", clip_on=False)[0]  # whole on the edges
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 2)
-    ax.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
-    ax.set_yticks([0.0, 0.5, 1.0, 1.5, 2.0])
-    ax.set_xlabel("mass m₁ of user 1 (the matcher)")
-    ax.set_ylabel("stake s₁ of provider 1 in user 2's action")
+    ax.set(xlim=(0, 1), ylim=(0, 2), xticks=[0.0, 0.25, 0.5, 0.75, 1.0], yticks=[0.0, 0.5, 1.0, 1.5, 2.0],
+           xlabel="mass m₁ of user 1 (the matcher)", ylabel="stake s₁ of provider 1 in user 2's action")
     ax.set_title("Shaded: silence is an anonymous equilibrium", loc="left")
     s2_text = ax.text(1.0, 1.02, f"s₂ = {stake2:.2f}", transform=ax.transAxes, ha="right",
                       va="bottom", fontsize=11)

@@ -13,7 +13,8 @@ from ..experiments import split_experiment, user_value
 from ..persuasion import sender_value_curve
 from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget, set_band, value_line
 
-__all__ = ["draw_anonymity", "draw_tightness", "draw_tie_rules", "draw_menu"]
+__all__ = ["draw_anonymity", "draw_tightness", "draw_tie_rules", "draw_menu", "draw_robust_survival",
+           "draw_robust_plane", "draw_robust_bound", "ROBUST_PLANE"]
 
 
 _SERIES = (
@@ -41,12 +42,10 @@ def _setup_epsilon(fig, study, eps=0.25):
         bands[name] = ax.fill_between(k, p[name + "_low"], p[name + "_high"], color=colour,
                                       alpha=0.2, linewidth=0)
         lines[name] = ax.plot(k, p[name], marker=marker, color=colour, label=label)[0]
-    ax.set_xlim(k[0] - 0.25, k[-1] + 0.25)  # fixed: nothing moves the axes
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xticks(k)
-    ax.set_xlabel("number of providers k")
-    ax.set_ylabel("share of markets aligned within ε")
-    ax.set_title(f"Diversity helps alignment ({study.n_samples} random markets, 95% Wilson bands)")
+    # fixed limits: nothing moves the axes
+    ax.set(xlim=(k[0] - 0.25, k[-1] + 0.25), ylim=(-0.02, 1.02), xticks=k, xlabel="number of providers k",
+           ylabel="share of markets aligned within ε",
+           title=f"Diversity helps alignment ({study.n_samples} random markets, 95% Wilson bands)")
     legend = ax.legend(loc="upper left")
     label = ax.text(1.0, -0.1, f"tolerance ε = {eps:.2f}", transform=ax.transAxes, ha="right",
                     va="top")  # the moving number sits beside the x label, not in the data
@@ -150,9 +149,8 @@ def draw_anonymity(fig, study):
     left.set_xscale("log", base=2)
     left.set_yscale("log")
     left.set_xticks(r, [str(v) for v in r])
-    left.set_xlabel("grid resolution r")
-    left.set_ylabel("loss in worst grid equilibrium / value of information")
-    left.set_title("Grid-only losses shrink as r grows")
+    left.set(xlabel="grid resolution r", ylabel="loss in worst grid equilibrium / value of information",
+             title="Grid-only losses shrink as r grows")
     left.legend(loc="lower left", fontsize="small")
     width = 0.38
     x = np.arange(len(r))
@@ -163,9 +161,8 @@ def draw_anonymity(fig, study):
         for xi, c in zip(x + shift, counts):
             right.text(xi, c, str(int(c)), ha="center", va="bottom", fontsize="small")
     right.set_xticks(x, [f"r = {v}" for v in r])
-    right.set_ylabel(f"markets (of {out['n']})")
-    right.set_ylim(0, max(1, int(out["grid_markets"].max())) * 1.25)
-    right.set_title("Markets where users lose")
+    right.set(ylabel=f"markets (of {out['n']})", ylim=(0, max(1, int(out["grid_markets"].max())) * 1.25),
+              title="Markets where users lose")
     right.legend(loc="upper right", fontsize="small")
     rs = ", ".join(str(v) for v in r)
     return (f"users lose in {', '.join(str(int(c)) for c in out['grid_markets'])} markets on the grid (r = {rs}); "
@@ -187,17 +184,12 @@ def draw_tightness(fig, search, safe_values, safe_ratios):
     left.plot(steps, np.maximum(search.history, 0), color=PALETTE[0])
     left.axvline(search.n_random + 0.5, color=PALETTE[6], linestyle=":", label="start of refinement")
     left.axhline(1.0, color=PALETTE[3], linestyle="--", label="Theorem 4.1 bound")
-    left.set_xlabel("markets evaluated")
-    left.set_ylabel("best (OPT − V) / 2ε so far")
-    left.set_ylim(0, 1.05)
-    left.set_title("Random search + refinement")
+    left.set(xlabel="markets evaluated", ylabel="best (OPT − V) / 2ε so far", ylim=(0, 1.05),
+             title="Random search + refinement")
     left.legend(loc="lower right", fontsize="small")
     right.plot(safe_values, safe_ratios, marker="o", color=PALETTE[2])
     right.axhline(1.0, color=PALETTE[3], linestyle="--")
-    right.set_ylim(0, 1.05)
-    right.set_xlabel("payoff of the safe action")
-    right.set_ylabel("(OPT − V) / 2ε")
-    right.set_title("The tight market")
+    right.set(ylim=(0, 1.05), xlabel="payoff of the safe action", ylabel="(OPT − V) / 2ε", title="The tight market")
     return f"search: {search.ratio:.3f}; tight family: {min(safe_ratios):.3f}"
 
 
@@ -223,17 +215,14 @@ def draw_tie_rules(fig, market, rows):
         for t in range(table.shape[1]):
             ax.text(t, r, market.action_names[table[r, t]], ha="center", va="center",
                     color="white", fontsize=13, fontweight="bold")
-    labels = []
-    for row in rows:
-        order = tuple(int(a) for a in row["order"])
-        tag = "equilibrium" if row["full_revelation_equilibrium"] else "not an equilibrium"
-        labels.append(f"priority {order}\n(full revelation: {tag})")
+    orders = [str(tuple(int(a) for a in row["order"])) for row in rows]
+    holds = [row["full_revelation_equilibrium"] for row in rows]
+    labels = [f"priority {order}\n(full revelation: {'equilibrium' if ok else 'not an equilibrium'})"
+              for order, ok in zip(orders, holds)]
     ax.set_xticks(range(market.n_states), market.state_names)
     ax.set_yticks(range(len(rows)), labels)
-    ax.set_xlabel("state")
-    ax.set_ylabel("tie rule")
-    ax.set_title("Action under full revelation, by tie rule")
-    eq = [str(tuple(int(a) for a in row["order"])) for row in rows if row["full_revelation_equilibrium"]]
+    ax.set(xlabel="state", ylabel="tie rule", title="Action under full revelation, by tie rule")
+    eq = [order for order, ok in zip(orders, holds) if ok]
     return "full revelation is an equilibrium under: order " + (", ".join(eq) if eq else "none")
 
 
@@ -243,6 +232,7 @@ _TIE_RULES = {
     "lowest index": "lowest",
     "in favour of the consulted provider": "sender",
 }
+_TIE_LABELS = {v: k for k, v in _TIE_RULES.items()}
 
 _TIE_MARKET = examples.aligned_tie_market()
 
@@ -272,8 +262,6 @@ def _tie_split(ties="adverse", q=0.75):
     >>> round(_tie_split("lowest", 0.75)["split"], 6), _tie_split("lowest", 0.75)["full"]
     (1.166667, 1.5)
     """
-    if ties not in _TIE_RULES.values():
-        raise ValueError(f"ties: must be one of {tuple(_TIE_RULES.values())}, got {ties!r}")
     q = float(q)
     if not 0.5 < q <= 1.0:
         raise ValueError(f"q: must satisfy 1/2 < q <= 1, got {q}")
@@ -304,14 +292,12 @@ def _setup_ties(fig, ties="adverse", q=0.75):
     full = ax.plot([], [], "s", color=PALETTE[1], ms=8, mfc="none", mew=2,
                    label="its payoff from full revelation")[0]
     ax.axvline(0.5, color=PALETTE[6], lw=0.8, alpha=0.5)
-    ax.set_xlim(0, 1)
     m = _TIE_MARKET
     top = float(np.nanmax(value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties)[1]))
-    ax.set_ylim(-0.05 * top, 1.08 * top)  # this rule's range (one background per rule)
-    ax.set_xlabel("belief p = P(θ = 1)")
-    ax.set_ylabel("provider 1's expected utility")
-    label = next(k for k, v in _TIE_RULES.items() if v == ties)
-    ax.set_title(f"Provider 1's persuasion problem, ties {label}", fontsize="medium")
+    # the vertical range is this rule's (one background per rule)
+    ax.set(xlim=(0, 1), ylim=(-0.05 * top, 1.08 * top), xlabel="belief p = P(θ = 1)",
+           ylabel="provider 1's expected utility")
+    ax.set_title(f"Provider 1's persuasion problem, ties {_TIE_LABELS[ties]}", fontsize="medium")
     ax.legend(handles=[curve, dots, prior_dot, full], loc="upper center", bbox_to_anchor=(0.5, -0.16),
               ncols=2, fontsize="small")
     return {"curve": curve, "chord": chord, "dots": dots, "prior_dot": prior_dot, "full": full}
@@ -337,8 +323,7 @@ def _refresh_ties(artists, ties="adverse", q=0.75):
     artists["dots"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["prior_dot"].set_data([0.5], [out["split"]])
     artists["full"].set_data([0.5], [out["full"]])
-    label = next(k for k, v in _TIE_RULES.items() if v == ties)
-    return (f"ties {label}, split into beliefs 0 and {q:.2f}: provider 1 earns {out['split']:.3f}\n"
+    return (f"ties {_TIE_LABELS[ties]}, split into beliefs 0 and {q:.2f}: provider 1 earns {out['split']:.3f}\n"
             f"(full revelation: {out['full']:.3f}); the user gets {out['user']:.3f} (OPT 1, NOINFO 0.5)")
 
 
@@ -351,8 +336,7 @@ def _ties_alt(ties="adverse", q=0.75):
     True
     """
     out = _tie_split(ties, q)
-    label = next(k for k, v in _TIE_RULES.items() if v == ties)
-    return (f"Provider 1's expected utility against the user's belief p, with ties broken {label}; "
+    return (f"Provider 1's expected utility against the user's belief p, with ties broken {_TIE_LABELS[ties]}; "
             f"a dotted chord joins its payoff at beliefs 0 and {q:.2f}, and at the prior 1/2 the split "
             f"earns it {out['split']:.3f} against {out['full']:.3f} for full revelation, while the user "
             f"gets {out['user']:.3f}.")
@@ -407,11 +391,8 @@ def draw_menu(fig, example):
         ax.bar(users + (item - 0.5) * 0.38, values[item], 0.38, color=PALETTE[item],
                label=f"menu item {item + 1}", hatch="//" if item else None)
     ax.set_xticks(users, example.market.user_names)
-    ax.set_ylabel("value V_j of the item")
-    lo = values.min()
-    ax.set_ylim(max(0.0, lo - 0.1), values.max() + 0.08)
-    ax.set_xlabel("user")
-    ax.set_title("A two-item menu separates the users")
+    ax.set(ylabel="value V_j of the item", ylim=(max(0.0, values.min() - 0.1), values.max() + 0.08), xlabel="user",
+           title="A two-item menu separates the users")
     ax.legend(loc="upper right")
     picks = (values >= values.max(axis=0) - 1e-9).argmax(axis=0) + 1  # ties: the first item
     return ", ".join(f"{name} picks item {p}" for name, p in zip(example.market.user_names, picks))
@@ -420,8 +401,6 @@ def draw_menu(fig, example):
 # ----------------------------------------------------------------------------
 # How robust is the silent equilibrium?
 # ----------------------------------------------------------------------------
-
-__all__ += ["draw_robust_survival", "draw_robust_plane", "draw_robust_bound"]
 
 _ROBUST_STYLE = {
     "random": ("all utilities", PALETTE[6], "o"),
@@ -449,11 +428,8 @@ def draw_robust_survival(fig, study):
         label, colour, marker = _ROBUST_STYLE[name]
         ax.fill_between(sizes, lo, hi, color=colour, alpha=0.15, linewidth=0)
         ax.plot(sizes, rate, marker=marker, color=colour, label=label)
-    ax.set_xscale("log")
-    ax.set_ylim(-0.03, 1.03)
-    ax.set_xlabel("perturbation size (log scale)")
-    ax.set_ylabel("share where silence is an equilibrium")
-    ax.set_title("Silence under random perturbations (exact verdicts)")
+    ax.set(xscale="log", ylim=(-0.03, 1.03), xlabel="perturbation size (log scale)",
+           ylabel="share where silence is an equilibrium", title="Silence under random perturbations (exact verdicts)")
     ax.legend(loc="center right", title="perturbed", fontsize="small")
     return f"silence survives in {int(study.silent.sum())} of {len(study.silent)} perturbed markets"
 
@@ -461,6 +437,7 @@ def draw_robust_survival(fig, study):
 def _robust_map(ax, plane):
     """The verdict map of a plane study on ``ax``; return the legend handles."""
     from matplotlib.colors import ListedColormap
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     xs, ys, verdict = plane.grid("silent")
@@ -472,9 +449,8 @@ def _robust_map(ax, plane):
                Patch(color=colours[0], label="a provider gains by informing")]
     if len(xs) > 1 and len(ys) > 1 and np.nanmin(margin) < 0 < np.nanmax(margin):
         ax.contour(xs, ys, margin, levels=[0.0], colors=PALETTE[6], linestyles="--", linewidths=1)
-        handles.append(_dashed("margin = 0 (proposition)"))
-    ax.set_xlabel("gap x between the users' indifference beliefs")
-    ax.set_ylabel("providers' misalignment y")
+        handles.append(Line2D([], [], color=PALETTE[6], linestyle="--", label="margin = 0 (proposition)"))
+    ax.set(xlabel="gap x between the users' indifference beliefs", ylabel="providers' misalignment y")
     return handles
 
 
@@ -513,13 +489,6 @@ def draw_robust_plane(fig, plane, x=None, y=None):
     return caption
 
 
-def _dashed(label):
-    """A dashed legend handle (helper of :func:`draw_robust_plane`)."""
-    from matplotlib.lines import Line2D
-
-    return Line2D([], [], color=PALETTE[6], linestyle="--", label=label)
-
-
 def draw_robust_bound(fig, study, path):
     """Users' loss under surviving silence against Theorem 6.1's bound ``2ε``.
 
@@ -550,11 +519,9 @@ def draw_robust_bound(fig, study, path):
     ax.scatter(x[ok], loss[ok], color=PALETTE[4], marker="P", s=40, label="toward SMA: silence survives")
     ax.scatter(x[~ok], loss[~ok], facecolors="white", edgecolors=PALETTE[4], marker="o", s=30,
                label="toward SMA: silence fails")
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, max(0.35, float(study.loss.max()) + 0.05))
-    ax.set_xlabel("2ε, twice the Strong Market Alignment tolerance")
-    ax.set_ylabel("users' loss under silence")
-    ax.set_title("Silence against the bound of Theorem 6.1")
+    ax.set(xlim=(0, top), ylim=(0, max(0.35, float(study.loss.max()) + 0.05)),
+           xlabel="2ε, twice the Strong Market Alignment tolerance", ylabel="users' loss under silence",
+           title="Silence against the bound of Theorem 6.1")
     ax.legend(loc="lower right", fontsize="small")
     if ok.all() or not ok.any():
         return "silence survives on the whole path" if ok.all() else "silence fails on the whole path"
@@ -563,8 +530,6 @@ def draw_robust_bound(fig, study, path):
 
 
 # The widget over the phase diagram ------------------------------------------------
-
-__all__ += ["ROBUST_PLANE"]
 
 #: The phase diagram of the chapter (and the widget's lattice).
 ROBUST_PLANE = (np.linspace(-0.06, 0.06, 21), np.linspace(-0.02, 0.06, 17))
@@ -595,15 +560,13 @@ def _change_gains(market, beliefs):
         raise ValueError("beliefs: expected a one-dimensional array of numbers in [0, 1]")
     if market.n_states != 2:
         raise ValueError(f"market: two states needed, got {market.n_states}")
-    b = np.stack([1 - beliefs, beliefs], axis=1)  # [Q, 2]
     u, big = market.user_utility, market.provider_utility
     at_prior = u @ market.prior
     a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - 1e-9, axis=1)  # [n]
-    value = np.einsum("qt,jat->qja", b, u)
-    act = np.argmax(value >= value.max(axis=2, keepdims=True) - 1e-9, axis=2)  # [Q, n]
-    n = u.shape[0]
-    diff = big[:, np.arange(n)[None, :], act] - big[:, np.arange(n), a0][:, None]  # [k, Q, n, 2]
-    return np.einsum("qt,kqjt,j->kq", b, diff, market.masses)
+    b = np.stack([1 - beliefs, beliefs], axis=1)  # [Q, 2]
+    # provider i's expected utility from user j at belief q (her lowest-index best action) minus at a0_j
+    return np.array([sum(m * (sender_value_curve(beliefs, big[i, j], u[j], ties="lowest") - b @ big[i, j, a0[j]])
+                         for j, m in enumerate(market.masses)) for i in range(market.n_providers)])
 
 
 def _setup_robust(fig, plane, x=0.012, y=0.03):
@@ -626,10 +589,8 @@ def _setup_robust(fig, plane, x=0.012, y=0.03):
     gains = [right.plot([], [], color=PALETTE[i], lw=2, label=f"provider {i + 1}")[0] for i in range(2)]
     users = [right.axvline(0.5, color=PALETTE[2 + j], lw=1, ls=":", label=f"user {j + 1} switches")
              for j in range(2)]
-    right.set_xlim(_BELIEFS[0], _BELIEFS[-1])
-    right.set_ylim(-0.06, 0.03)
-    right.set_xlabel("posterior belief q = P(θ = 1)")
-    right.set_ylabel("change gain Δ_i(q)")
+    right.set(xlim=(_BELIEFS[0], _BELIEFS[-1]), ylim=(-0.06, 0.03), xlabel="posterior belief q = P(θ = 1)",
+              ylabel="change gain Δ_i(q)")
     right.set_title("Who gains from moving the users", fontsize="medium")
     right.legend(handles=gains + users, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2,
                  fontsize="small")
@@ -711,12 +672,8 @@ def _robust_widget(plane=None, x=0.012, y=0.03):
     dx, dy = np.diff(xs), np.diff(ys)
     if not (np.allclose(dx, dx[0]) and np.allclose(dy, dy[0])):
         raise ValueError("plane: the axes must be evenly spaced (the sliders step along them)")
-    every_other = (lambda v: v[::2]) if len(xs) > 6 else (lambda v: v)
-    controls = {
-        "x": Slider("gap x", float(xs[0]), float(xs[-1]), float(dx[0]), float(x),
-                    frames=every_other(xs), fmt=".3f"),
-        "y": Slider("misalignment y", float(ys[0]), float(ys[-1]), float(dy[0]), float(y),
-                    frames=every_other(ys), fmt=".3f"),
-    }
+    every = 2 if len(xs) > 6 else 1  # the static page: every other grid value
+    controls = {k: Slider(label, float(v[0]), float(v[-1]), float(d[0]), float(at), frames=v[::every], fmt=".3f")
+                for k, label, v, d, at in (("x", "gap x", xs, dx, x), ("y", "misalignment y", ys, dy, y))}
     return Widget("robust", _setup_robust, _refresh_robust, controls, alt=_robust_alt,
                   fixed={"plane": plane}, figsize=(8.0, 4.2))

@@ -10,8 +10,6 @@ benchmarks and each provider's payoff, computed with :func:`gamelib.play`.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from ..equilibrium import play
@@ -85,6 +83,13 @@ def _audience_policy(experiments, audience, n_users):
 _MARKET = opposite_tastes()
 
 
+def _outcome(audience, p1_0, p1_1, p2_0, p2_1):
+    """Play :data:`_MARKET` with both providers' binary experiments offered to ``audience``."""
+    experiments = np.stack([_binary_experiment(p1_0, p1_1), _binary_experiment(p2_0, p2_1)])
+    policy, mode = _audience_policy(experiments, audience, _MARKET.n_users)
+    return play(_MARKET, policy, mode), mode
+
+
 def _provider_ceiling(market):
     """The largest payoff any provider can get: ``Σ_j m_j max U_i^j`` (fixes the y-axis)."""
     best = np.asarray(market.provider_utility).reshape(market.n_providers, market.n_users, -1)
@@ -125,17 +130,14 @@ def _setup_market(fig, audience="anonymous: one experiment for everybody",
                            fontsize="small", xytext=(0, 2), textcoords="offset points")
              for j in range(n)]
     ax_u.set_xticks(x, [f"user {j + 1}\n({market.user_names[j]})" for j in range(n)])
-    ax_u.set_ylabel("user's expected utility $V_j$")
-    ax_u.set_ylim(0, 1.25 * float(opt.max()))
-    ax_u.set_title("Users (bar colour = provider consulted)")
+    ax_u.set(ylabel="user's expected utility $V_j$", ylim=(0, 1.25 * float(opt.max())),
+             title="Users (bar colour = provider consulted)")
     ax_u.legend(loc="upper right", fontsize="small", ncols=2)
     y = np.arange(k)
     provider_bars = ax_p.bar(y, np.zeros(k), color=[PALETTE[i] for i in range(k)], width=0.6)
     ax_p.set_xticks(y, list(market.provider_names))
-    ax_p.set_ylabel("provider's payoff $\\sum_j m_j\\,E[U_i^j]$")
     top = 1.25 * max(0.5, _provider_ceiling(market))
-    ax_p.set_ylim(0, top)
-    ax_p.set_title("Providers")
+    ax_p.set(ylabel="provider's payoff $\\sum_j m_j\\,E[U_i^j]$", ylim=(0, top), title="Providers")
     # each provider's experiment, (P(signal 1 | θ = 0), P(signal 1 | θ = 1)), over its bar
     experiments = [ax_p.text(i, 0.97 * top, "", ha="center", va="top", fontsize="small")
                    for i in range(k)]
@@ -163,9 +165,7 @@ def _refresh_market(artists, audience="anonymous: one experiment for everybody",
     True
     """
     market = _MARKET
-    experiments = np.stack([_binary_experiment(p1_0, p1_1), _binary_experiment(p2_0, p2_1)])
-    policy, mode = _audience_policy(experiments, audience, market.n_users)
-    outcome = play(market, policy, mode)
+    outcome, mode = _outcome(audience, p1_0, p1_1, p2_0, p2_1)
     for j, (bar, note) in enumerate(zip(artists["users"], artists["notes"])):
         value, chosen = float(outcome.user_values[j]), int(outcome.choice[j])
         bar.set_height(value)
@@ -176,11 +176,10 @@ def _refresh_market(artists, audience="anonymous: one experiment for everybody",
         bar.set_height(float(value))
     for text, (q0, q1) in zip(artists["experiments"], ((p1_0, p1_1), (p2_0, p2_1))):
         text.set_text(f"P(signal 1 | θ):\n{q0:.2f}, {q1:.2f}")
-    parts = []
-    for j in range(market.n_users):
-        right = float(market.prior @ outcome.action_probabilities[j, [0, 1], [0, 1]])
-        parts.append(f"user {j + 1} consults {market.provider_names[outcome.choice[j]]}, gets "
-                     f"{outcome.user_values[j]:.3f} and plays a = θ with probability {right:.2f}")
+    right = outcome.action_probabilities[:, [0, 1], [0, 1]] @ market.prior  # P(a = θ), per user
+    parts = [f"user {j + 1} consults {market.provider_names[outcome.choice[j]]}, gets "
+             f"{outcome.user_values[j]:.3f} and plays a = θ with probability {right[j]:.2f}"
+             for j in range(market.n_users)]
     pay = ", ".join(f"{name} earns {v:.3f}"
                     for name, v in zip(market.provider_names, outcome.provider_values))
     shown = (f"experiments P(signal 1 | θ = 0, 1): provider 1 ({p1_0:.2f}, {p1_1:.2f}), "
@@ -203,8 +202,7 @@ def _market_alt(audience="anonymous: one experiment for everybody",
     True
     """
     market = _MARKET
-    experiments = np.stack([_binary_experiment(p1_0, p1_1), _binary_experiment(p2_0, p2_1)])
-    outcome = play(market, *_audience_policy(experiments, audience, market.n_users))
+    outcome = _outcome(audience, p1_0, p1_1, p2_0, p2_1)[0]
     users = "; ".join(f"user {j + 1} consults {market.provider_names[outcome.choice[j]]} and gets "
                       f"{outcome.user_values[j]:.2f}" for j in range(market.n_users))
     pay = " and ".join(f"{v:.2f}" for v in outcome.provider_values)
@@ -239,8 +237,7 @@ def _market_widget(**defaults):
     83
     """
     vals = {"audience": "anonymous: one experiment for everybody",
-            "p1_0": 0.0, "p1_1": 1.0, "p2_0": 0.0, "p2_1": 0.0}
-    vals.update(defaults)
+            "p1_0": 0.0, "p1_1": 1.0, "p2_0": 0.0, "p2_1": 0.0, **defaults}
     sliders = {
         f"p{i}_{s}": Slider(f"provider {i}: P(signal 1 | θ={s})", 0.0, 1.0, 0.05, vals[f"p{i}_{s}"])
         for i in (1, 2) for s in (0, 1)
@@ -259,17 +256,9 @@ def _market_widget(**defaults):
 _GUESS_PRIOR = np.array([0.5, 0.5])
 _GUESS = np.eye(2)  # guess the state: 1 for a right guess
 _QS = np.linspace(0.0, 1.0, 101)
-
-
-@functools.lru_cache(maxsize=1)
-def _guess_benchmarks():
-    """OPT and NOINFO of the guessing user (full revelation, no information)."""
-    return (float(user_value(_GUESS_PRIOR, reveal_everything(2), _GUESS)),
-            float(user_value(_GUESS_PRIOR, reveal_nothing(2), _GUESS)))
-
-
-def _accuracy_title():
-    return "What a model of accuracy q is worth to a user who guesses the state"
+#: OPT and NOINFO of the guessing user (full revelation, no information).
+_OPT = float(user_value(_GUESS_PRIOR, reveal_everything(2), _GUESS))
+_NOINFO = float(user_value(_GUESS_PRIOR, reveal_nothing(2), _GUESS))
 
 
 def _setup_accuracy(fig, q=0.75):
@@ -284,17 +273,14 @@ def _setup_accuracy(fig, q=0.75):
     (4, (0.4, 1.25))
     """
     values = user_value(_GUESS_PRIOR, symmetric_experiment(_QS), _GUESS)
-    opt, noinfo = _guess_benchmarks()
     ax = fig.add_subplot()
     ax.plot(_QS, values, color=PALETTE[0], label="value of the model, $V(\\pi_q)$")
-    ax.axhline(opt, color=PALETTE[2], linestyle="--", label="perfectly aligned, OPT")
-    ax.axhline(noinfo, color=PALETTE[1], linestyle=":", label="no information")
+    ax.axhline(_OPT, color=PALETTE[2], linestyle="--", label="perfectly aligned, OPT")
+    ax.axhline(_NOINFO, color=PALETTE[1], linestyle=":", label="no information")
     point = ax.plot([q], [0.5], "o", color=PALETTE[3])[0]
-    ax.set_title(_accuracy_title())
-    ax.set_xlabel("probability $q$ that the model reports the state correctly")
-    ax.set_ylabel("user's expected utility")
-    ax.set_xlim(-0.05, 1.05)
-    ax.set_ylim(0.4, 1.25)
+    ax.set(title="What a model of accuracy q is worth to a user who guesses the state",
+           xlabel="probability $q$ that the model reports the state correctly", ylabel="user's expected utility",
+           xlim=(-0.05, 1.05), ylim=(0.4, 1.25))
     ax.legend(loc="upper center", ncol=3, fontsize="small")
     return {"point": point}
 
@@ -313,8 +299,7 @@ def _refresh_accuracy(artists, q=0.75):
     """
     here = float(user_value(_GUESS_PRIOR, symmetric_experiment(q), _GUESS))
     artists["point"].set_data([q], [here])
-    opt, noinfo = _guess_benchmarks()
-    return f"q = {q:.2f}: the user gets {here:.2f} (no information {noinfo:.2f}, OPT {opt:.2f})"
+    return f"q = {q:.2f}: the user gets {here:.2f} (no information {_NOINFO:.2f}, OPT {_OPT:.2f})"
 
 
 def _accuracy_alt(q=0.75):

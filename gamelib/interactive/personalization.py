@@ -46,11 +46,9 @@ def _drift_paths(resolution=10):
     (array([0.5, 0.5]), array([0.25, 0.25]))
     """
     grid = experiment_grid(2, resolution)
-    out = {}
-    for name, make in _MARKETS.items():
-        base = make()
-        out[name] = interpolation_path(base, fixed_action_providers(base), _TS, grid, "personalized")
-    return out
+    bases = {name: make() for name, make in _MARKETS.items()}
+    return {name: interpolation_path(m, fixed_action_providers(m), _TS, grid, "personalized")
+            for name, m in bases.items()}
 
 
 def _setup_drift(fig, t=0.3, market="opposite tastes", paths=None):
@@ -83,12 +81,10 @@ def _setup_drift(fig, t=0.3, market="opposite tastes", paths=None):
                 label=f"worst equilibrium value, user {j + 1}")
         markers.append(ax.plot([p.ts[0]], [p.worst[0, j]], "o", color=c)[0])
     vline = ax.axvline(p.ts[0], color=PALETTE[6], linewidth=0.8)
-    ax.set_xlim(-0.05, 1.05)  # fixed: the line and markers never rescale the axes
-    ax.set_ylim(lo, hi)
-    ax.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
-    ax.set_xlabel("drift t towards providers who always want action 0")
-    ax.set_ylabel("user's expected utility")
-    ax.set_title(f"Personalized equilibria, {market}")
+    # fixed limits: the line and markers never rescale the axes
+    ax.set(xlim=(-0.05, 1.05), ylim=(lo, hi), xticks=[0.0, 0.25, 0.5, 0.75, 1.0],
+           xlabel="drift t towards providers who always want action 0", ylabel="user's expected utility",
+           title=f"Personalized equilibria, {market}")
     legend = ax.legend(fontsize=7, loc="center right")
     return {"vline": vline, "markers": markers, "legend": KeepOnTop(legend)}
 
@@ -140,9 +136,7 @@ def draw_slack_histogram(fig, slack, title, xlabel, bins=40):
     ax.hist(slack, bins=np.linspace(min(0.0, float(slack.min())), hi, bins), color=PALETTE[0],
             log=True)
     ax.axvline(0.0, color=PALETTE[3], linestyle="--", linewidth=2)
-    ax.set_title(title + " — dashed: the bound")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("number of equilibria (log scale)")
+    ax.set(title=title + " — dashed: the bound", xlabel=xlabel, ylabel="number of equilibria (log scale)")
     return f"smallest slack {slack.min():.4f} over {slack.size} equilibria"
 
 

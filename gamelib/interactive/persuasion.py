@@ -13,7 +13,7 @@ import numpy as np
 
 from ..examples import threshold_receiver
 from ..persuasion import concave_closure, optimal_persuasion, optimal_split, sender_value_curve
-from ._common import PALETTE, Slider, Widget, value_line
+from ._common import PALETTE, Slider, Widget, title_number, value_line
 
 __all__ = []
 
@@ -43,18 +43,12 @@ def _setup_concavification(fig, prior=0.3, threshold=0.5):
                          label="optimal split: posteriors")[0]
     value_dot = ax.plot([], [], "D", color=PALETTE[3], ms=8, label="value at the prior")[0]
     prior_line = ax.axvline(prior, color=PALETTE[6], lw=0.8, alpha=0.5)
-    ax.set_xlabel("belief $p = P(guilty)$")
-    ax.set_ylabel("sender's expected utility")
-    ax.set_xlim(0, 1)
     lo, hi = float(_PROSECUTOR.min()), float(_PROSECUTOR.max())
     pad = 0.08 * max(hi - lo, 1e-9)
-    ax.set_ylim(lo - pad, hi + 3 * pad)
+    ax.set(xlabel="belief $p = P(guilty)$", ylabel="sender's expected utility", xlim=(0, 1),
+           ylim=(lo - pad, hi + 3 * pad))
     # The title's words are drawn once; only its number is redrawn (text is slow to render).
-    title = ax.set_title("Persuading a judge with standard of proof")
-    number = ax.annotate(f"{threshold:.2f}", xy=(1.0, 0.0), xycoords=title, xytext=(0.3, 0.0),
-                         textcoords="offset fontsize", ha="left", va="bottom",
-                         fontsize=title.get_fontsize())
-    number.set_in_layout(False)  # it sits on the title's line, which the layout counts
+    number = title_number(ax, "Persuading a judge with standard of proof", f"{threshold:.2f}")
     # Below the axes, where no moving artist can cross it (it is drawn once).
     ax.legend(handles=[value_line, closure_line, split_dots, value_dot], loc="upper center",
               bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize="small")
@@ -88,17 +82,16 @@ def _refresh_concavification(artists, prior=0.3, threshold=0.5):
         post_values = sender_value_curve(post, _PROSECUTOR, judge)
         artists["split_line"].set_data(post, post_values)
         artists["split_dots"].set_data(post, post_values)
+        text = (f"split the prior {prior:.2f} into posteriors {post[0]:.2f} (probability "
+                f"{weights[0]:.2f}) and {post[1]:.2f} (probability {weights[1]:.2f})")
+    else:
+        text = f"no split helps at the prior {prior:.2f}"
     for name in ("split_line", "split_dots"):
         artists[name].set_visible(split)
     artists["value_dot"].set_data([prior], [value])
     artists["prior_line"].set_xdata([prior, prior])
     artists["threshold"].set_text(f"{threshold:.2f}")
     lp = optimal_persuasion([1.0 - prior, prior], _PROSECUTOR, judge).sender_value
-    if split:
-        text = (f"split the prior {prior:.2f} into posteriors {post[0]:.2f} (probability "
-                f"{weights[0]:.2f}) and {post[1]:.2f} (probability {weights[1]:.2f})")
-    else:
-        text = f"no split helps at the prior {prior:.2f}"
     return (f"{text}; conviction probability = closure at the prior = {value:.3f} "
             f"(persuasion LP: {lp:.3f})")
 

@@ -65,23 +65,18 @@ def _setup_strong(fig, t=0.5, path=None):
     left.axhline(p.opt[0, 0], color=PALETTE[2], linestyle="--", linewidth=1, label="OPT")
     left.axhline(p.noinfo[0, 0], color=PALETTE[6], linestyle="-.", linewidth=1, label="NOINFO")
     vline = left.axvline(p.ts[0], color=PALETTE[6], linewidth=0.8)
-    left.set_xlim(-0.05, 1.05)  # fixed: the moving line never rescales the axes
-    left.set_ylim(0.0, 0.6)
-    left.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
-    left.set_yticks([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
-    left.set_xlabel("t (0: opposite tastes, 1: aligned)")
-    left.set_ylabel("user's expected utility")
+    # fixed limits: the moving line never rescales the axes
+    left.set(xlim=(-0.05, 1.05), ylim=(0.0, 0.6), xticks=[0.0, 0.25, 0.5, 0.75, 1.0],
+             yticks=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], xlabel="t (0: opposite tastes, 1: aligned)",
+             ylabel="user's expected utility")
     left.set_title("Worst anonymous equilibrium", fontsize=10)
     legend = left.legend(fontsize=6.5, loc="lower right")
     right.plot(p.ts, p.n_silent, color=PALETTE[3], drawstyle="steps-mid", linewidth=2)
     marker = right.plot([p.ts[0]], [p.n_silent[0]], "o", color=PALETTE[3])[0]
     top = max(float(p.n_silent.max()), 1.0)
-    right.set_xlim(-0.05, 1.05)
-    right.set_ylim(-0.05 * top, 1.1 * top)
-    right.set_xticks([0.0, 0.5, 1.0])
+    right.set(xlim=(-0.05, 1.05), ylim=(-0.05 * top, 1.1 * top), xticks=[0.0, 0.5, 1.0], xlabel="t",
+              ylabel="number of silent equilibria")
     right.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, steps=[1, 2, 2.5, 5, 10]))
-    right.set_xlabel("t")
-    right.set_ylabel("number of silent equilibria")
     right.set_title("Silent equilibria", fontsize=10)
     return {"vline": vline, "marker": marker, "legend": KeepOnTop(legend)}
 
