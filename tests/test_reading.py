@@ -420,8 +420,8 @@ LIVE_CHAPTERS = ["book/ch01_persuasion", "book/ch05_anonymous"]
 
 @pytest.mark.book
 @pytest.mark.parametrize("docname", LIVE_CHAPTERS)
-def test_a_chapter_run_in_jupyterlab_shows_the_numbers_of_the_html_page(jupyterlab, chromium, built_book,
-                                                                          docname):
+def test_a_chapter_run_in_jupyterlab_shows_the_numbers_of_the_html_page(jupyterlab, chromium,  # noqa: F811
+                                                                          built_book, docname):
     """Open a chapter as the README says, *Run All*, and read it: the numbers are typeset, the
     same as the HTML page's, the theorems too; saving leaves the ``.md`` file as it was."""
     assert built_book.returncode == 0
