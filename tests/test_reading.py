@@ -455,11 +455,15 @@ def test_a_chapter_run_in_jupyterlab_shows_the_numbers_of_the_html_page(jupyterl
                 " return code.length > 0 && code.every(c => c.executionCount !== null)"
                 " && w.sessionContext.session.kernel.status === 'idle'; })()")
         finished = browser.wait_for(done, 300)
-        browser.screenshot(ARTIFACTS / f"live-{Path(docname).name}.png", full_page=False)
-        assert finished, "Run All did not finish"
         browser.pump(3)
         text = browser.evaluate("[...document.querySelectorAll('.jp-MarkdownCell')]"
                                 ".map(c => c.innerText).join('\\n')")
+        # the screenshot shows the first paragraph with a computed number
+        browser.evaluate("(() => { const c = [...document.querySelectorAll('.jp-MarkdownCell')]"
+                         f".find(c => c.innerText.includes({json.dumps(values[0])})); if (c) c.scrollIntoView(); }})()")
+        browser.pump(1)
+        browser.screenshot(ARTIFACTS / f"live-{Path(docname).name}.png", full_page=False)
+        assert finished, "Run All did not finish"
         assert "{eval}" not in text and "{prf:" not in text, docname
         assert browser.evaluate("document.querySelectorAll('.jp-MarkdownCell .proof, "
                                 ".jp-MarkdownCell aside, .jp-MarkdownCell .admonition').length") > 0
