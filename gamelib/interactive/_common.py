@@ -32,9 +32,10 @@ From these declarations the :class:`~gamelib.interactive.Widget` derives
   rendering over a lattice of control positions (every step of every control, a coarser
   ``frames=`` lattice, or one control at a time with ``slices=True``), one PNG per
   position, cached on disk under a hash of the widget, the values and gamelib's source;
-* the **frame player** (:meth:`~gamelib.interactive.Widget.player_html`): HTML controls over those frames,
-  driven by ``_static/widgets.js``, which swaps picture, caption and alt text; controls
-  with nothing precomputed are disabled, with a tooltip;
+* the **frame player** (:meth:`~gamelib.interactive.Widget.player_html`): the default picture,
+  its caption and the frames' index, from which ``_static/widgets.js`` builds the controls
+  and swaps picture, caption and alt text; controls with nothing precomputed are
+  disabled, with a tooltip;
 * the **benchmark's samplers** (:meth:`~gamelib.interactive.Widget.sample`): random positions of the live
   controls.
 
@@ -832,40 +833,25 @@ class Widget:
                 "gives every value.")
 
     def player_html(self, directory: str | os.PathLike) -> str:
-        """The frame player: HTML controls over the frames written to ``directory``.
+        """The frame player of the frames written to ``directory``: picture, caption, note, index.
 
-        The default picture is embedded (a data URL) with its frame's URL in
+        ``_static/widgets.js`` builds the controls from the index (``controls``: name,
+        label, readouts and default option of each); without it the page shows the default
+        picture and no controls. The default picture is embedded (a data URL) with its frame's URL in
         ``data-frame``; ``_ext/widget_frames.py`` puts that URL in ``src`` in the book.
         """
         index = self.write_frames(directory)
         base = f"{FRAMES_URL}/{self.name}/"
         default = index["frames"][index["default"]]
-        rows = []
-        for k, c in self.controls.items():
-            opts = c.options()
-            cur = _option_index(c, c.value)
-            ident = f"gp-{self.name}-{k}-{index['key'][:6]}"
-            tip = "needs JavaScript: the picture cannot follow this control"
-            if isinstance(c, Slider):
-                readouts = html.escape(json.dumps([r for r, _ in opts]), quote=True)
-                field = (f'<input type="range" id="{ident}" data-control="{k}" min="0" '
-                         f'max="{len(opts) - 1}" step="1" value="{cur}" disabled title="{tip}" '
-                         f'data-readouts="{readouts}" aria-valuetext="{html.escape(opts[cur][0])}">'
-                         f'<output for="{ident}">{html.escape(opts[cur][0])}</output>')
-            else:
-                items = "".join(f'<option value="{i}"{" selected" if i == cur else ""}>'
-                                f"{html.escape(r)}</option>" for i, (r, _) in enumerate(opts))
-                field = (f'<select id="{ident}" data-control="{k}" disabled title="{tip}">'
-                         f"{items}</select><output hidden></output>")
-            rows.append(f'<div class="gamelib-control"><label for="{ident}">{html.escape(c.label)}</label>'
-                        f"{field}</div>")
-        # the index, safe inside <script>
-        data = json.dumps({"base": base, "frames": index["frames"]}, ensure_ascii=False).replace("</", "<\\/")
+        # the controls (built by the script: without it the page shows no dead controls)
+        controls = [{"name": k, "label": c.label, "slider": isinstance(c, Slider),
+                     "readouts": [r for r, _ in c.options()], "value": _option_index(c, c.value)}
+                    for k, c in self.controls.items()]
+        data = {"base": base, "frames": index["frames"], "controls": controls, "id": index["key"][:6]}
+        data = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")  # safe inside <script>
         return (
             f'<div class="gamelib-player" data-widget="{self.name}" '
             f'style="max-width:{self.width}px">'
-            f'<div class="gamelib-controls">{"".join(rows)}'
-            f'<button type="button" class="gamelib-reset" disabled>reset</button></div>'
             # the default picture travels inside the notebook (a downloaded .ipynb shows it);
             # the book's extension swaps it for the frame file (data-frame)
             f'{self._img(_data_uri((Path(directory) / self.name / default[0]).read_bytes()), default[2])[:-1]} '
