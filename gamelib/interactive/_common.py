@@ -131,6 +131,8 @@ SCALE: int = 2
 FRAMES_ENV = "GAMELIB_FRAMES_DIR"
 #: Placeholder for the URL of the frame directory; the extension replaces it in each page.
 FRAMES_URL = "@@GAMELIB_FRAMES@@"
+#: Mixing weights at which the interpolation paths of chapters 4 and 6 are computed (the sliders' steps).
+PATH_TS = np.round(np.linspace(0.0, 1.0, 21), 6)
 
 
 def _new_figure(figsize: tuple[float, float], scale: int = SCALE) -> Figure:

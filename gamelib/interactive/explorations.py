@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import examples, studies
+from .._validation import choose
 from ..experiments import split_experiment, user_value
 from ..persuasion import sender_value_curve
 from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget, set_band, value_line
@@ -394,7 +395,7 @@ def draw_menu(fig, example):
     ax.set(ylabel="value V_j of the item", ylim=(max(0.0, values.min() - 0.1), values.max() + 0.08), xlabel="user",
            title="A two-item menu separates the users")
     ax.legend(loc="upper right")
-    picks = (values >= values.max(axis=0) - 1e-9).argmax(axis=0) + 1  # ties: the first item
+    picks = choose(values, axis=0) + 1  # ties: the first item
     return ", ".join(f"{name} picks item {p}" for name, p in zip(example.market.user_names, picks))
 
 
@@ -561,8 +562,7 @@ def _change_gains(market, beliefs):
     if market.n_states != 2:
         raise ValueError(f"market: two states needed, got {market.n_states}")
     u, big = market.user_utility, market.provider_utility
-    at_prior = u @ market.prior
-    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - 1e-9, axis=1)  # [n]
+    a0 = choose(u @ market.prior, axis=1)  # [n], the lowest-index best action at the prior
     b = np.stack([1 - beliefs, beliefs], axis=1)  # [Q, 2]
     # provider i's expected utility from user j at belief q (her lowest-index best action) minus at a0_j
     return np.array([sum(m * (sender_value_curve(beliefs, big[i, j], u[j], ties="lowest") - b @ big[i, j, a0[j]])

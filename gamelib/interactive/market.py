@@ -90,12 +90,6 @@ def _outcome(audience, p1_0, p1_1, p2_0, p2_1):
     return play(_MARKET, policy, mode), mode
 
 
-def _provider_ceiling(market):
-    """The largest payoff any provider can get: ``Σ_j m_j max U_i^j`` (fixes the y-axis)."""
-    best = np.asarray(market.provider_utility).reshape(market.n_providers, market.n_users, -1)
-    return float((best.max(axis=2) @ market.masses).max())
-
-
 def _setup_market(fig, audience="anonymous: one experiment for everybody",
                  p1_0=0.0, p1_1=1.0, p2_0=0.0, p2_1=0.0):
     """Draw the fixed parts of the market figure (axes, benchmarks, labels); return the bars.
@@ -136,7 +130,9 @@ def _setup_market(fig, audience="anonymous: one experiment for everybody",
     y = np.arange(k)
     provider_bars = ax_p.bar(y, np.zeros(k), color=[PALETTE[i] for i in range(k)], width=0.6)
     ax_p.set_xticks(y, list(market.provider_names))
-    top = 1.25 * max(0.5, _provider_ceiling(market))
+    # the largest payoff any provider can get, Σ_j m_j max U_i^j, fixes the y-axis
+    best = market.provider_utility.reshape(k, n, -1).max(axis=2) @ market.masses
+    top = 1.25 * max(0.5, float(best.max()))
     ax_p.set(ylabel="provider's payoff $\\sum_j m_j\\,E[U_i^j]$", ylim=(0, top), title="Providers")
     # each provider's experiment, (P(signal 1 | θ = 0), P(signal 1 | θ = 1)), over its bar
     experiments = [ax_p.text(i, 0.97 * top, "", ha="center", va="top", fontsize="small")

@@ -16,12 +16,9 @@ from matplotlib.ticker import MaxNLocator
 from .. import examples
 from ..bounds import interpolation_path
 from ..experiments import experiment_grid
-from ._common import PALETTE, KeepOnTop, Slider, Widget
+from ._common import PALETTE, PATH_TS, KeepOnTop, Slider, Widget
 
 __all__ = []
-
-#: Mixing weights at which the path is computed (the slider's steps).
-_TS = np.round(np.linspace(0.0, 1.0, 21), 6)
 
 
 @functools.cache
@@ -35,7 +32,7 @@ def _strong_path(resolution=10):
     (True, 0.0)
     """
     return interpolation_path(
-        examples.opposite_tastes(), examples.opposite_tastes(aligned=True), _TS,
+        examples.opposite_tastes(), examples.opposite_tastes(aligned=True), PATH_TS,
         experiment_grid(2, resolution), "anonymous",
     )
 
