@@ -67,17 +67,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-if matplotlib.get_backend().lower() not in {"agg", "module://matplotlib_inline.backend_inline"}:
-    # Never need a display. In a Jupyter kernel (matplotlib_inline importable) leave the
-    # backend to the kernel; elsewhere (plain Python, pytest) use Agg. Nothing here uses
-    # pyplot, so either way no window opens.
-    try:
-        import matplotlib_inline  # noqa: F401  (present wherever ipykernel is)
-    except ImportError:  # pragma: no cover
-        matplotlib.use("Agg")
-
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
@@ -111,15 +100,9 @@ OKABE_ITO: dict[str, str] = {
 
 #: The same colours in the order the book uses them for series 0, 1, 2, ...
 #: (yellow last: it is hard to see on white).
-PALETTE: tuple[str, ...] = (
-    OKABE_ITO["blue"],
-    OKABE_ITO["orange"],
-    OKABE_ITO["bluish_green"],
-    OKABE_ITO["vermillion"],
-    OKABE_ITO["reddish_purple"],
-    OKABE_ITO["sky_blue"],
-    OKABE_ITO["black"],
-    OKABE_ITO["yellow"],
+PALETTE: tuple[str, ...] = tuple(
+    OKABE_ITO[name]
+    for name in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "black", "yellow")
 )
 
 DEFAULT_FIGSIZE: tuple[float, float] = (6.4, 4.0)
@@ -366,9 +349,6 @@ class Choice:
                              value=self.value)
 
 
-Control = Slider | Choice
-
-
 def _live_control(kind: str, label: str, width: str, **kwargs: Any) -> Any:
     """The ipywidgets control ``kind`` with the book's label and layout."""
     import ipywidgets as widgets
@@ -570,7 +550,7 @@ class Widget:
         name: str,
         setup: Callable[..., Any],
         refresh: Callable[..., Any],
-        controls: Mapping[str, Control],
+        controls: Mapping[str, Slider | Choice],
         *,
         alt: Callable[..., str],
         figsize: tuple[float, float] = DEFAULT_FIGSIZE,
@@ -765,10 +745,7 @@ class Widget:
                 "layout": self.layout, "slices": self.slices}
         h = hashlib.sha256(json.dumps(spec, sort_keys=True, default=repr).encode())
         h.update(_source_digest().encode())
-        try:
-            h.update(pickle.dumps(self.fixed, protocol=4))
-        except Exception:  # pragma: no cover - unpicklable fixed data: fall back on its repr
-            h.update(repr(self.fixed).encode())
+        h.update(pickle.dumps(self.fixed, protocol=4))
         return h.hexdigest()[:20]
 
     def _index_key(self, values: Mapping[str, Any]) -> str:
@@ -894,7 +871,7 @@ def _py(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _option_index(control: Control, value: Any) -> int:
+def _option_index(control: Slider | Choice, value: Any) -> int:
     """Index of ``value`` among the precomputed options of ``control``."""
     return next(i for i, (_, v) in enumerate(control.options()) if _same(v, value))
 

@@ -327,11 +327,9 @@ def _setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     """
     market = tilted_market(taste, bias)
     prov = _tilted_picture(float(taste), float(bias), False).providers
-    (x0, x1), (y0, y1) = _WINDOW
-    ax = fig.add_subplot()
-    ax.set(xlim=(x0, x1), ylim=(y0, y1), autoscale_on=False)
+    ax = fig.add_subplot(xlim=_WINDOW[0], ylim=_WINDOW[1], autoscale_on=False)
     labels = {"cone": "cone of the providers' vectors (cone)", "hull": "hull of the providers' vectors (simplex)"}
-    parts, vectors = _draw_picture(ax, market, prov, 0, 10.0 * max(x1 - x0, y1 - y0), labels)
+    parts, vectors = _draw_picture(ax, market, prov, 0, 10.0 * np.ptp(_WINDOW, axis=1).max(), labels)
     # The words of the title are drawn once, its numbers on every change (text is slow).
     numbers = title_number(ax, "User 1, constants removed:", _alignment_numbers(taste, bias))
     # One legend, drawn once, names both the hull (simplex weights) and the cone.

@@ -236,6 +236,8 @@ _TIE_RULES = {
 _TIE_LABELS = {v: k for k, v in _TIE_RULES.items()}
 
 _TIE_MARKET = examples.aligned_tie_market()
+#: Provider 1's utility from user 1 and hers (sender and receiver of the tie picture).
+_TIE_PAIR = (_TIE_MARKET.provider_utility[0, 0], _TIE_MARKET.user_utility[0])
 
 
 def _tie_split(ties="adverse", q=0.75):
@@ -267,7 +269,7 @@ def _tie_split(ties="adverse", q=0.75):
     if not 0.5 < q <= 1.0:
         raise ValueError(f"q: must satisfy 1/2 < q <= 1, got {q}")
     m = _TIE_MARKET
-    f0, fq, f1 = sender_value_curve([0.0, q, 1.0], m.provider_utility[0, 0], m.user_utility[0], ties=ties)
+    f0, fq, f1 = sender_value_curve([0.0, q, 1.0], *_TIE_PAIR, ties=ties)
     weight = 0.5 / q
     experiment = split_experiment(m.prior, np.array([[1.0, 0.0], [1.0 - q, q]]), [1.0 - weight, weight])
     return {"weight": weight, "f0": float(f0), "fq": float(fq),
@@ -293,8 +295,7 @@ def _setup_ties(fig, ties="adverse", q=0.75):
     full = ax.plot([], [], "s", color=PALETTE[1], ms=8, mfc="none", mew=2,
                    label="its payoff from full revelation")[0]
     ax.axvline(0.5, color=PALETTE[6], lw=0.8, alpha=0.5)
-    m = _TIE_MARKET
-    top = float(np.nanmax(value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties)[1]))
+    top = float(np.nanmax(value_line(*_TIE_PAIR, ties=ties)[1]))
     # the vertical range is this rule's (one background per rule)
     ax.set(xlim=(0, 1), ylim=(-0.05 * top, 1.08 * top), xlabel="belief p = P(θ = 1)",
            ylabel="provider 1's expected utility")
@@ -318,8 +319,7 @@ def _refresh_ties(artists, ties="adverse", q=0.75):
     [0.5, 0.5]
     """
     out = _tie_split(ties, q)
-    m = _TIE_MARKET
-    artists["curve"].set_data(*value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties))
+    artists["curve"].set_data(*value_line(*_TIE_PAIR, ties=ties))
     artists["chord"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["dots"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["prior_dot"].set_data([0.5], [out["split"]])
