@@ -599,9 +599,8 @@ def _setup_robust(fig, plane, x=0.012, y=0.03):
 
 def _indifference(market):
     """Each user's indifference belief (two actions): where her two actions tie."""
-    u = market.user_utility
-    gap_0, gap_1 = u[:, 1, 0] - u[:, 0, 0], u[:, 1, 1] - u[:, 0, 1]
-    return gap_0 / (gap_0 - gap_1)
+    gap = market.user_utility[:, 1] - market.user_utility[:, 0]  # [n, Θ]: action 1's advantage
+    return gap[:, 0] / (gap[:, 0] - gap[:, 1])
 
 
 def _refresh_robust(artists, plane, x=0.012, y=0.03):

@@ -78,16 +78,14 @@ def _refresh_concavification(artists, prior=0.3, threshold=0.5):
     artists["closure"].set_data(*concave_closure(_PROSECUTOR, judge))
     post, weights, value = optimal_split(prior, _PROSECUTOR, judge)
     split = bool(post[0] < post[1])
+    for name in ("split_line", "split_dots"):  # shown when a split helps
+        artists[name].set_data(post, sender_value_curve(post, _PROSECUTOR, judge))
+        artists[name].set_visible(split)
     if split:
-        post_values = sender_value_curve(post, _PROSECUTOR, judge)
-        artists["split_line"].set_data(post, post_values)
-        artists["split_dots"].set_data(post, post_values)
         text = (f"split the prior {prior:.2f} into posteriors {post[0]:.2f} (probability "
                 f"{weights[0]:.2f}) and {post[1]:.2f} (probability {weights[1]:.2f})")
     else:
         text = f"no split helps at the prior {prior:.2f}"
-    for name in ("split_line", "split_dots"):
-        artists[name].set_visible(split)
     artists["value_dot"].set_data([prior], [value])
     artists["prior_line"].set_xdata([prior, prior])
     artists["threshold"].set_text(f"{threshold:.2f}")
