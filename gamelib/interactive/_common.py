@@ -199,10 +199,8 @@ def static_figure(
     """
     fig = _new_figure(figsize)
     draw(fig, **values)
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return fig
+    from IPython import get_ipython  # installed with ipywidgets
+
     shell = get_ipython()
     if shell is not None:  # let IPython display a bare Figure (pyplot is never imported)
         shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_width)
@@ -584,7 +582,7 @@ class Widget:
         self.layout = tuple(layout)
         self.slices = slices
         self.note = note
-        self.current = {k: c.value for k, c in self.controls.items()}
+        self.current = self.default()
         self.draws = 0  # renders so far (tests check one per change)
         self._prepared: dict[tuple, _Prepared] = {}
         self._live = None

@@ -74,8 +74,7 @@ def _audience_policy(experiments, audience, n_users):
     mode, target = _AUDIENCES[audience]
     if mode == "anonymous":
         return experiments, mode
-    k = experiments.shape[0]
-    policy = np.broadcast_to(reveal_nothing(2, 2), (k, n_users, 2, 2)).copy()
+    policy = np.broadcast_to(reveal_nothing(2, 2), (len(experiments), n_users, 2, 2)).copy()
     policy[:, target] = experiments
     return policy, mode
 
