@@ -32,8 +32,9 @@
         out = element("output", {"for": id});
       } else {
         field = element("select", {});
-        spec.readouts.forEach(function (r, i) { field.appendChild(element("option", {value: i}, r)); });
-        field.value = String(spec.value);
+        spec.readouts.forEach(function (r, i) {
+          field.appendChild(element("option", {value: i}, r)).defaultSelected = i === spec.value;
+        });
         out = element("output", {hidden: ""});
       }
       field.id = id;
