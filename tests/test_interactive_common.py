@@ -232,12 +232,13 @@ def test_player_html(tmp_path):
     assert __import__("base64").b64decode(embedded) == (tmp_path / "demo" / default_file).read_bytes()
     assert 'alt="A blue line rising to 0.50."' in page and ">blue line to 0.50<" in page
     assert 'width="288"' in page  # 3 inches at 96 px per inch (the PNG has twice that)
-    # every control is disabled until the script runs, with a tooltip saying why
-    fields = re.findall(r"<(input|select) [^>]*>", page)
-    assert len(fields) == 2
-    assert all(" disabled " in f or f.endswith("disabled>") for f in re.findall(r"<(?:input|select) [^>]*>", page))
-    assert page.count('title="needs JavaScript') == 2
-    assert 'max="4"' in page and 'value="2"' in page  # slider over option indices
+    # the script builds the controls from the index: without it, no dead control on the page
+    assert re.findall(r"<(input|select|button)[ >]", page) == []
+    assert index["controls"] == [  # the slider over option indices (max 4), at its default 2
+        {"name": "q", "label": "height q", "slider": True,
+         "readouts": ["0.00", "0.25", "0.50", "0.75", "1.00"], "value": 2},
+        {"name": "colour", "label": "colour", "slider": False, "readouts": ["Blue", "Red", "Green"], "value": 0},
+    ]
     assert "one control at a time" in page and "live notebook gives every value" in page
 
 

@@ -32,9 +32,10 @@ From these declarations the :class:`~gamelib.interactive.Widget` derives
   rendering over a lattice of control positions (every step of every control, a coarser
   ``frames=`` lattice, or one control at a time with ``slices=True``), one PNG per
   position, cached on disk under a hash of the widget, the values and gamelib's source;
-* the **frame player** (:meth:`~gamelib.interactive.Widget.player_html`): HTML controls over those frames,
-  driven by ``_static/widgets.js``, which swaps picture, caption and alt text; controls
-  with nothing precomputed are disabled, with a tooltip;
+* the **frame player** (:meth:`~gamelib.interactive.Widget.player_html`): the default picture,
+  its caption and the frames' index, from which ``_static/widgets.js`` builds the controls
+  and swaps picture, caption and alt text; controls with nothing precomputed are
+  disabled, with a tooltip;
 * the **benchmark's samplers** (:meth:`~gamelib.interactive.Widget.sample`): random positions of the live
   controls.
 
@@ -65,17 +66,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import matplotlib
-
-if matplotlib.get_backend().lower() not in {"agg", "module://matplotlib_inline.backend_inline"}:
-    # Never need a display. In a Jupyter kernel (matplotlib_inline importable) leave the
-    # backend to the kernel; elsewhere (plain Python, pytest) use Agg. Nothing here uses
-    # pyplot, so either way no window opens.
-    try:
-        import matplotlib_inline  # noqa: F401  (present wherever ipykernel is)
-    except ImportError:  # pragma: no cover
-        matplotlib.use("Agg")
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -110,15 +100,9 @@ OKABE_ITO: dict[str, str] = {
 
 #: The same colours in the order the book uses them for series 0, 1, 2, ...
 #: (yellow last: it is hard to see on white).
-PALETTE: tuple[str, ...] = (
-    OKABE_ITO["blue"],
-    OKABE_ITO["orange"],
-    OKABE_ITO["bluish_green"],
-    OKABE_ITO["vermillion"],
-    OKABE_ITO["reddish_purple"],
-    OKABE_ITO["sky_blue"],
-    OKABE_ITO["black"],
-    OKABE_ITO["yellow"],
+PALETTE: tuple[str, ...] = tuple(
+    OKABE_ITO[name]
+    for name in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "black", "yellow")
 )
 
 DEFAULT_FIGSIZE: tuple[float, float] = (6.4, 4.0)
@@ -130,6 +114,8 @@ SCALE: int = 2
 FRAMES_ENV = "GAMELIB_FRAMES_DIR"
 #: Placeholder for the URL of the frame directory; the extension replaces it in each page.
 FRAMES_URL = "@@GAMELIB_FRAMES@@"
+#: Mixing weights at which the interpolation paths of chapters 4 and 6 are computed (the sliders' steps).
+PATH_TS = np.round(np.linspace(0.0, 1.0, 21), 6)
 
 
 def _new_figure(figsize: tuple[float, float], scale: int = SCALE) -> Figure:
@@ -213,10 +199,8 @@ def static_figure(
     """
     fig = _new_figure(figsize)
     draw(fig, **values)
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return fig
+    from IPython import get_ipython  # installed with ipywidgets
+
     shell = get_ipython()
     if shell is not None:  # let IPython display a bare Figure (pyplot is never imported)
         shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_width)
@@ -361,9 +345,6 @@ class Choice:
         """The live ipywidgets dropdown."""
         return _live_control("Dropdown", self.label, width, options=self.options(all_values=True),
                              value=self.value)
-
-
-Control = Slider | Choice
 
 
 def _live_control(kind: str, label: str, width: str, **kwargs: Any) -> Any:
@@ -567,7 +548,7 @@ class Widget:
         name: str,
         setup: Callable[..., Any],
         refresh: Callable[..., Any],
-        controls: Mapping[str, Control],
+        controls: Mapping[str, Slider | Choice],
         *,
         alt: Callable[..., str],
         figsize: tuple[float, float] = DEFAULT_FIGSIZE,
@@ -601,7 +582,7 @@ class Widget:
         self.layout = tuple(layout)
         self.slices = slices
         self.note = note
-        self.current = {k: c.value for k, c in self.controls.items()}
+        self.current = self.default()
         self.draws = 0  # renders so far (tests check one per change)
         self._prepared: dict[tuple, _Prepared] = {}
         self._live = None
@@ -762,10 +743,7 @@ class Widget:
                 "layout": self.layout, "slices": self.slices}
         h = hashlib.sha256(json.dumps(spec, sort_keys=True, default=repr).encode())
         h.update(_source_digest().encode())
-        try:
-            h.update(pickle.dumps(self.fixed, protocol=4))
-        except Exception:  # pragma: no cover - unpicklable fixed data: fall back on its repr
-            h.update(repr(self.fixed).encode())
+        h.update(pickle.dumps(self.fixed, protocol=4))
         return h.hexdigest()[:20]
 
     def _index_key(self, values: Mapping[str, Any]) -> str:
@@ -832,40 +810,25 @@ class Widget:
                 "gives every value.")
 
     def player_html(self, directory: str | os.PathLike) -> str:
-        """The frame player: HTML controls over the frames written to ``directory``.
+        """The frame player of the frames written to ``directory``: picture, caption, note, index.
 
-        The default picture is embedded (a data URL) with its frame's URL in
+        ``_static/widgets.js`` builds the controls from the index (``controls``: name,
+        label, readouts and default option of each); without it the page shows the default
+        picture and no controls. The default picture is embedded (a data URL) with its frame's URL in
         ``data-frame``; ``_ext/widget_frames.py`` puts that URL in ``src`` in the book.
         """
         index = self.write_frames(directory)
         base = f"{FRAMES_URL}/{self.name}/"
         default = index["frames"][index["default"]]
-        rows = []
-        for k, c in self.controls.items():
-            opts = c.options()
-            cur = _option_index(c, c.value)
-            ident = f"gp-{self.name}-{k}-{index['key'][:6]}"
-            tip = "needs JavaScript: the picture cannot follow this control"
-            if isinstance(c, Slider):
-                readouts = html.escape(json.dumps([r for r, _ in opts]), quote=True)
-                field = (f'<input type="range" id="{ident}" data-control="{k}" min="0" '
-                         f'max="{len(opts) - 1}" step="1" value="{cur}" disabled title="{tip}" '
-                         f'data-readouts="{readouts}" aria-valuetext="{html.escape(opts[cur][0])}">'
-                         f'<output for="{ident}">{html.escape(opts[cur][0])}</output>')
-            else:
-                items = "".join(f'<option value="{i}"{" selected" if i == cur else ""}>'
-                                f"{html.escape(r)}</option>" for i, (r, _) in enumerate(opts))
-                field = (f'<select id="{ident}" data-control="{k}" disabled title="{tip}">'
-                         f"{items}</select><output hidden></output>")
-            rows.append(f'<div class="gamelib-control"><label for="{ident}">{html.escape(c.label)}</label>'
-                        f"{field}</div>")
-        # the index, safe inside <script>
-        data = json.dumps({"base": base, "frames": index["frames"]}, ensure_ascii=False).replace("</", "<\\/")
+        # the controls (built by the script: without it the page shows no dead controls)
+        controls = [{"name": k, "label": c.label, "slider": isinstance(c, Slider),
+                     "readouts": [r for r, _ in c.options()], "value": _option_index(c, c.value)}
+                    for k, c in self.controls.items()]
+        data = {"base": base, "frames": index["frames"], "controls": controls, "id": index["key"][:6]}
+        data = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")  # safe inside <script>
         return (
             f'<div class="gamelib-player" data-widget="{self.name}" '
             f'style="max-width:{self.width}px">'
-            f'<div class="gamelib-controls">{"".join(rows)}'
-            f'<button type="button" class="gamelib-reset" disabled>reset</button></div>'
             # the default picture travels inside the notebook (a downloaded .ipynb shows it);
             # the book's extension swaps it for the frame file (data-frame)
             f'{self._img(_data_uri((Path(directory) / self.name / default[0]).read_bytes()), default[2])[:-1]} '
@@ -906,7 +869,7 @@ def _py(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _option_index(control: Control, value: Any) -> int:
+def _option_index(control: Slider | Choice, value: Any) -> int:
     """Index of ``value`` among the precomputed options of ``control``."""
     return next(i for i, (_, v) in enumerate(control.options()) if _same(v, value))
 

@@ -1,6 +1,6 @@
 """Chapter 3 figures: the hull picture of market alignment.
 
-:func:`_plot_alignment_picture` draws, for one user, the vectors of what the
+:func:`draw_users` draws, for each user, the vectors of what the
 providers want from her and her own utility vector (constants removed, in the
 plane of :func:`_alignment_picture`), the convex hull or cone
 of the providers' vectors, and the points chosen by the WMA and SMA
@@ -19,7 +19,6 @@ import numpy as np
 from .._validation import as_bool, as_index, as_real
 from ..alignment import hull_distance, remove_constants, strong_alignment, weak_alignment
 from ..examples import opposite_tastes
-from ..market import _check_market
 from ._common import PALETTE, Choice, Slider, Widget, title_number
 
 __all__ = ["tilted_market", "draw_users"]
@@ -171,14 +170,13 @@ def _alignment_picture(market, user=0, cone=False):
     >>> pic.eps_weak, round(pic.eps_strong, 3), pic.distance, pic.captured
     (0.0, 0.375, 0.0, 1.0)
     """
-    market = _check_market(market)
+    strong = strong_alignment(market, cone=cone)  # checks the market and cone first
     user = as_index(user, "user", market.n_users, "users")
     cone = as_bool(cone, "cone")
     prov = remove_constants(market.provider_utility[:, user])  # [k, d]
     x = remove_constants(market.user_utility[user])  # [d]
     basis = _plane(prov, x)
     weak = weak_alignment(market, cone=cone)[user]
-    strong = strong_alignment(market, cone=cone)
     dist, _ = hull_distance(x, prov, cone=cone)
     total = float((prov**2).sum() + x @ x)
     shown = float(((prov @ basis.T) ** 2).sum() + ((basis @ x) ** 2).sum())
@@ -260,50 +258,6 @@ def _place_certificates(parts, pic):
     parts["star"].set_data([x[0]], [x[1]])
 
 
-def _plot_alignment_picture(ax, market, user=0, cone=False, picture=None):
-    """Draw the hull picture of one user's alignment on ``ax``.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    market : Market
-    user : int, default 0
-    cone : bool, default False
-    picture : _AlignmentPicture, optional
-        Precomputed :func:`_alignment_picture` of the same arguments.
-
-    Returns
-    -------
-    _AlignmentPicture
-        The numbers behind the picture.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> from gamelib.examples import opposite_tastes
-    >>> ax = Figure().add_subplot()
-    >>> pic = _plot_alignment_picture(ax, opposite_tastes(), user=1)  # the contrarian
-    >>> float(pic.eps_weak), float(pic.eps_strong)      # she sits on her ally; SMA: 3/8
-    (0.0, 0.375)
-    >>> ax.get_aspect(), len(ax.get_legend().get_texts())
-    (1.0, 7)
-    """
-    pic = _alignment_picture(market, user=user, cone=cone) if picture is None else picture
-    prov, x = pic.providers, pic.point
-    pts = np.vstack([prov, x[None], pic.weak_point[None], pic.strong_point[None], np.zeros((1, 2))])
-    span = float(np.ptp(pts, axis=0).max()) or 1.0
-    centre = 0.5 * (pts.min(axis=0) + pts.max(axis=0))
-    # equal scales; each direction as wide as its points need (collinear points: a flat band)
-    half = np.maximum(0.5 * np.ptp(pts, axis=0) + 0.15 * span, 0.2 * span)
-    lo, hi = centre - half, centre + half
-    labels = ({"cone": "cone of the providers' vectors"} if cone
-              else {"hull": "convex hull of the providers' vectors"})
-    _place_certificates(_draw_picture(ax, market, prov, user, 3.0 * span, labels)[0], pic)
-    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]))
-    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize="small")
-    return pic
-
-
 def draw_users(fig, market=None, cone=False):
     """The hull picture of every user of a market, side by side (default: opposite tastes).
 
@@ -316,14 +270,25 @@ def draw_users(fig, market=None, cone=False):
     >>> draw_users(fig)
     >>> [ax.get_title() for ax in fig.axes]
     ['user 1 (matcher): ε_WMA = 0.000, ε_SMA = 0.375', 'user 2 (contrarian): ε_WMA = 0.000, ε_SMA = 0.375']
+    >>> fig.axes[1].get_aspect(), len(fig.legends[0].get_texts())  # equal scales; one legend
+    (1.0, 7)
     """
     market = _BASE if market is None else market
     axes = fig.subplots(market.n_users, 1, squeeze=False)[:, 0]
+    labels = {"cone": "cone of the providers' vectors"} if cone else {"hull": "convex hull of the providers' vectors"}
     for j, ax in enumerate(axes):
-        pic = _plot_alignment_picture(ax, market, user=j, cone=cone)
+        pic = _alignment_picture(market, user=j, cone=cone)
+        pts = np.vstack([pic.providers, pic.point[None], pic.weak_point[None], pic.strong_point[None],
+                         np.zeros((1, 2))])
+        span = float(np.ptp(pts, axis=0).max()) or 1.0
+        centre = 0.5 * (pts.min(axis=0) + pts.max(axis=0))
+        # equal scales; each direction as wide as its points need (collinear points: a flat band)
+        half = np.maximum(0.5 * np.ptp(pts, axis=0) + 0.15 * span, 0.2 * span)
+        lo, hi = centre - half, centre + half
+        _place_certificates(_draw_picture(ax, market, pic.providers, j, 3.0 * span, labels)[0], pic)
         ax.set_title(f"user {j + 1} ({market.user_names[j]}): ε_WMA = {pic.eps_weak:.3f}, "
                      f"ε_SMA = {pic.eps_strong:.3f}", fontsize="medium")
-        ax.get_legend().remove()
+        ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]))
         ax.set(xlabel="direction 1 (providers)" if j == len(axes) - 1 else "", ylabel="direction 2")
     # one legend for all panels (the users' stars differ only in their label)
     handles, labels = axes[0].get_legend_handles_labels()
@@ -362,11 +327,9 @@ def _setup_alignment(fig, taste=0.0, bias=0.0, weights="simplex"):
     """
     market = tilted_market(taste, bias)
     prov = _tilted_picture(float(taste), float(bias), False).providers
-    (x0, x1), (y0, y1) = _WINDOW
-    ax = fig.add_subplot()
-    ax.set(xlim=(x0, x1), ylim=(y0, y1), autoscale_on=False)
+    ax = fig.add_subplot(xlim=_WINDOW[0], ylim=_WINDOW[1], autoscale_on=False)
     labels = {"cone": "cone of the providers' vectors (cone)", "hull": "hull of the providers' vectors (simplex)"}
-    parts, vectors = _draw_picture(ax, market, prov, 0, 10.0 * max(x1 - x0, y1 - y0), labels)
+    parts, vectors = _draw_picture(ax, market, prov, 0, 10.0 * np.ptp(_WINDOW, axis=1).max(), labels)
     # The words of the title are drawn once, its numbers on every change (text is slow).
     numbers = title_number(ax, "User 1, constants removed:", _alignment_numbers(taste, bias))
     # One legend, drawn once, names both the hull (simplex weights) and the cone.

@@ -24,8 +24,6 @@ _M1 = np.linspace(0.01, 0.99, 197)
 _S1 = np.linspace(0.0, 2.0, 201)
 _GRID = experiment_grid(2, 20)
 _SHADE = OKABE_ITO["sky_blue"]
-_S2_STEP = 0.05
-_S2 = np.linspace(0.0, 2.0, 41)  # the s₂ slider's steps
 
 
 @functools.lru_cache(maxsize=4096)
@@ -35,32 +33,17 @@ def _summary(mass1, stake1, stake2):
     return deviation_summary(market, silent_profile(market, "anonymous"), "anonymous", _GRID)
 
 
-def _region(stake2):
-    """The silence region on the (m₁, s₁) grid for each ``s₂``, as ``(lower, found)``.
+@functools.lru_cache(maxsize=64)
+def _silent_region(stake2):
+    """The silence region on the (m₁, s₁) grid at one ``s₂``, as ``(lower, found)`` (cached).
 
     Silence is an equilibrium where both closed-form margins are ``≥ 0``;
     provider 1's margin grows with ``s₁``, so in each ``m₁`` column the region
     runs from its lowest silent grid value ``lower`` of ``s₁`` to the top of
-    the grid (``found``: the column has one).  Vectorised over ``stake2``.
+    the grid (``found``: the column has one).
     """
-    s2 = np.asarray(stake2, dtype=float)[..., None, None]
-    silent = silence_margins(_M1, _S1[:, None], s2).min(axis=-1) >= 0  # [..., S1, M1]
-    return _S1[np.argmax(silent, axis=-2)], silent.any(axis=-2)
-
-
-@functools.cache
-def _region_table():
-    """:func:`_region` at every step of the s₂ slider, computed once."""
-    return _region(_S2)
-
-
-def _silent_region(stake2):
-    """:func:`_region` at one ``s₂``: read from the slider-step table when ``s₂`` is on it."""
-    i = int(round(stake2 / _S2_STEP))
-    if 0 <= i < len(_S2) and abs(_S2[i] - stake2) < 1e-9:
-        lower, found = _region_table()
-        return lower[i], found[i]
-    return _region(stake2)
+    silent = silence_margins(_M1, _S1[:, None], float(stake2)).min(axis=-1) >= 0  # [S1, M1]
+    return _S1[np.argmax(silent, axis=0)], silent.any(axis=0)
 
 
 def _setup_phase(fig, mass1=0.5, stake1=1.0, stake2=1.0):
@@ -152,7 +135,6 @@ def _phase_widget():
     >>> len(w.lattice())  # the default, then 18 + 40 + 40 other positions
     99
     """
-    _region_table()  # the shaded region at every s₂ step, before the first draw
     return Widget(
         "phase",
         _setup_phase,
@@ -160,7 +142,7 @@ def _phase_widget():
         {
             "mass1": Slider("mass m₁ of user 1", 0.05, 0.95, 0.05, 0.5),
             "stake1": Slider("stake s₁ of provider 1", 0.0, 2.0, 0.05, 1.0),
-            "stake2": Slider("stake s₂ of provider 2", _S2[0], _S2[-1], _S2_STEP, 1.0),
+            "stake2": Slider("stake s₂ of provider 2", 0.0, 2.0, 0.05, 1.0),
         },
         alt=_phase_alt,
         figsize=(6.4, 4.4),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import examples, studies
+from .._validation import choose
 from ..experiments import split_experiment, user_value
 from ..persuasion import sender_value_curve
 from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget, set_band, value_line
@@ -235,6 +236,8 @@ _TIE_RULES = {
 _TIE_LABELS = {v: k for k, v in _TIE_RULES.items()}
 
 _TIE_MARKET = examples.aligned_tie_market()
+#: Provider 1's utility from user 1 and hers (sender and receiver of the tie picture).
+_TIE_PAIR = (_TIE_MARKET.provider_utility[0, 0], _TIE_MARKET.user_utility[0])
 
 
 def _tie_split(ties="adverse", q=0.75):
@@ -266,7 +269,7 @@ def _tie_split(ties="adverse", q=0.75):
     if not 0.5 < q <= 1.0:
         raise ValueError(f"q: must satisfy 1/2 < q <= 1, got {q}")
     m = _TIE_MARKET
-    f0, fq, f1 = sender_value_curve([0.0, q, 1.0], m.provider_utility[0, 0], m.user_utility[0], ties=ties)
+    f0, fq, f1 = sender_value_curve([0.0, q, 1.0], *_TIE_PAIR, ties=ties)
     weight = 0.5 / q
     experiment = split_experiment(m.prior, np.array([[1.0, 0.0], [1.0 - q, q]]), [1.0 - weight, weight])
     return {"weight": weight, "f0": float(f0), "fq": float(fq),
@@ -292,8 +295,7 @@ def _setup_ties(fig, ties="adverse", q=0.75):
     full = ax.plot([], [], "s", color=PALETTE[1], ms=8, mfc="none", mew=2,
                    label="its payoff from full revelation")[0]
     ax.axvline(0.5, color=PALETTE[6], lw=0.8, alpha=0.5)
-    m = _TIE_MARKET
-    top = float(np.nanmax(value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties)[1]))
+    top = float(np.nanmax(value_line(*_TIE_PAIR, ties=ties)[1]))
     # the vertical range is this rule's (one background per rule)
     ax.set(xlim=(0, 1), ylim=(-0.05 * top, 1.08 * top), xlabel="belief p = P(θ = 1)",
            ylabel="provider 1's expected utility")
@@ -317,8 +319,7 @@ def _refresh_ties(artists, ties="adverse", q=0.75):
     [0.5, 0.5]
     """
     out = _tie_split(ties, q)
-    m = _TIE_MARKET
-    artists["curve"].set_data(*value_line(m.provider_utility[0, 0], m.user_utility[0], ties=ties))
+    artists["curve"].set_data(*value_line(*_TIE_PAIR, ties=ties))
     artists["chord"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["dots"].set_data([0.0, q], [out["f0"], out["fq"]])
     artists["prior_dot"].set_data([0.5], [out["split"]])
@@ -394,7 +395,7 @@ def draw_menu(fig, example):
     ax.set(ylabel="value V_j of the item", ylim=(max(0.0, values.min() - 0.1), values.max() + 0.08), xlabel="user",
            title="A two-item menu separates the users")
     ax.legend(loc="upper right")
-    picks = (values >= values.max(axis=0) - 1e-9).argmax(axis=0) + 1  # ties: the first item
+    picks = choose(values, axis=0) + 1  # ties: the first item
     return ", ".join(f"{name} picks item {p}" for name, p in zip(example.market.user_names, picks))
 
 
@@ -561,8 +562,7 @@ def _change_gains(market, beliefs):
     if market.n_states != 2:
         raise ValueError(f"market: two states needed, got {market.n_states}")
     u, big = market.user_utility, market.provider_utility
-    at_prior = u @ market.prior
-    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - 1e-9, axis=1)  # [n]
+    a0 = choose(u @ market.prior, axis=1)  # [n], the lowest-index best action at the prior
     b = np.stack([1 - beliefs, beliefs], axis=1)  # [Q, 2]
     # provider i's expected utility from user j at belief q (her lowest-index best action) minus at a0_j
     return np.array([sum(m * (sender_value_curve(beliefs, big[i, j], u[j], ties="lowest") - b @ big[i, j, a0[j]])
@@ -599,9 +599,8 @@ def _setup_robust(fig, plane, x=0.012, y=0.03):
 
 def _indifference(market):
     """Each user's indifference belief (two actions): where her two actions tie."""
-    u = market.user_utility
-    gap_0, gap_1 = u[:, 1, 0] - u[:, 0, 0], u[:, 1, 1] - u[:, 0, 1]
-    return gap_0 / (gap_0 - gap_1)
+    gap = market.user_utility[:, 1] - market.user_utility[:, 0]  # [n, Θ]: action 1's advantage
+    return gap[:, 0] / (gap[:, 0] - gap[:, 1])
 
 
 def _refresh_robust(artists, plane, x=0.012, y=0.03):

@@ -74,8 +74,7 @@ def _audience_policy(experiments, audience, n_users):
     mode, target = _AUDIENCES[audience]
     if mode == "anonymous":
         return experiments, mode
-    k = experiments.shape[0]
-    policy = np.broadcast_to(reveal_nothing(2, 2), (k, n_users, 2, 2)).copy()
+    policy = np.broadcast_to(reveal_nothing(2, 2), (len(experiments), n_users, 2, 2)).copy()
     policy[:, target] = experiments
     return policy, mode
 
@@ -88,12 +87,6 @@ def _outcome(audience, p1_0, p1_1, p2_0, p2_1):
     experiments = np.stack([_binary_experiment(p1_0, p1_1), _binary_experiment(p2_0, p2_1)])
     policy, mode = _audience_policy(experiments, audience, _MARKET.n_users)
     return play(_MARKET, policy, mode), mode
-
-
-def _provider_ceiling(market):
-    """The largest payoff any provider can get: ``Σ_j m_j max U_i^j`` (fixes the y-axis)."""
-    best = np.asarray(market.provider_utility).reshape(market.n_providers, market.n_users, -1)
-    return float((best.max(axis=2) @ market.masses).max())
 
 
 def _setup_market(fig, audience="anonymous: one experiment for everybody",
@@ -136,7 +129,9 @@ def _setup_market(fig, audience="anonymous: one experiment for everybody",
     y = np.arange(k)
     provider_bars = ax_p.bar(y, np.zeros(k), color=[PALETTE[i] for i in range(k)], width=0.6)
     ax_p.set_xticks(y, list(market.provider_names))
-    top = 1.25 * max(0.5, _provider_ceiling(market))
+    # the largest payoff any provider can get, Σ_j m_j max U_i^j, fixes the y-axis
+    best = market.provider_utility.reshape(k, n, -1).max(axis=2) @ market.masses
+    top = 1.25 * max(0.5, float(best.max()))
     ax_p.set(ylabel="provider's payoff $\\sum_j m_j\\,E[U_i^j]$", ylim=(0, top), title="Providers")
     # each provider's experiment, (P(signal 1 | θ = 0), P(signal 1 | θ = 1)), over its bar
     experiments = [ax_p.text(i, 0.97 * top, "", ha="center", va="top", fontsize="small")

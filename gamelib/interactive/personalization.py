@@ -17,12 +17,10 @@ from .. import examples
 from ..bounds import interpolation_path
 from ..examples import fixed_action_providers
 from ..experiments import experiment_grid
-from ._common import PALETTE, Choice, KeepOnTop, Slider, Widget
+from ._common import PALETTE, PATH_TS, Choice, KeepOnTop, Slider, Widget
 
 __all__ = ["draw_slack_histogram"]
 
-#: Mixing weights at which the path is computed (the slider's steps).
-_TS = np.round(np.linspace(0.0, 1.0, 21), 6)
 
 #: Markets offered by the widget (name → weakly aligned market).
 _MARKETS = {
@@ -47,7 +45,7 @@ def _drift_paths(resolution=10):
     """
     grid = experiment_grid(2, resolution)
     bases = {name: make() for name, make in _MARKETS.items()}
-    return {name: interpolation_path(m, fixed_action_providers(m), _TS, grid, "personalized")
+    return {name: interpolation_path(m, fixed_action_providers(m), PATH_TS, grid, "personalized")
             for name, m in bases.items()}
 
 

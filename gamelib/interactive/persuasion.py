@@ -20,11 +20,12 @@ __all__ = []
 #: The prosecutor's utility ``v[a, θ]``: 1 for a conviction (action 0) in either state.
 _PROSECUTOR = np.array([[1.0, 1.0], [0.0, 0.0]])
 
+
 def _setup_concavification(fig, prior=0.3, threshold=0.5):
     """Draw the fixed parts of the concavification picture; return the changing artists.
 
     The axes limits do not depend on the controls: the sender's value always lies
-    between the smallest and the largest entry of :data:`_PROSECUTOR`.
+    between the smallest and the largest entry of :data:`_PROSECUTOR` (0 and 1).
 
     Examples
     --------
@@ -43,10 +44,9 @@ def _setup_concavification(fig, prior=0.3, threshold=0.5):
                          label="optimal split: posteriors")[0]
     value_dot = ax.plot([], [], "D", color=PALETTE[3], ms=8, label="value at the prior")[0]
     prior_line = ax.axvline(prior, color=PALETTE[6], lw=0.8, alpha=0.5)
-    lo, hi = float(_PROSECUTOR.min()), float(_PROSECUTOR.max())
-    pad = 0.08 * max(hi - lo, 1e-9)
+    # the prosecutor's payoffs, 0 and 1, with a margin (wider above)
     ax.set(xlabel="belief $p = P(guilty)$", ylabel="sender's expected utility", xlim=(0, 1),
-           ylim=(lo - pad, hi + 3 * pad))
+           ylim=(-0.08, 1.24))
     # The title's words are drawn once; only its number is redrawn (text is slow to render).
     number = title_number(ax, "Persuading a judge with standard of proof", f"{threshold:.2f}")
     # Below the axes, where no moving artist can cross it (it is drawn once).
@@ -78,16 +78,14 @@ def _refresh_concavification(artists, prior=0.3, threshold=0.5):
     artists["closure"].set_data(*concave_closure(_PROSECUTOR, judge))
     post, weights, value = optimal_split(prior, _PROSECUTOR, judge)
     split = bool(post[0] < post[1])
+    for name in ("split_line", "split_dots"):  # shown when a split helps
+        artists[name].set_data(post, sender_value_curve(post, _PROSECUTOR, judge))
+        artists[name].set_visible(split)
     if split:
-        post_values = sender_value_curve(post, _PROSECUTOR, judge)
-        artists["split_line"].set_data(post, post_values)
-        artists["split_dots"].set_data(post, post_values)
         text = (f"split the prior {prior:.2f} into posteriors {post[0]:.2f} (probability "
                 f"{weights[0]:.2f}) and {post[1]:.2f} (probability {weights[1]:.2f})")
     else:
         text = f"no split helps at the prior {prior:.2f}"
-    for name in ("split_line", "split_dots"):
-        artists[name].set_visible(split)
     artists["value_dot"].set_data([prior], [value])
     artists["prior_line"].set_xdata([prior, prior])
     artists["threshold"].set_text(f"{threshold:.2f}")
