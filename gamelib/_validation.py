@@ -58,9 +58,9 @@ def as_distribution(x, name, length=None, full_support=False):
     return arr
 
 
-def as_experiments(x, name, n_states=None):
-    """Check row-stochastic experiment(s) of shape ``[..., Θ, S]`` (any leading axes)."""
-    arr = as_finite_array(x, name)
+def as_experiments(x, name, n_states=None, ndim=None):
+    """Check row-stochastic experiment(s) ``[..., Θ, S]`` (any leading axes; ``ndim=3``: a set ``[E, Θ, S]``)."""
+    arr = as_finite_array(x, name, ndim=ndim)
     if arr.ndim < 2:
         raise ValueError(f"{name}: experiments have shape [..., n_states, n_signals], got shape {arr.shape}")
     if n_states is not None and arr.shape[-2] != n_states:
@@ -75,14 +75,6 @@ def as_experiments(x, name, n_states=None):
         raise ValueError(
             f"{name}: is not row-stochastic (every row must sum to one; a row sums to {worst:.12g})"
         )
-    return arr
-
-
-def as_experiment_set(x, name, n_states=None):
-    """Check a finite set of experiments, shape ``[E, Θ, S]``."""
-    arr = as_experiments(x, name, n_states)
-    if arr.ndim != 3:
-        raise ValueError(f"{name}: expected shape [E, Θ, S], got {arr.shape}")
     return arr
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode
+from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_mode
 from .alignment import strong_alignment, weak_alignment
 from .equilibrium import _best_row, _check_policy, _deviation_search, equilibria, outcome_tables
 from .examples import random_market
@@ -478,7 +478,7 @@ def deviation_summary(market, policy, mode, experiments, menu_size=1):
     (True, -0.03125)
     """
     market, policy, mode = _check_policy(market, policy, mode)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    experiments = as_experiments(experiments, "experiments", market.n_states, ndim=3)
     _, experiments, rows = _deviation_search(market, policy, mode, experiments, menu_size)  # checks menu_size
     informative = is_informative(market.prior, experiments)
     best_inf = max((float(g[informative[c].any(axis=1)].max()) for _, _, g, c in rows
@@ -637,7 +637,7 @@ def interpolation_path(first, second, ts, experiments, mode):
     second = _check_market(second, "second")
     mode = as_mode(mode)
     ts = as_finite_array(ts, "ts", ndim=1, minimum=0.0, maximum=1.0)
-    experiments = as_experiment_set(experiments, "experiments", n_states=first.n_states)
+    experiments = as_experiments(experiments, "experiments", first.n_states, ndim=3)
     informative = is_informative(first.prior, experiments)
     rows = [_summary(mix_markets(first, second, float(t)), experiments, mode, informative) for t in ts]
     return Path(mode, ts, *(np.array(col) for col in zip(*rows)))

@@ -170,18 +170,9 @@ def is_equilibrium(market, policy, mode, *, menus=False, tol=1e-9):
     """
     market, policy, mode, current = _check(market, policy, mode, menus)
     tol = as_real(tol, "tol", minimum=0.0)
-    values, _, payoffs, _, _, _ = _offers(market, policy, mode)
-    return all(_best_payoff(market, mode, i, menus, (values, payoffs)) - current.provider_values[i] <= tol
-               for i in range(market.n_providers))
-
-
-def _best_payoff(market, mode, provider, menus, offers):
-    """The supremum of ``provider``'s payoff over all its policies, given the others' ``offers``.
-
-    ``offers`` = (values ``[k, n]``, payoffs ``[k, k, n]``) of the current profile; only the
-    other providers' entries matter.  Cached by what it depends on (see :func:`_problems`).
-    """
-    return sum(_sup(p, menus).value for p in _problems(market, None, mode, provider, menus, offers))
+    values, _, payoffs, _, _, _ = _offers(market, policy, mode)  # each supremum is cached (see _problems)
+    return all(sum(_sup(p, menus).value for p in _problems(market, None, mode, i, menus, (values, payoffs)))
+               - current.provider_values[i] <= tol for i in range(market.n_providers))
 
 
 # ----------------------------------------------------------------------------

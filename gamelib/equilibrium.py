@@ -29,7 +29,6 @@ import numpy as np
 
 from ._validation import (
     VALUE_ATOL,
-    as_experiment_set,
     as_experiments,
     as_index,
     as_int,
@@ -84,7 +83,7 @@ def outcome_tables(market, experiments):
            [0.5 , 0.25]])
     """
     market = _check_market(market)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    experiments = as_experiments(experiments, "experiments", market.n_states, ndim=3)
     return _tables(market, experiments)
 
 
@@ -367,7 +366,7 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     market, policy, mode = _check_policy(market, policy, mode)
     k, n = market.n_providers, market.n_users
     provider = as_index(provider, "provider", k, "providers")
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    experiments = as_experiments(experiments, "experiments", market.n_states, ndim=3)
     menu_size = as_int(menu_size, "menu_size", 1)
     if mode == "personalized":
         if user is None:
@@ -444,7 +443,7 @@ def profitable_deviation(market, policy, mode, experiments=None):
     market, policy, mode = _check_policy(market, policy, mode)
     cands = reveal_everything(market.n_states)[None]
     if experiments is not None:
-        extra = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+        extra = as_experiments(experiments, "experiments", market.n_states, ndim=3)
         width = max(cands.shape[-1], extra.shape[-1])
         cands = np.concatenate([pad_signals(cands, width), pad_signals(extra, width)])
     policy, cands, rows = _deviation_search(market, policy, mode, cands)
@@ -794,7 +793,7 @@ def equilibria(market, experiments, mode, ties="lowest"):
     market = _check_market(market)
     mode = as_mode(mode)
     ties = as_tie_rule(ties)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    experiments = as_experiments(experiments, "experiments", market.n_states, ndim=3)
     n_exp, k, n = experiments.shape[0], market.n_providers, market.n_users
     if float(n_exp) ** k > _MAX_PROFILES:
         raise ValueError(

@@ -84,11 +84,6 @@ def posteriors(prior, experiment):
     return np.swapaxes(post, -1, -2)
 
 
-def _scores(prior, experiments, utility):
-    """Unnormalised action scores ``Σ_θ μ(θ) π[θ,s] u[a,θ]`` → [..., S, A]."""
-    return np.einsum("t,...ts,at->...sa", prior, experiments, utility)
-
-
 def best_response(prior, experiment, utility):
     """The action a user takes after each signal (ties: lowest index).
 
@@ -111,7 +106,7 @@ def best_response(prior, experiment, utility):
     """
     prior, experiment = _check_prior_experiment(prior, experiment)
     utility = as_finite_array(utility, "utility", shape=(None, prior.shape[0]))
-    return choose(_scores(prior, experiment, utility))
+    return choose(np.einsum("t,...ts,at->...sa", prior, experiment, utility))  # Σ_θ μ(θ) π[θ, s] u(a, θ): [..., S, A]
 
 
 def user_value(prior, experiment, utility):
@@ -213,10 +208,8 @@ def experiment_grid(n_states, resolution, n_signals=2):
             f"resolution: a grid of {count} experiments is too large; lower resolution or n_signals"
         )
     idx = np.indices((n_rows,) * n_states).reshape(n_states, -1).T  # [E, Θ]
-    grid = rows[idx]  # [E, Θ, S]
     width = max(n_signals, n_states)
-    if width > n_signals:
-        grid = pad_signals(grid, width)
+    grid = pad_signals(rows[idx], width)  # [E, Θ, S]
     full = reveal_everything(n_states, width)
     if not np.any(np.all(np.abs(grid - full) < 1e-12, axis=(1, 2))):
         grid = np.concatenate([grid, full[None]], axis=0)

@@ -26,13 +26,14 @@ from itertools import islice
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_bool, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
+from ._validation import VALUE_ATOL, as_bool, as_experiments, as_finite_array, as_int, as_real, choose, pad_signals
 from .alignment import _market_alignment_eps, weak_alignment
 from .deviations import best_deviation, is_equilibrium
 from .equilibrium import equilibria, outcome_tables, profitable_deviation
 from .examples import audience_market, opposite_tastes, random_market
 from .experiments import experiment_grid, reveal_everything, reveal_nothing
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
+from .persuasion import _indifference_beliefs
 
 # ----------------------------------------------------------------------------
 # Confidence intervals
@@ -616,7 +617,7 @@ def compare_tie_rules(market, orders, experiments):
     (array([[0, 0, 1]]), array([[1, 0, 1]]))
     """
     market = _check_market(market)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    experiments = as_experiments(experiments, "experiments", market.n_states, ndim=3)
     full = reveal_everything(market.n_states, max(experiments.shape[-1], market.n_states))  # deviations' width
     policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)
     out = []
@@ -1109,13 +1110,10 @@ def silence_margin(market):
     if market.n_states != 2:
         raise ValueError(f"market: silence_margin needs two states, got {market.n_states}")
     u, big = market.user_utility, market.provider_utility  # [n, A, 2], [k, n, A, 2]
-    n, n_act, _ = u.shape
-    slope = u[:, :, 1] - u[:, :, 0]  # [n, A]
-    with np.errstate(divide="ignore", invalid="ignore"):  # where actions a and b tie: [n, A, A]
-        cross = (u[:, None, :, 0] - u[:, :, None, 0]) / (slope[:, :, None] - slope[:, None, :])
-    qs = np.unique(np.r_[0.0, 1.0, cross[(cross >= 0) & (cross <= 1)]])
+    n_act = u.shape[1]
+    qs = _indifference_beliefs(u)  # every user's indifference beliefs, with 0 and 1
     at_prior = u @ market.prior  # [n, A]
-    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
+    a0 = choose(at_prior, axis=1)
     top = np.sort(at_prior, axis=1)
     strict = bool(n_act == 1 or np.all(top[:, -1] - top[:, -2] > VALUE_ATOL))
     belief = np.stack([1 - qs, qs], axis=1)  # [Q, 2]: Δ_i is linear between candidates
