@@ -34,7 +34,8 @@ def as_finite_array(x, name, ndim=None, shape=None, minimum=None, maximum=None):
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-dimensional array, got shape {arr.shape}")
     if shape is not None and (arr.ndim != len(shape) or any(w not in (None, g) for g, w in zip(arr.shape, shape))):
-        raise ValueError(f"{name}: expected shape {_fmt(shape)}, got {arr.shape}")
+        listed = ", ".join("*" if s is None else str(s) for s in shape)
+        raise ValueError(f"{name}: expected shape [{listed}], got {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name}: is empty (shape {arr.shape})")
     if not np.all(np.isfinite(arr)):
@@ -154,7 +155,3 @@ def pad_signals(experiments, n_signals):
     n_signals = as_int(n_signals, "n_signals", experiments.shape[-1])
     pad = np.zeros(experiments.shape[:-1] + (n_signals - experiments.shape[-1],))
     return np.concatenate([experiments, pad], axis=-1)
-
-
-def _fmt(shape):
-    return "[" + ", ".join("*" if s is None else str(s) for s in shape) + "]"

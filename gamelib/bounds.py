@@ -633,8 +633,7 @@ def interpolation_path(first, second, ts, experiments, mode):
     array([[0.25, 0.25],
            [0.5 , 0.5 ]])
     """
-    first = _check_market(first, "first")
-    second = _check_market(second, "second")
+    first = _check_market(first, "first")  # mix_markets checks second
     mode = as_mode(mode)
     ts = as_finite_array(ts, "ts", ndim=1, minimum=0.0, maximum=1.0)
     experiments = as_experiments(experiments, "experiments", first.n_states, ndim=3)

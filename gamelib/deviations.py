@@ -333,7 +333,8 @@ def _filter(util):
     g, n_act, n_states = util.shape
     vectors = _vectors(n_act, g)
     keep = np.zeros(len(vectors), dtype=bool)
-    taken = _robust_action(np.einsum("jat,bt->bja", util, _beliefs(n_states)))  # [B, g] at the candidate beliefs
+    grid = experiment_grid(1, {1: 1, 2: 12, 3: 8}.get(n_states, 4), n_states)[:, 0, :n_states]  # simplex, vertices in
+    taken = _robust_action(np.einsum("jat,bt->bja", util, grid))  # [B, g] at these candidate beliefs
     sure = taken[(taken >= 0).all(axis=1)]
     keep[np.ravel_multi_index(tuple(sure.T), (n_act,) * g)] = True
     possible = np.ones(len(vectors), dtype=bool)
@@ -362,12 +363,6 @@ def _filter(util):
 def _vectors(n_act, g):
     """All recommendation vectors ``A^g``, ``[A**g, g]`` int, in lexicographic order."""
     return np.array(list(itertools.product(range(n_act), repeat=g)), dtype=int).reshape(n_act**g, g)
-
-
-def _beliefs(n_states):
-    """Candidate beliefs of the tie filter: a grid on the simplex (its vertices included)."""
-    resolution = {1: 1, 2: 12, 3: 8}.get(n_states, 4)
-    return experiment_grid(1, resolution, n_states)[:, 0, :n_states]
 
 
 def _robust_action(scores):
@@ -497,11 +492,6 @@ def _slack(lp, strict, shift=None, extra=None):
     return (0.0, None) if x is None else (float(x[-1]), x[: lp.n_x])
 
 
-def _support(lp, x):
-    """Global indices of the signals that carry mass in x."""
-    return np.flatnonzero(np.concatenate([x.sum(axis=0) > 1e-12 for x in _split(lp, x)]))
-
-
 @dataclass(frozen=True)
 class _Solution:
     """Supremum of one deviation problem and what it takes to approach it."""
@@ -532,7 +522,8 @@ def _design_sup(prob, groups, signals, x_closed, value, lp, exact=True):
     if not exact:  # the method without its tie care: feasibility of the strict constraints only
         delta0, y = _slack(lp, strict)
         return _Solution(value, users) if delta0 > _SLACK else None
-    used = np.isin(lp.sig, _support(lp, x_closed)) & (lp.kind == _LOWER)
+    support = np.flatnonzero(np.concatenate([x.sum(axis=0) > 1e-12 for x in _split(lp, x_closed)]))  # signals used
+    used = np.isin(lp.sig, support) & (lp.kind == _LOWER)
     delta, y = _slack(lp, strict | used)
     if delta > _SLACK:
         return _Solution(value, users, groups, signals, _split(lp, x_closed), _split(lp, y))

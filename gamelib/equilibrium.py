@@ -168,11 +168,10 @@ def _check_policy(market, policy, mode):
     mode = as_mode(mode)
     policy = as_experiments(policy, "policy", n_states=market.n_states)
     k, n = market.n_providers, market.n_users
-    if mode == "anonymous" and policy.ndim == 3:
-        policy = policy[:, None]  # single experiments are menus of one item
     if mode == "personalized":
         lead, want = (k, n), f"[k={k}, n={n}, Θ, S]"
     else:
+        policy = policy[:, None] if policy.ndim == 3 else policy  # single experiments are menus of one item
         lead, want = (k,), f"[k={k}, Θ, S] or menus [k={k}, M, Θ, S]"
     if policy.ndim != 4 or policy.shape[: len(lead)] != lead:
         raise ValueError(f"policy: {mode} policies have shape {want}, got {policy.shape}")

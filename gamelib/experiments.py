@@ -200,31 +200,21 @@ def experiment_grid(n_states, resolution, n_signals=2):
     n_states = as_int(n_states, "n_states", 1)
     resolution = as_int(resolution, "resolution", 1)
     n_signals = as_int(n_signals, "n_signals", 1)
-    rows = _simplex_grid(n_signals, resolution)  # [R, S], first row is (1, 0, ..., 0)
-    n_rows = rows.shape[0]
-    count = n_rows**n_states
+    # the rows [R, S]: multiples of 1/resolution summing to one, (1, 0, ..., 0) first
+    rows = [c for c in itertools.product(range(resolution, -1, -1), repeat=n_signals) if sum(c) == resolution]
+    rows = np.array(rows, dtype=float) / resolution
+    count = len(rows) ** n_states
     if count > 5_000_000:
         raise ValueError(
             f"resolution: a grid of {count} experiments is too large; lower resolution or n_signals"
         )
-    idx = np.indices((n_rows,) * n_states).reshape(n_states, -1).T  # [E, Θ]
+    idx = np.indices((len(rows),) * n_states).reshape(n_states, -1).T  # [E, Θ]
     width = max(n_signals, n_states)
     grid = pad_signals(rows[idx], width)  # [E, Θ, S]
     full = reveal_everything(n_states, width)
     if not np.any(np.all(np.abs(grid - full) < 1e-12, axis=(1, 2))):
         grid = np.concatenate([grid, full[None]], axis=0)
     return grid
-
-
-def _simplex_grid(n, resolution):
-    """All vectors of ``n`` non-negative multiples of 1/resolution summing to 1.
-
-    Ordered so that ``(1, 0, ..., 0)`` comes first.
-    """
-    points = [
-        c for c in itertools.product(range(resolution, -1, -1), repeat=n) if sum(c) == resolution
-    ]
-    return np.array(points, dtype=float) / resolution
 
 
 def split_experiment(prior, posteriors, weights):

@@ -562,9 +562,8 @@ def tightness_search(
             user = rng.uniform(size=(n_actions, 2))
             provider = rng.uniform(size=(n_providers, n_actions, 2))
             p = rng.uniform(0.05, 0.95)
-        top2 = np.sort(user, axis=0)[-2:]
         market = Market(np.array([p, 1.0 - p]), [1.0], user[None], provider[:, None])
-        ok = np.all(top2[1] - top2[0] >= margin) and has_unique_best_actions(market)  # (U), by `margin`
+        ok = np.all(np.diff(np.sort(user, axis=0)[-2:], axis=0) >= margin) and has_unique_best_actions(market)  # (U)
         r = float(bound_ratio(market, grid).ratio[0]) if ok else -1.0
         if r > best[0] + (VALUE_ATOL if refine else 0.0):
             best, fails = (r, market if ok else None, p), 0
@@ -1016,10 +1015,8 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
         if market.provider_utility.shape != (2, 2, 2, 2):
             raise ValueError("market: plane mode needs two providers, two users, two actions and two states")
         # indifference beliefs moved by a state-independent bias on action 1
-        u, big = market.user_utility, market.provider_utility
-        slope_u = (u[:, 1, 1] - u[:, 0, 1]) - (u[:, 1, 0] - u[:, 0, 0])  # [n]
-        own = big[[0, 1], [0, 1]]  # provider i about user i, [2, A, 2]
-        slope_p = (own[:, 1, 1] - own[:, 0, 1]) - (own[:, 1, 0] - own[:, 0, 0])
+        u, big = market.user_utility, market.provider_utility  # own audiences: provider i about user i
+        slope_u, slope_p = ((w[:, 1, 1] - w[:, 0, 1]) - (w[:, 1, 0] - w[:, 0, 0]) for w in (u, big[[0, 1], [0, 1]]))
         directions, rows = ("plane",), []
         for y in ys:
             for x in xs:
@@ -1110,18 +1107,16 @@ def silence_margin(market):
     if market.n_states != 2:
         raise ValueError(f"market: silence_margin needs two states, got {market.n_states}")
     u, big = market.user_utility, market.provider_utility  # [n, A, 2], [k, n, A, 2]
-    n_act = u.shape[1]
     qs = _indifference_beliefs(u)  # every user's indifference beliefs, with 0 and 1
     at_prior = u @ market.prior  # [n, A]
     a0 = choose(at_prior, axis=1)
-    top = np.sort(at_prior, axis=1)
-    strict = bool(n_act == 1 or np.all(top[:, -1] - top[:, -2] > VALUE_ATOL))
+    strict = bool(np.all((at_prior >= at_prior.max(axis=1, keepdims=True) - VALUE_ATOL).sum(axis=1) == 1))
     belief = np.stack([1 - qs, qs], axis=1)  # [Q, 2]: Δ_i is linear between candidates
     value = np.einsum("qt,jat->qja", belief, u)
     best = value >= value.max(axis=2, keepdims=True) - VALUE_ATOL  # [Q, n, A], every tied best action
     pay = np.einsum("qt,ijat->qija", belief, big) * market.masses[None, None, :, None]
     gain = pay - np.take_along_axis(pay, a0[None, None, :, None], axis=3)  # [Q, k, n, A]
-    changed = best & (np.arange(n_act)[None, None, :] != a0[None, :, None])
+    changed = best & (np.arange(u.shape[1])[None, None, :] != a0[None, :, None])
     any_best = np.where(best[:, None], gain, -np.inf).max(axis=3)  # [Q, k, n], finite
     any_change = np.where(changed[:, None], gain, -np.inf).max(axis=3)
     # at least one user changes: the best change of user j plus the best of everyone else
