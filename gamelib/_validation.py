@@ -22,10 +22,10 @@ def choose(values, axis=-1):
     return np.argmax(values >= values.max(axis=axis, keepdims=True) - VALUE_ATOL, axis=axis)
 
 
-def as_finite_array(x, name, ndim=None, shape=None, minimum=None, maximum=None):
+def as_finite_array(x, name, ndim=None, shape=None, minimum=None, maximum=None, strict=False):
     """Return ``x`` as a float array after checking dimensions, finiteness and optional bounds on the entries.
 
-    ``shape`` may contain ``None`` for a free axis.
+    ``shape`` may contain ``None`` for a free axis; with ``strict`` the bounds themselves are excluded.
     """
     try:
         arr = np.asarray(x, dtype=float)
@@ -41,8 +41,9 @@ def as_finite_array(x, name, ndim=None, shape=None, minimum=None, maximum=None):
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name}: contains NaN or infinite entries")
     low, high = -np.inf if minimum is None else minimum, np.inf if maximum is None else maximum
-    if np.any((arr < low) | (arr > high)):
-        raise ValueError(f"{name}: entries must lie in [{low:g}, {high:g}]")
+    left, right = "()" if strict else "[]"
+    if np.any((arr <= low) | (arr >= high) if strict else (arr < low) | (arr > high)):
+        raise ValueError(f"{name}: entries must lie in {left}{low:g}, {high:g}{right}")
     return arr
 
 
@@ -118,8 +119,8 @@ def as_int(x, name, minimum=None):
     return int(x)
 
 
-def as_real(x, name, minimum=None, maximum=None):
-    """Check that ``x`` is a finite real number within optional bounds."""
+def as_real(x, name, minimum=None, maximum=None, strict=False):
+    """Check that ``x`` is a finite real number within optional bounds (excluded if ``strict``; give both)."""
     if isinstance(x, (bool, np.bool_)):
         raise ValueError(f"{name}: expected a number, got {x!r}")
     try:
@@ -128,6 +129,8 @@ def as_real(x, name, minimum=None, maximum=None):
         raise ValueError(f"{name}: expected a number, got {x!r}") from None
     if not np.isfinite(val):
         raise ValueError(f"{name}: must be finite, got {val}")
+    if strict and not minimum < val < maximum:
+        raise ValueError(f"{name}: must lie strictly between {minimum:g} and {maximum:g}, got {val}")
     if minimum is not None and val < minimum:
         raise ValueError(f"{name}: must be at least {minimum}, got {val}")
     if maximum is not None and val > maximum:

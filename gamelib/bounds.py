@@ -525,9 +525,7 @@ def silence_margins(mass1, stake1, stake2):
     array([[ 0.7, -0.2],
            [-0.2,  0.7]])
     """
-    m1 = as_finite_array(mass1, "mass1")
-    if np.any(m1 <= 0) or np.any(m1 >= 1):
-        raise ValueError("mass1: must lie strictly between 0 and 1")
+    m1 = as_finite_array(mass1, "mass1", minimum=0.0, maximum=1.0, strict=True)
     s1, s2 = as_finite_array(stake1, "stake1", minimum=0.0), as_finite_array(stake2, "stake2", minimum=0.0)
     m1, s1, s2 = np.broadcast_arrays(m1, s1, s2)
     m2 = 1.0 - m1

@@ -44,9 +44,7 @@ def _wilson(successes, trials, confidence):
     """Wilson score intervals ``(low, high)`` of ``successes`` out of ``trials`` (elementwise)."""
     from scipy.stats import binomtest  # imported on first use: keeps `import gamelib` light
 
-    confidence = as_real(confidence, "confidence")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence: must lie strictly between 0 and 1, got {confidence}")
+    confidence = as_real(confidence, "confidence", 0.0, 1.0, strict=True)
     successes, trials = np.broadcast_arrays(successes, trials)
     cis = [binomtest(int(s), int(t)).proportion_ci(confidence, "wilson") for s, t in zip(successes.flat, trials.flat)]
     return np.reshape([c.low for c in cis], successes.shape), np.reshape([c.high for c in cis], successes.shape)
@@ -992,9 +990,7 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
         directions = tuple(directions)
         if not directions or any(d not in _ROBUSTNESS_DIRECTIONS for d in directions):
             raise ValueError(f"directions: expected names from {_ROBUSTNESS_DIRECTIONS}, got {directions}")
-        sizes = as_finite_array(sizes, "sizes", ndim=1)
-        if np.any(sizes <= 0):
-            raise ValueError("sizes: must be positive")
+        sizes = as_finite_array(sizes, "sizes", ndim=1, minimum=0.0, strict=True)  # positive
         if "aligned" in directions and np.any(sizes > 1):
             raise ValueError("sizes: the 'aligned' direction mixes with weight size, which must be at most 1")
         n_samples = as_int(n_samples, "n_samples", 1)
