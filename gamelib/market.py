@@ -157,9 +157,11 @@ def _names(names, count, argname, prefix, start=0):
     return names
 
 
-def _check_market(market, name="market"):
+def _check_market(market, name="market", n_states=None):
     if not isinstance(market, Market):
         raise ValueError(f"{name}: expected a gamelib.Market, got {type(market).__name__}")
+    if n_states is not None and market.n_states != n_states:
+        raise ValueError(f"{name}: needs {n_states} states, got {market.n_states}")
     return market
 
 

@@ -979,9 +979,7 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
     >>> path.silent.tolist(), (2 * path.eps_strong).round(3).tolist()
     ([True, True, False], [0.525, 0.5, 0.495])
     """
-    market = opposite_tastes() if market is None else _check_market(market)
-    if market.n_states != 2:
-        raise ValueError(f"market: the study needs two states, got {market.n_states}")
+    market = _check_market(opposite_tastes() if market is None else market, n_states=2)
     seed = as_int(seed, "seed", 0)
     menus, revealing = as_bool(menus, "menus"), as_bool(revealing, "revealing")
     if plane is None:
@@ -1099,9 +1097,7 @@ def silence_margin(market):
     >>> silence_margin(moved)[0].round(6).tolist(), is_equilibrium(moved, [reveal_nothing(2)] * 2, "anonymous")
     ([0.025, 0.025], False)
     """
-    market = _check_market(market)
-    if market.n_states != 2:
-        raise ValueError(f"market: silence_margin needs two states, got {market.n_states}")
+    market = _check_market(market, n_states=2)
     u, big = market.user_utility, market.provider_utility  # [n, A, 2], [k, n, A, 2]
     qs = _indifference_beliefs(u)  # every user's indifference beliefs, with 0 and 1
     at_prior = u @ market.prior  # [n, A]
