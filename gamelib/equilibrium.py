@@ -591,23 +591,14 @@ def _profile_outcomes(values, payoffs, profiles):
     """Columns ``(profiles, user values, provider values, choice, consumed)`` of profiles [N, k].
 
     ``payoffs [k, k, E, n]`` as in :func:`_stable_profiles`.
-    Same rule as :func:`gamelib._validation.choose` (lowest index within VALUE_ATOL of the best);
-    written as loops over the few providers and users, because NumPy reductions
-    over tiny trailing axes are slow.
+    Users choose by :func:`gamelib._validation.choose` (lowest index within VALUE_ATOL of the best),
+    one user at a time, because NumPy reductions over tiny trailing axes are slow.
     """
-    n_users = values.shape[1]
-    n = len(profiles)
-    choice = np.empty((n, n_users), dtype=np.intp)
-    consumed = np.empty((n, n_users), dtype=np.intp)
-    user_values = np.empty((n, n_users))
-    provider = np.zeros((n, payoffs.shape[1]))
-    for j in range(n_users):
-        pick = choose(values[profiles, j], axis=1)  # [N]: gamelib's choice rule among the offers
-        choice[:, j] = pick
-        consumed[:, j] = profiles[np.arange(n), pick]
-        user_values[:, j] = values[consumed[:, j], j]
-        provider += payoffs[pick, :, consumed[:, j], j]
-    return profiles, user_values, provider, choice, consumed
+    users = range(values.shape[1])
+    choice = np.stack([choose(values[profiles, j], axis=1) for j in users], axis=-1)  # [N, n]: gamelib's choice rule
+    consumed = np.take_along_axis(profiles, choice, axis=1)
+    provider = sum(payoffs[choice[:, j], :, consumed[:, j], j] for j in users)  # user by user, in order
+    return profiles, values[consumed, np.arange(values.shape[1])], provider, choice, consumed
 
 
 def _combine(parts):
