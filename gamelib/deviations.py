@@ -127,7 +127,11 @@ def best_deviation(market, policy, mode, provider, *, menus=False):
     if mode == "personalized":
         experiment, new = _construct_personalized(market, policy, provider, problems, solutions)
     else:
-        experiment, new = _construct_anonymous(market, policy, provider, solutions[0], value, menus)
+        def replay(items):  # the deviator's payoff with its menu replaced by `items`
+            return play(market, _anonymous_policy(policy, provider, items), "anonymous").provider_values[provider]
+
+        items = _search(solutions[0], market.prior, value, replay)
+        experiment, new = (items if menus else items[0]), _anonymous_policy(policy, provider, items)
     return Deviation(provider, value - now, experiment, new, payoff=value, users=users)
 
 
@@ -686,14 +690,6 @@ def _search(sol, prior, target, replay):
     if best[0] < target - _REPLAY_TOL:  # pragma: no cover - would contradict the construction
         raise RuntimeError(f"best_deviation: replay {best[0]:.9g} is not within {_REPLAY_TOL} of {target:.9g}")
     return best[1]
-
-
-def _construct_anonymous(market, policy, provider, sol, value, menus):
-    def replay(items):
-        return play(market, _anonymous_policy(policy, provider, items), "anonymous").provider_values[provider]
-
-    items = _search(sol, market.prior, value, replay)
-    return (items if menus else items[0]), _anonymous_policy(policy, provider, items)
 
 
 def _construct_personalized(market, policy, provider, problems, solutions):

@@ -79,8 +79,7 @@ def posteriors(prior, experiment):
     prior, experiment = _check_prior_experiment(prior, experiment)
     joint = prior[:, None] * experiment  # [..., Θ, S]
     mass = joint.sum(axis=-2, keepdims=True)
-    safe = np.where(mass > 0, mass, 1.0)
-    post = np.where(mass > 0, joint / safe, prior[:, None])
+    post = np.divide(joint, mass, out=np.broadcast_to(prior[:, None], joint.shape).copy(), where=mass > 0)
     return np.swapaxes(post, -1, -2)
 
 
