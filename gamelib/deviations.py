@@ -337,7 +337,11 @@ def _filter(util):
     vectors = _vectors(n_act, g)
     keep = np.zeros(len(vectors), dtype=bool)
     grid = experiment_grid(1, {1: 1, 2: 12, 3: 8}.get(n_states, 4), n_states)[:, 0, :n_states]  # simplex, vertices in
-    taken = _robust_action(np.einsum("jat,bt->bja", util, grid))  # [B, g] at these candidate beliefs
+    scores = np.einsum("jat,bt->bja", util, grid)  # [B, g, A] at these candidate beliefs
+    taken = np.argmax(scores >= scores.max(axis=-1, keepdims=True) - 1e-12, axis=-1)  # [B, g]
+    chosen = np.take_along_axis(scores, taken[..., None], axis=-1)
+    lower = np.where(np.arange(n_act) < taken[..., None], scores, -np.inf).max(axis=-1, keepdims=True)
+    taken = np.where((chosen - lower > _SLACK)[..., 0], taken, -1)  # -1: a lower-index action is within the slack
     sure = taken[(taken >= 0).all(axis=1)]
     keep[np.ravel_multi_index(tuple(sure.T), (n_act,) * g)] = True
     possible = np.ones(len(vectors), dtype=bool)
@@ -366,15 +370,6 @@ def _filter(util):
 def _vectors(n_act, g):
     """All recommendation vectors ``A^g``, ``[A**g, g]`` int, in lexicographic order."""
     return np.array(list(itertools.product(range(n_act), repeat=g)), dtype=int).reshape(n_act**g, g)
-
-
-def _robust_action(scores):
-    """The action taken at each belief, if every lower-index action is worse by more than the slack; else -1."""
-    best = scores.max(axis=-1, keepdims=True)
-    taken = np.argmax(scores >= best - 1e-12, axis=-1)  # [B, g]
-    chosen = np.take_along_axis(scores, taken[..., None], axis=-1)
-    lower = np.where(np.arange(scores.shape[-1]) < taken[..., None], scores, -np.inf).max(axis=-1, keepdims=True)
-    return np.where((chosen - lower > _SLACK)[..., 0], taken, -1)
 
 
 # ----------------------------------------------------------------------------

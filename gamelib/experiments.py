@@ -252,8 +252,7 @@ def split_experiment(prior, posteriors, weights):
     """
     prior = as_distribution(prior, "prior", full_support=True)
     posteriors = as_finite_array(posteriors, "posteriors", shape=(None, prior.shape[0]))
-    for row in posteriors:
-        as_distribution(row, "posteriors")
+    as_experiments(posteriors, "posteriors")  # each row a probability vector
     weights = as_distribution(weights, "weights", length=posteriors.shape[0])
     mean = weights @ posteriors
     if np.any(np.abs(mean - prior) > 1e-9):
