@@ -131,8 +131,7 @@ def check_bound(market, experiments, mode, cone=False):
         users = [np.full(len(p), j) for j, p in enumerate(parts)]
         return BoundCheck(eqs.mode, eps, opt, np.concatenate(parts), np.concatenate(users))
     eps = np.array([strong_alignment(market, cone=cone).eps])
-    loss = (opt - eqs.user_values) @ market.masses if len(eqs) else np.empty(0)
-    slack = 2 * eps[0] - loss
+    slack = 2 * eps[0] - (opt - eqs.user_values) @ market.masses  # [N]; empty if there is no equilibrium
     return BoundCheck(eqs.mode, eps, opt, slack, np.full(len(slack), -1))
 
 
@@ -341,7 +340,6 @@ def proof_chain(market, experiments, mode):
     (array([0.5, 0.5, 0.5, 0.5]), True)
     """
     eqs = equilibria(market, experiments, mode)  # checks market, experiments and mode
-    mode = eqs.mode
     if len(eqs) == 0:
         raise ValueError("experiments: no pure equilibrium over these experiments")
     opt = aligned_value(market)
