@@ -228,12 +228,11 @@ def play(market, policy, mode):
     values, items, payoffs, actions, flat, rows = _offers(market, policy, mode)
     choice = choose(values, axis=0)  # [n]
     users = np.arange(market.n_users)
-    user_values = values[choice, users]
     provider_values = (payoffs[:, choice, users] * market.masses).sum(axis=1)
     consumed = flat[rows[choice, users]]  # [n, Θ, S]
     onehot = actions[choice, users][..., None] == np.arange(market.n_actions)  # [n, S, A]: the actions taken
     action_probabilities = np.einsum("jts,jsa->jta", consumed, onehot.astype(float))
-    return Outcome(choice, items[choice, users], user_values, provider_values, action_probabilities)
+    return Outcome(choice, items[choice, users], values[choice, users], provider_values, action_probabilities)
 
 
 # ----------------------------------------------------------------------------

@@ -206,9 +206,8 @@ def experiment_grid(n_states, resolution, n_signals=2):
     if count > 5_000_000:
         raise ValueError(f"resolution: a grid of {count} experiments is too large; lower resolution or n_signals")
     idx = np.indices((len(rows),) * n_states).reshape(n_states, -1).T  # [E, Θ]
-    width = max(n_signals, n_states)
-    grid = pad_signals(rows[idx], width)  # [E, Θ, S]
-    full = reveal_everything(n_states, width)
+    grid = pad_signals(rows[idx], max(n_signals, n_states))  # [E, Θ, S]
+    full = reveal_everything(n_states, grid.shape[-1])
     if not np.any(np.all(np.abs(grid - full) < 1e-12, axis=(1, 2))):
         grid = np.concatenate([grid, full[None]], axis=0)
     return grid
