@@ -52,9 +52,8 @@ def as_distribution(x, name, length=None, full_support=False):
     arr = as_finite_array(x, name, ndim=1, shape=None if length is None else (length,))
     if np.any(arr < 0):
         raise ValueError(f"{name}: has negative entries {arr[arr < 0].tolist()}")
-    total = arr.sum()
-    if abs(total - 1.0) > PROB_ATOL:
-        raise ValueError(f"{name}: entries must sum to one, they sum to {total:.12g}")
+    if abs(arr.sum() - 1.0) > PROB_ATOL:
+        raise ValueError(f"{name}: entries must sum to one, they sum to {arr.sum():.12g}")
     if full_support and np.any(arr <= 0):
         raise ValueError(f"{name}: must give positive probability to every entry")
     return arr
