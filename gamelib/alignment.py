@@ -343,8 +343,6 @@ def hull_distance(point, vertices, cone=False):
         lam = np.clip(lam, 0.0, None)
         lam /= lam.sum()
         dist = float(np.linalg.norm(point - lam @ sub))
-        if dist < best_dist - 1e-15:
-            best_dist = dist
-            best_w = np.zeros(k)
-            best_w[subset] = lam
+        if dist < best_dist - 1e-15:  # the nearest point so far; its weights on all k vertices
+            best_dist, best_w = dist, np.bincount(subset, weights=lam, minlength=k)
     return best_dist, best_w
