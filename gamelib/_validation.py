@@ -65,13 +65,17 @@ def as_experiments(x, name, n_states=None, ndim=None):
     if arr.ndim < 2:
         raise ValueError(f"{name}: experiments have shape [..., n_states, n_signals], got shape {arr.shape}")
     if n_states is not None and arr.shape[-2] != n_states:
-        raise ValueError(f"{name}: experiments must have one row per state ({n_states}), got {arr.shape[-2]} rows")
+        raise ValueError(
+            f"{name}: experiments must have one row per state ({n_states}), got {arr.shape[-2]} rows"
+        )
     if np.any(arr < 0):
         raise ValueError(f"{name}: has negative signal probabilities")
     sums = arr.sum(axis=-1)
     if np.any(np.abs(sums - 1.0) > PROB_ATOL):
         worst = sums.flat[np.argmax(np.abs(sums - 1.0))]
-        raise ValueError(f"{name}: is not row-stochastic (every row must sum to one; a row sums to {worst:.12g})")
+        raise ValueError(
+            f"{name}: is not row-stochastic (every row must sum to one; a row sums to {worst:.12g})"
+        )
     return arr
 
 

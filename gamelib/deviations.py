@@ -263,7 +263,8 @@ def _linprog(c, a_ub, b_ub, a_eq, b_eq, bounds):
     if _HIGHS is None:  # a SciPy without this interface
         from scipy.optimize import linprog  # imported on first use: keeps `import gamelib` light
 
-        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs", options=_LP_OPTIONS)
+        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs",
+                      options=_LP_OPTIONS)
         return res.x if res.status == 0 else None
     a = np.vstack([a_ub, a_eq])
     nonzero = a.T != 0  # column-wise storage
@@ -536,7 +537,8 @@ def _design_sup(prob, groups, signals, x_closed, value, lp, exact=True):
         for s in range(offsets[-1]):
             mass = np.zeros((1, lp.a_ub.shape[1]))
             mass[0, cols[:, s]] = -1.0
-            d, x = _slack(lp, (lp.kind == _LOWER) & (lp.sig == s), shift=(lp.kind == _STRICT) * delta0 / 2, extra=mass)
+            d, x = _slack(lp, (lp.kind == _LOWER) & (lp.sig == s), shift=(lp.kind == _STRICT) * delta0 / 2,
+                          extra=mass)
             if d > _SLACK:
                 keep[s] = True
                 witnesses.append(x)

@@ -204,7 +204,9 @@ def experiment_grid(n_states, resolution, n_signals=2):
     rows = np.array(rows, dtype=float) / resolution
     count = len(rows) ** n_states
     if count > 5_000_000:
-        raise ValueError(f"resolution: a grid of {count} experiments is too large; lower resolution or n_signals")
+        raise ValueError(
+            f"resolution: a grid of {count} experiments is too large; lower resolution or n_signals"
+        )
     idx = np.indices((len(rows),) * n_states).reshape(n_states, -1).T  # [E, Θ]
     grid = pad_signals(rows[idx], max(n_signals, n_states))  # [E, Θ, S]
     full = reveal_everything(n_states, grid.shape[-1])
