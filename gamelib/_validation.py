@@ -22,10 +22,10 @@ def choose(values, axis=-1):
     return np.argmax(values >= values.max(axis=axis, keepdims=True) - VALUE_ATOL, axis=axis)
 
 
-def as_finite_array(x, name, ndim=None, shape=None, minimum=None, maximum=None):
+def as_finite_array(x, name, ndim=None, shape=None, minimum=None, maximum=None, strict=False):
     """Return ``x`` as a float array after checking dimensions, finiteness and optional bounds on the entries.
 
-    ``shape`` may contain ``None`` for a free axis.
+    ``shape`` may contain ``None`` for a free axis; with ``strict`` the bounds themselves are excluded.
     """
     try:
         arr = np.asarray(x, dtype=float)
@@ -34,14 +34,16 @@ def as_finite_array(x, name, ndim=None, shape=None, minimum=None, maximum=None):
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name}: expected a {ndim}-dimensional array, got shape {arr.shape}")
     if shape is not None and (arr.ndim != len(shape) or any(w not in (None, g) for g, w in zip(arr.shape, shape))):
-        raise ValueError(f"{name}: expected shape {_fmt(shape)}, got {arr.shape}")
+        listed = ", ".join("*" if s is None else str(s) for s in shape)
+        raise ValueError(f"{name}: expected shape [{listed}], got {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name}: is empty (shape {arr.shape})")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name}: contains NaN or infinite entries")
     low, high = -np.inf if minimum is None else minimum, np.inf if maximum is None else maximum
-    if np.any((arr < low) | (arr > high)):
-        raise ValueError(f"{name}: entries must lie in [{low:g}, {high:g}]")
+    left, right = "()" if strict else "[]"
+    if np.any((arr <= low) | (arr >= high) if strict else (arr < low) | (arr > high)):
+        raise ValueError(f"{name}: entries must lie in {left}{low:g}, {high:g}{right}")
     return arr
 
 
@@ -50,17 +52,16 @@ def as_distribution(x, name, length=None, full_support=False):
     arr = as_finite_array(x, name, ndim=1, shape=None if length is None else (length,))
     if np.any(arr < 0):
         raise ValueError(f"{name}: has negative entries {arr[arr < 0].tolist()}")
-    total = arr.sum()
-    if abs(total - 1.0) > PROB_ATOL:
-        raise ValueError(f"{name}: entries must sum to one, they sum to {total:.12g}")
+    if abs(arr.sum() - 1.0) > PROB_ATOL:
+        raise ValueError(f"{name}: entries must sum to one, they sum to {arr.sum():.12g}")
     if full_support and np.any(arr <= 0):
         raise ValueError(f"{name}: must give positive probability to every entry")
     return arr
 
 
-def as_experiments(x, name, n_states=None):
-    """Check row-stochastic experiment(s) of shape ``[..., Θ, S]`` (any leading axes)."""
-    arr = as_finite_array(x, name)
+def as_experiments(x, name, n_states=None, ndim=None):
+    """Check row-stochastic experiment(s) ``[..., Θ, S]`` (any leading axes; ``ndim=3``: a set ``[E, Θ, S]``)."""
+    arr = as_finite_array(x, name, ndim=ndim)
     if arr.ndim < 2:
         raise ValueError(f"{name}: experiments have shape [..., n_states, n_signals], got shape {arr.shape}")
     if n_states is not None and arr.shape[-2] != n_states:
@@ -75,14 +76,6 @@ def as_experiments(x, name, n_states=None):
         raise ValueError(
             f"{name}: is not row-stochastic (every row must sum to one; a row sums to {worst:.12g})"
         )
-    return arr
-
-
-def as_experiment_set(x, name, n_states=None):
-    """Check a finite set of experiments, shape ``[E, Θ, S]``."""
-    arr = as_experiments(x, name, n_states)
-    if arr.ndim != 3:
-        raise ValueError(f"{name}: expected shape [E, Θ, S], got {arr.shape}")
     return arr
 
 
@@ -125,8 +118,8 @@ def as_int(x, name, minimum=None):
     return int(x)
 
 
-def as_real(x, name, minimum=None, maximum=None):
-    """Check that ``x`` is a finite real number within optional bounds."""
+def as_real(x, name, minimum=None, maximum=None, strict=False):
+    """Check that ``x`` is a finite real number within optional bounds (excluded if ``strict``; give both)."""
     if isinstance(x, (bool, np.bool_)):
         raise ValueError(f"{name}: expected a number, got {x!r}")
     try:
@@ -135,6 +128,8 @@ def as_real(x, name, minimum=None, maximum=None):
         raise ValueError(f"{name}: expected a number, got {x!r}") from None
     if not np.isfinite(val):
         raise ValueError(f"{name}: must be finite, got {val}")
+    if strict and not minimum < val < maximum:
+        raise ValueError(f"{name}: must lie strictly between {minimum:g} and {maximum:g}, got {val}")
     if minimum is not None and val < minimum:
         raise ValueError(f"{name}: must be at least {minimum}, got {val}")
     if maximum is not None and val > maximum:
@@ -162,7 +157,3 @@ def pad_signals(experiments, n_signals):
     n_signals = as_int(n_signals, "n_signals", experiments.shape[-1])
     pad = np.zeros(experiments.shape[:-1] + (n_signals - experiments.shape[-1],))
     return np.concatenate([experiments, pad], axis=-1)
-
-
-def _fmt(shape):
-    return "[" + ", ".join("*" if s is None else str(s) for s in shape) + "]"

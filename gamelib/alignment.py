@@ -137,9 +137,12 @@ def _blocks(market, name="market"):
 
 
 def _certificate(targets, mats, cone, user=None):
-    """The certificate of one alignment LP: common weights for the users of ``targets [n, m]``, ``mats [n, m, k]``."""
-    w, eps, offsets = _solve(targets[None], mats[None], cone)
-    return Certificate(float(eps[0]), w[0], offsets[0], cone, user)
+    """The certificate of one alignment LP: common weights for the users of ``targets [n, m]``, ``mats [n, m, k]``.
+
+    Checks ``cone`` (after the market, which :func:`_blocks` checks).
+    """
+    w, eps, offsets = _solve(targets[None], mats[None], as_bool(cone, "cone"))
+    return Certificate(float(eps[0]), w[0], offsets[0], bool(cone), user)
 
 
 def weak_alignment(market, cone=False):
@@ -167,7 +170,6 @@ def weak_alignment(market, cone=False):
     array([0., 1.])
     """
     targets, mats = _blocks(market)
-    cone = as_bool(cone, "cone")
     return [_certificate(targets[[j]], mats[[j]], cone, user=j) for j in range(len(targets))]
 
 
@@ -184,7 +186,6 @@ def strong_alignment(market, cone=False):
     (0.375, array([0.5, 0.5]))
     """
     targets, mats = _blocks(market)
-    cone = as_bool(cone, "cone")
     return _certificate(targets, mats, cone)
 
 
@@ -342,8 +343,6 @@ def hull_distance(point, vertices, cone=False):
         lam = np.clip(lam, 0.0, None)
         lam /= lam.sum()
         dist = float(np.linalg.norm(point - lam @ sub))
-        if dist < best_dist - 1e-15:
-            best_dist = dist
-            best_w = np.zeros(k)
-            best_w[subset] = lam
+        if dist < best_dist - 1e-15:  # the nearest point so far; its weights on all k vertices
+            best_dist, best_w = dist, np.bincount(subset, weights=lam, minlength=k)
     return best_dist, best_w

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_experiment_set, as_finite_array, as_int, as_mode
+from ._validation import VALUE_ATOL, as_experiments, as_finite_array, as_int, as_mode
 from .alignment import strong_alignment, weak_alignment
 from .equilibrium import _best_row, _check_policy, _deviation_search, equilibria, outcome_tables
 from .examples import random_market
@@ -131,8 +131,7 @@ def check_bound(market, experiments, mode, cone=False):
         users = [np.full(len(p), j) for j, p in enumerate(parts)]
         return BoundCheck(eqs.mode, eps, opt, np.concatenate(parts), np.concatenate(users))
     eps = np.array([strong_alignment(market, cone=cone).eps])
-    loss = (opt - eqs.user_values) @ market.masses if len(eqs) else np.empty(0)
-    slack = 2 * eps[0] - loss
+    slack = 2 * eps[0] - (opt - eqs.user_values) @ market.masses  # [N]; empty if there is no equilibrium
     return BoundCheck(eqs.mode, eps, opt, slack, np.full(len(slack), -1))
 
 
@@ -341,7 +340,6 @@ def proof_chain(market, experiments, mode):
     (array([0.5, 0.5, 0.5, 0.5]), True)
     """
     eqs = equilibria(market, experiments, mode)  # checks market, experiments and mode
-    mode = eqs.mode
     if len(eqs) == 0:
         raise ValueError("experiments: no pure equilibrium over these experiments")
     opt = aligned_value(market)
@@ -478,7 +476,7 @@ def deviation_summary(market, policy, mode, experiments, menu_size=1):
     (True, -0.03125)
     """
     market, policy, mode = _check_policy(market, policy, mode)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    experiments = as_experiments(experiments, "experiments", market.n_states, ndim=3)
     _, experiments, rows = _deviation_search(market, policy, mode, experiments, menu_size)  # checks menu_size
     informative = is_informative(market.prior, experiments)
     best_inf = max((float(g[informative[c].any(axis=1)].max()) for _, _, g, c in rows
@@ -525,9 +523,7 @@ def silence_margins(mass1, stake1, stake2):
     array([[ 0.7, -0.2],
            [-0.2,  0.7]])
     """
-    m1 = as_finite_array(mass1, "mass1")
-    if np.any(m1 <= 0) or np.any(m1 >= 1):
-        raise ValueError("mass1: must lie strictly between 0 and 1")
+    m1 = as_finite_array(mass1, "mass1", minimum=0.0, maximum=1.0, strict=True)
     s1, s2 = as_finite_array(stake1, "stake1", minimum=0.0), as_finite_array(stake2, "stake2", minimum=0.0)
     m1, s1, s2 = np.broadcast_arrays(m1, s1, s2)
     m2 = 1.0 - m1
@@ -633,11 +629,10 @@ def interpolation_path(first, second, ts, experiments, mode):
     array([[0.25, 0.25],
            [0.5 , 0.5 ]])
     """
-    first = _check_market(first, "first")
-    second = _check_market(second, "second")
+    first = _check_market(first, "first")  # mix_markets checks second
     mode = as_mode(mode)
     ts = as_finite_array(ts, "ts", ndim=1, minimum=0.0, maximum=1.0)
-    experiments = as_experiment_set(experiments, "experiments", n_states=first.n_states)
+    experiments = as_experiments(experiments, "experiments", first.n_states, ndim=3)
     informative = is_informative(first.prior, experiments)
     rows = [_summary(mix_markets(first, second, float(t)), experiments, mode, informative) for t in ts]
     return Path(mode, ts, *(np.array(col) for col in zip(*rows)))

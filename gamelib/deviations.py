@@ -127,7 +127,11 @@ def best_deviation(market, policy, mode, provider, *, menus=False):
     if mode == "personalized":
         experiment, new = _construct_personalized(market, policy, provider, problems, solutions)
     else:
-        experiment, new = _construct_anonymous(market, policy, provider, solutions[0], value, menus)
+        def replay(items):  # the deviator's payoff with its menu replaced by `items`
+            return play(market, _anonymous_policy(policy, provider, items), "anonymous").provider_values[provider]
+
+        items = _search(solutions[0], market.prior, value, replay)
+        experiment, new = (items if menus else items[0]), _anonymous_policy(policy, provider, items)
     return Deviation(provider, value - now, experiment, new, payoff=value, users=users)
 
 
@@ -170,18 +174,9 @@ def is_equilibrium(market, policy, mode, *, menus=False, tol=1e-9):
     """
     market, policy, mode, current = _check(market, policy, mode, menus)
     tol = as_real(tol, "tol", minimum=0.0)
-    values, _, payoffs, _, _, _ = _offers(market, policy, mode)
-    return all(_best_payoff(market, mode, i, menus, (values, payoffs)) - current.provider_values[i] <= tol
-               for i in range(market.n_providers))
-
-
-def _best_payoff(market, mode, provider, menus, offers):
-    """The supremum of ``provider``'s payoff over all its policies, given the others' ``offers``.
-
-    ``offers`` = (values ``[k, n]``, payoffs ``[k, k, n]``) of the current profile; only the
-    other providers' entries matter.  Cached by what it depends on (see :func:`_problems`).
-    """
-    return sum(_sup(p, menus).value for p in _problems(market, None, mode, provider, menus, offers))
+    values, _, payoffs, _, _, _ = _offers(market, policy, mode)  # each supremum is cached (see _problems)
+    return all(sum(_sup(p, menus).value for p in _problems(market, None, mode, i, menus, (values, payoffs)))
+               - current.provider_values[i] <= tol for i in range(market.n_providers))
 
 
 # ----------------------------------------------------------------------------
@@ -342,7 +337,12 @@ def _filter(util):
     g, n_act, n_states = util.shape
     vectors = _vectors(n_act, g)
     keep = np.zeros(len(vectors), dtype=bool)
-    taken = _robust_action(np.einsum("jat,bt->bja", util, _beliefs(n_states)))  # [B, g] at the candidate beliefs
+    grid = experiment_grid(1, {1: 1, 2: 12, 3: 8}.get(n_states, 4), n_states)[:, 0, :n_states]  # simplex, vertices in
+    scores = np.einsum("jat,bt->bja", util, grid)  # [B, g, A] at these candidate beliefs
+    taken = np.argmax(scores >= scores.max(axis=-1, keepdims=True) - 1e-12, axis=-1)  # [B, g]
+    chosen = np.take_along_axis(scores, taken[..., None], axis=-1)
+    lower = np.where(np.arange(n_act) < taken[..., None], scores, -np.inf).max(axis=-1, keepdims=True)
+    taken = np.where((chosen - lower > _SLACK)[..., 0], taken, -1)  # -1: a lower-index action is within the slack
     sure = taken[(taken >= 0).all(axis=1)]
     keep[np.ravel_multi_index(tuple(sure.T), (n_act,) * g)] = True
     possible = np.ones(len(vectors), dtype=bool)
@@ -371,21 +371,6 @@ def _filter(util):
 def _vectors(n_act, g):
     """All recommendation vectors ``A^g``, ``[A**g, g]`` int, in lexicographic order."""
     return np.array(list(itertools.product(range(n_act), repeat=g)), dtype=int).reshape(n_act**g, g)
-
-
-def _beliefs(n_states):
-    """Candidate beliefs of the tie filter: a grid on the simplex (its vertices included)."""
-    resolution = {1: 1, 2: 12, 3: 8}.get(n_states, 4)
-    return experiment_grid(1, resolution, n_states)[:, 0, :n_states]
-
-
-def _robust_action(scores):
-    """The action taken at each belief, if every lower-index action is worse by more than the slack; else -1."""
-    best = scores.max(axis=-1, keepdims=True)
-    taken = np.argmax(scores >= best - 1e-12, axis=-1)  # [B, g]
-    chosen = np.take_along_axis(scores, taken[..., None], axis=-1)
-    lower = np.where(np.arange(scores.shape[-1]) < taken[..., None], scores, -np.inf).max(axis=-1, keepdims=True)
-    return np.where((chosen - lower > _SLACK)[..., 0], taken, -1)
 
 
 # ----------------------------------------------------------------------------
@@ -506,11 +491,6 @@ def _slack(lp, strict, shift=None, extra=None):
     return (0.0, None) if x is None else (float(x[-1]), x[: lp.n_x])
 
 
-def _support(lp, x):
-    """Global indices of the signals that carry mass in x."""
-    return np.flatnonzero(np.concatenate([x.sum(axis=0) > 1e-12 for x in _split(lp, x)]))
-
-
 @dataclass(frozen=True)
 class _Solution:
     """Supremum of one deviation problem and what it takes to approach it."""
@@ -541,7 +521,8 @@ def _design_sup(prob, groups, signals, x_closed, value, lp, exact=True):
     if not exact:  # the method without its tie care: feasibility of the strict constraints only
         delta0, y = _slack(lp, strict)
         return _Solution(value, users) if delta0 > _SLACK else None
-    used = np.isin(lp.sig, _support(lp, x_closed)) & (lp.kind == _LOWER)
+    support = np.flatnonzero(np.concatenate([x.sum(axis=0) > 1e-12 for x in _split(lp, x_closed)]))  # signals used
+    used = np.isin(lp.sig, support) & (lp.kind == _LOWER)
     delta, y = _slack(lp, strict | used)
     if delta > _SLACK:
         return _Solution(value, users, groups, signals, _split(lp, x_closed), _split(lp, y))
@@ -704,14 +685,6 @@ def _search(sol, prior, target, replay):
     if best[0] < target - _REPLAY_TOL:  # pragma: no cover - would contradict the construction
         raise RuntimeError(f"best_deviation: replay {best[0]:.9g} is not within {_REPLAY_TOL} of {target:.9g}")
     return best[1]
-
-
-def _construct_anonymous(market, policy, provider, sol, value, menus):
-    def replay(items):
-        return play(market, _anonymous_policy(policy, provider, items), "anonymous").provider_values[provider]
-
-    items = _search(sol, market.prior, value, replay)
-    return (items if menus else items[0]), _anonymous_policy(policy, provider, items)
 
 
 def _construct_personalized(market, policy, provider, problems, solutions):

@@ -29,7 +29,6 @@ import numpy as np
 
 from ._validation import (
     VALUE_ATOL,
-    as_experiment_set,
     as_experiments,
     as_index,
     as_int,
@@ -84,7 +83,7 @@ def outcome_tables(market, experiments):
            [0.5 , 0.25]])
     """
     market = _check_market(market)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    experiments = as_experiments(experiments, "experiments", market.n_states, ndim=3)
     return _tables(market, experiments)
 
 
@@ -169,11 +168,10 @@ def _check_policy(market, policy, mode):
     mode = as_mode(mode)
     policy = as_experiments(policy, "policy", n_states=market.n_states)
     k, n = market.n_providers, market.n_users
-    if mode == "anonymous" and policy.ndim == 3:
-        policy = policy[:, None]  # single experiments are menus of one item
     if mode == "personalized":
         lead, want = (k, n), f"[k={k}, n={n}, Θ, S]"
     else:
+        policy = policy[:, None] if policy.ndim == 3 else policy  # single experiments are menus of one item
         lead, want = (k,), f"[k={k}, Θ, S] or menus [k={k}, M, Θ, S]"
     if policy.ndim != 4 or policy.shape[: len(lead)] != lead:
         raise ValueError(f"policy: {mode} policies have shape {want}, got {policy.shape}")
@@ -230,12 +228,11 @@ def play(market, policy, mode):
     values, items, payoffs, actions, flat, rows = _offers(market, policy, mode)
     choice = choose(values, axis=0)  # [n]
     users = np.arange(market.n_users)
-    user_values = values[choice, users]
     provider_values = (payoffs[:, choice, users] * market.masses).sum(axis=1)
     consumed = flat[rows[choice, users]]  # [n, Θ, S]
     onehot = actions[choice, users][..., None] == np.arange(market.n_actions)  # [n, S, A]: the actions taken
     action_probabilities = np.einsum("jts,jsa->jta", consumed, onehot.astype(float))
-    return Outcome(choice, items[choice, users], user_values, provider_values, action_probabilities)
+    return Outcome(choice, items[choice, users], values[choice, users], provider_values, action_probabilities)
 
 
 # ----------------------------------------------------------------------------
@@ -367,7 +364,7 @@ def deviation_gains(market, policy, mode, provider, experiments, user=None, menu
     market, policy, mode = _check_policy(market, policy, mode)
     k, n = market.n_providers, market.n_users
     provider = as_index(provider, "provider", k, "providers")
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    experiments = as_experiments(experiments, "experiments", market.n_states, ndim=3)
     menu_size = as_int(menu_size, "menu_size", 1)
     if mode == "personalized":
         if user is None:
@@ -444,7 +441,7 @@ def profitable_deviation(market, policy, mode, experiments=None):
     market, policy, mode = _check_policy(market, policy, mode)
     cands = reveal_everything(market.n_states)[None]
     if experiments is not None:
-        extra = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+        extra = as_experiments(experiments, "experiments", market.n_states, ndim=3)
         width = max(cands.shape[-1], extra.shape[-1])
         cands = np.concatenate([pad_signals(cands, width), pad_signals(extra, width)])
     policy, cands, rows = _deviation_search(market, policy, mode, cands)
@@ -593,23 +590,14 @@ def _profile_outcomes(values, payoffs, profiles):
     """Columns ``(profiles, user values, provider values, choice, consumed)`` of profiles [N, k].
 
     ``payoffs [k, k, E, n]`` as in :func:`_stable_profiles`.
-    Same rule as :func:`gamelib._validation.choose` (lowest index within VALUE_ATOL of the best);
-    written as loops over the few providers and users, because NumPy reductions
-    over tiny trailing axes are slow.
+    Users choose by :func:`gamelib._validation.choose` (lowest index within VALUE_ATOL of the best),
+    one user at a time, because NumPy reductions over tiny trailing axes are slow.
     """
-    n_users = values.shape[1]
-    n = len(profiles)
-    choice = np.empty((n, n_users), dtype=np.intp)
-    consumed = np.empty((n, n_users), dtype=np.intp)
-    user_values = np.empty((n, n_users))
-    provider = np.zeros((n, payoffs.shape[1]))
-    for j in range(n_users):
-        pick = choose(values[profiles, j], axis=1)  # [N]: gamelib's choice rule among the offers
-        choice[:, j] = pick
-        consumed[:, j] = profiles[np.arange(n), pick]
-        user_values[:, j] = values[consumed[:, j], j]
-        provider += payoffs[pick, :, consumed[:, j], j]
-    return profiles, user_values, provider, choice, consumed
+    users = range(values.shape[1])
+    choice = np.stack([choose(values[profiles, j], axis=1) for j in users], axis=-1)  # [N, n]: gamelib's choice rule
+    consumed = np.take_along_axis(profiles, choice, axis=1)
+    provider = sum(payoffs[choice[:, j], :, consumed[:, j], j] for j in users)  # user by user, in order
+    return profiles, values[consumed, np.arange(values.shape[1])], provider, choice, consumed
 
 
 def _combine(parts):
@@ -794,7 +782,7 @@ def equilibria(market, experiments, mode, ties="lowest"):
     market = _check_market(market)
     mode = as_mode(mode)
     ties = as_tie_rule(ties)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    experiments = as_experiments(experiments, "experiments", market.n_states, ndim=3)
     n_exp, k, n = experiments.shape[0], market.n_providers, market.n_users
     if float(n_exp) ** k > _MAX_PROFILES:
         raise ValueError(

@@ -45,9 +45,7 @@ def prosecutor(prior_guilty=0.3):
     >>> round(res.sender_value, 9)
     0.6
     """
-    p = as_real(prior_guilty, "prior_guilty", 0.0, 1.0)
-    if not 0.0 < p < 1.0:
-        raise ValueError(f"prior_guilty: must lie strictly between 0 and 1, got {p}")
+    p = as_real(prior_guilty, "prior_guilty", 0.0, 1.0, strict=True)
     judge = np.array([[0.0, 1.0], [1.0, 0.0]])  # [a, θ]: convict is right iff guilty
     prosecutor = np.array([[1.0, 1.0], [0.0, 0.0]])
     return Market([1 - p, p], [1.0], judge[None], prosecutor[None, None], state_names=("innocent", "guilty"),
@@ -274,9 +272,7 @@ def tight_market(safe=0.75):
     >>> round(weak_alignment(m)[0].eps, 9), aligned_value(m), uninformed_value(m)
     (0.125, array([1.]), array([0.75]))
     """
-    safe = as_real(safe, "safe", 0.0, 1.0)
-    if not 0.5 < safe < 1.0:
-        raise ValueError(f"safe: must lie strictly between 1/2 and 1, got {safe}")
+    safe = as_real(safe, "safe", 0.5, 1.0, strict=True)
     eps = (1.0 - safe) / 2
     u = np.array([[1.0, 0.0], [0.0, 1.0], [safe, safe]])  # [A, Θ]
     sign = np.array([[1.0, 1.0], [1.0, 1.0], [-1.0, -1.0]])  # u − U = +ε except on the safe action

@@ -79,14 +79,8 @@ def posteriors(prior, experiment):
     prior, experiment = _check_prior_experiment(prior, experiment)
     joint = prior[:, None] * experiment  # [..., Θ, S]
     mass = joint.sum(axis=-2, keepdims=True)
-    safe = np.where(mass > 0, mass, 1.0)
-    post = np.where(mass > 0, joint / safe, prior[:, None])
+    post = np.divide(joint, mass, out=np.broadcast_to(prior[:, None], joint.shape).copy(), where=mass > 0)
     return np.swapaxes(post, -1, -2)
-
-
-def _scores(prior, experiments, utility):
-    """Unnormalised action scores ``Σ_θ μ(θ) π[θ,s] u[a,θ]`` → [..., S, A]."""
-    return np.einsum("t,...ts,at->...sa", prior, experiments, utility)
 
 
 def best_response(prior, experiment, utility):
@@ -111,7 +105,7 @@ def best_response(prior, experiment, utility):
     """
     prior, experiment = _check_prior_experiment(prior, experiment)
     utility = as_finite_array(utility, "utility", shape=(None, prior.shape[0]))
-    return choose(_scores(prior, experiment, utility))
+    return choose(np.einsum("t,...ts,at->...sa", prior, experiment, utility))  # Σ_θ μ(θ) π[θ, s] u(a, θ): [..., S, A]
 
 
 def user_value(prior, experiment, utility):
@@ -205,33 +199,20 @@ def experiment_grid(n_states, resolution, n_signals=2):
     n_states = as_int(n_states, "n_states", 1)
     resolution = as_int(resolution, "resolution", 1)
     n_signals = as_int(n_signals, "n_signals", 1)
-    rows = _simplex_grid(n_signals, resolution)  # [R, S], first row is (1, 0, ..., 0)
-    n_rows = rows.shape[0]
-    count = n_rows**n_states
+    # the rows [R, S]: multiples of 1/resolution summing to one, (1, 0, ..., 0) first
+    rows = [c for c in itertools.product(range(resolution, -1, -1), repeat=n_signals) if sum(c) == resolution]
+    rows = np.array(rows, dtype=float) / resolution
+    count = len(rows) ** n_states
     if count > 5_000_000:
         raise ValueError(
             f"resolution: a grid of {count} experiments is too large; lower resolution or n_signals"
         )
-    idx = np.indices((n_rows,) * n_states).reshape(n_states, -1).T  # [E, Θ]
-    grid = rows[idx]  # [E, Θ, S]
-    width = max(n_signals, n_states)
-    if width > n_signals:
-        grid = pad_signals(grid, width)
-    full = reveal_everything(n_states, width)
+    idx = np.indices((len(rows),) * n_states).reshape(n_states, -1).T  # [E, Θ]
+    grid = pad_signals(rows[idx], max(n_signals, n_states))  # [E, Θ, S]
+    full = reveal_everything(n_states, grid.shape[-1])
     if not np.any(np.all(np.abs(grid - full) < 1e-12, axis=(1, 2))):
         grid = np.concatenate([grid, full[None]], axis=0)
     return grid
-
-
-def _simplex_grid(n, resolution):
-    """All vectors of ``n`` non-negative multiples of 1/resolution summing to 1.
-
-    Ordered so that ``(1, 0, ..., 0)`` comes first.
-    """
-    points = [
-        c for c in itertools.product(range(resolution, -1, -1), repeat=n) if sum(c) == resolution
-    ]
-    return np.array(points, dtype=float) / resolution
 
 
 def split_experiment(prior, posteriors, weights):
@@ -272,8 +253,7 @@ def split_experiment(prior, posteriors, weights):
     """
     prior = as_distribution(prior, "prior", full_support=True)
     posteriors = as_finite_array(posteriors, "posteriors", shape=(None, prior.shape[0]))
-    for row in posteriors:
-        as_distribution(row, "posteriors")
+    as_experiments(posteriors, "posteriors")  # each row a probability vector
     weights = as_distribution(weights, "weights", length=posteriors.shape[0])
     mean = weights @ posteriors
     if np.any(np.abs(mean - prior) > 1e-9):

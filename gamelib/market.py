@@ -157,9 +157,11 @@ def _names(names, count, argname, prefix, start=0):
     return names
 
 
-def _check_market(market, name="market"):
+def _check_market(market, name="market", n_states=None):
     if not isinstance(market, Market):
         raise ValueError(f"{name}: expected a gamelib.Market, got {type(market).__name__}")
+    if n_states is not None and market.n_states != n_states:
+        raise ValueError(f"{name}: needs {n_states} states, got {market.n_states}")
     return market
 
 
@@ -178,8 +180,7 @@ def aligned_value(market):
     >>> aligned_value(examples.opposite_tastes())
     array([0.5, 0.5])
     """
-    market = _check_market(market)
-    return market.user_utility.max(axis=1) @ market.prior
+    return _check_market(market).user_utility.max(axis=1) @ market.prior
 
 
 def uninformed_value(market):
@@ -197,8 +198,7 @@ def uninformed_value(market):
     >>> uninformed_value(examples.opposite_tastes())
     array([0.25, 0.25])
     """
-    market = _check_market(market)
-    return (market.user_utility @ market.prior).max(axis=1)
+    return (_check_market(market).user_utility @ market.prior).max(axis=1)
 
 
 def best_actions(market):
@@ -232,8 +232,7 @@ def has_unique_best_actions(market):
     >>> has_unique_best_actions(Market([0.5, 0.5], [1.0], flat, flat[None]))
     False
     """
-    market = _check_market(market)
-    u = market.user_utility
+    u = _check_market(market).user_utility
     n_best = (u >= u.max(axis=1, keepdims=True) - VALUE_ATOL).sum(axis=1)
     return bool(np.all(n_best == 1))
 

@@ -26,13 +26,14 @@ from itertools import islice
 
 import numpy as np
 
-from ._validation import VALUE_ATOL, as_bool, as_experiment_set, as_finite_array, as_int, as_real, pad_signals
+from ._validation import VALUE_ATOL, as_bool, as_experiments, as_finite_array, as_int, as_real, choose, pad_signals
 from .alignment import _market_alignment_eps, weak_alignment
 from .deviations import best_deviation, is_equilibrium
 from .equilibrium import equilibria, outcome_tables, profitable_deviation
 from .examples import audience_market, opposite_tastes, random_market
 from .experiments import experiment_grid, reveal_everything, reveal_nothing
 from .market import Market, _check_market, aligned_value, best_actions, has_unique_best_actions, uninformed_value  # noqa: E501
+from .persuasion import _indifference_beliefs
 
 # ----------------------------------------------------------------------------
 # Confidence intervals
@@ -43,9 +44,7 @@ def _wilson(successes, trials, confidence):
     """Wilson score intervals ``(low, high)`` of ``successes`` out of ``trials`` (elementwise)."""
     from scipy.stats import binomtest  # imported on first use: keeps `import gamelib` light
 
-    confidence = as_real(confidence, "confidence")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence: must lie strictly between 0 and 1, got {confidence}")
+    confidence = as_real(confidence, "confidence", 0.0, 1.0, strict=True)
     successes, trials = np.broadcast_arrays(successes, trials)
     cis = [binomtest(int(s), int(t)).proportion_ci(confidence, "wilson") for s, t in zip(successes.flat, trials.flat)]
     return np.reshape([c.low for c in cis], successes.shape), np.reshape([c.high for c in cis], successes.shape)
@@ -561,9 +560,8 @@ def tightness_search(
             user = rng.uniform(size=(n_actions, 2))
             provider = rng.uniform(size=(n_providers, n_actions, 2))
             p = rng.uniform(0.05, 0.95)
-        top2 = np.sort(user, axis=0)[-2:]
         market = Market(np.array([p, 1.0 - p]), [1.0], user[None], provider[:, None])
-        ok = np.all(top2[1] - top2[0] >= margin) and has_unique_best_actions(market)  # (U), by `margin`
+        ok = np.all(np.diff(np.sort(user, axis=0)[-2:], axis=0) >= margin) and has_unique_best_actions(market)  # (U)
         r = float(bound_ratio(market, grid).ratio[0]) if ok else -1.0
         if r > best[0] + (VALUE_ATOL if refine else 0.0):
             best, fails = (r, market if ok else None, p), 0
@@ -616,7 +614,7 @@ def compare_tie_rules(market, orders, experiments):
     (array([[0, 0, 1]]), array([[1, 0, 1]]))
     """
     market = _check_market(market)
-    experiments = as_experiment_set(experiments, "experiments", n_states=market.n_states)
+    experiments = as_experiments(experiments, "experiments", market.n_states, ndim=3)
     full = reveal_everything(market.n_states, max(experiments.shape[-1], market.n_states))  # deviations' width
     policy = np.broadcast_to(full, (market.n_providers, market.n_users) + full.shape)
     out = []
@@ -981,9 +979,7 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
     >>> path.silent.tolist(), (2 * path.eps_strong).round(3).tolist()
     ([True, True, False], [0.525, 0.5, 0.495])
     """
-    market = opposite_tastes() if market is None else _check_market(market)
-    if market.n_states != 2:
-        raise ValueError(f"market: the study needs two states, got {market.n_states}")
+    market = _check_market(opposite_tastes() if market is None else market, n_states=2)
     seed = as_int(seed, "seed", 0)
     menus, revealing = as_bool(menus, "menus"), as_bool(revealing, "revealing")
     if plane is None:
@@ -992,9 +988,7 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
         directions = tuple(directions)
         if not directions or any(d not in _ROBUSTNESS_DIRECTIONS for d in directions):
             raise ValueError(f"directions: expected names from {_ROBUSTNESS_DIRECTIONS}, got {directions}")
-        sizes = as_finite_array(sizes, "sizes", ndim=1)
-        if np.any(sizes <= 0):
-            raise ValueError("sizes: must be positive")
+        sizes = as_finite_array(sizes, "sizes", ndim=1, minimum=0.0, strict=True)  # positive
         if "aligned" in directions and np.any(sizes > 1):
             raise ValueError("sizes: the 'aligned' direction mixes with weight size, which must be at most 1")
         n_samples = as_int(n_samples, "n_samples", 1)
@@ -1015,10 +1009,8 @@ def robustness_study(market=None, *, directions=_ROBUSTNESS_DIRECTIONS, sizes=(1
         if market.provider_utility.shape != (2, 2, 2, 2):
             raise ValueError("market: plane mode needs two providers, two users, two actions and two states")
         # indifference beliefs moved by a state-independent bias on action 1
-        u, big = market.user_utility, market.provider_utility
-        slope_u = (u[:, 1, 1] - u[:, 0, 1]) - (u[:, 1, 0] - u[:, 0, 0])  # [n]
-        own = big[[0, 1], [0, 1]]  # provider i about user i, [2, A, 2]
-        slope_p = (own[:, 1, 1] - own[:, 0, 1]) - (own[:, 1, 0] - own[:, 0, 0])
+        u, big = market.user_utility, market.provider_utility  # own audiences: provider i about user i
+        slope_u, slope_p = ((w[:, 1, 1] - w[:, 0, 1]) - (w[:, 1, 0] - w[:, 0, 0]) for w in (u, big[[0, 1], [0, 1]]))
         directions, rows = ("plane",), []
         for y in ys:
             for x in xs:
@@ -1105,25 +1097,18 @@ def silence_margin(market):
     >>> silence_margin(moved)[0].round(6).tolist(), is_equilibrium(moved, [reveal_nothing(2)] * 2, "anonymous")
     ([0.025, 0.025], False)
     """
-    market = _check_market(market)
-    if market.n_states != 2:
-        raise ValueError(f"market: silence_margin needs two states, got {market.n_states}")
+    market = _check_market(market, n_states=2)
     u, big = market.user_utility, market.provider_utility  # [n, A, 2], [k, n, A, 2]
-    n, n_act, _ = u.shape
-    slope = u[:, :, 1] - u[:, :, 0]  # [n, A]
-    with np.errstate(divide="ignore", invalid="ignore"):  # where actions a and b tie: [n, A, A]
-        cross = (u[:, None, :, 0] - u[:, :, None, 0]) / (slope[:, :, None] - slope[:, None, :])
-    qs = np.unique(np.r_[0.0, 1.0, cross[(cross >= 0) & (cross <= 1)]])
+    qs = _indifference_beliefs(u)  # every user's indifference beliefs, with 0 and 1
     at_prior = u @ market.prior  # [n, A]
-    a0 = np.argmax(at_prior >= at_prior.max(axis=1, keepdims=True) - VALUE_ATOL, axis=1)
-    top = np.sort(at_prior, axis=1)
-    strict = bool(n_act == 1 or np.all(top[:, -1] - top[:, -2] > VALUE_ATOL))
+    a0 = choose(at_prior, axis=1)
+    strict = bool(np.all((at_prior >= at_prior.max(axis=1, keepdims=True) - VALUE_ATOL).sum(axis=1) == 1))
     belief = np.stack([1 - qs, qs], axis=1)  # [Q, 2]: Δ_i is linear between candidates
     value = np.einsum("qt,jat->qja", belief, u)
     best = value >= value.max(axis=2, keepdims=True) - VALUE_ATOL  # [Q, n, A], every tied best action
     pay = np.einsum("qt,ijat->qija", belief, big) * market.masses[None, None, :, None]
     gain = pay - np.take_along_axis(pay, a0[None, None, :, None], axis=3)  # [Q, k, n, A]
-    changed = best & (np.arange(n_act)[None, None, :] != a0[None, :, None])
+    changed = best & (np.arange(u.shape[1])[None, None, :] != a0[None, :, None])
     any_best = np.where(best[:, None], gain, -np.inf).max(axis=3)  # [Q, k, n], finite
     any_change = np.where(changed[:, None], gain, -np.inf).max(axis=3)
     # at least one user changes: the best change of user j plus the best of everyone else
